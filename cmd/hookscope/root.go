@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/db"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	dbPath string
+}
+
+// dbFile resolves --db or the default location.
+func (g *globals) dbFile() (string, error) {
+	if g.dbPath != "" {
+		return g.dbPath, nil
+	}
+	return db.DefaultPath()
+}
+
+// openDB opens the database the command works on.
+func (g *globals) openDB(ctx context.Context) (*db.DB, error) {
+	path, err := g.dbFile()
+	if err != nil {
+		return nil, err
+	}
+	return db.Open(ctx, path, db.Options{})
+}
+
+// commandFactories are filled by each command file's init, so that adding a
+// command never edits a shared list.
+var commandFactories []func(g *globals) *cobra.Command
+
+func register(f func(g *globals) *cobra.Command) { commandFactories = append(commandFactories, f) }
+
+// runConsole opens the console; until the console is built it is nil and
+// bare `hookscope` prints the command list.
+var runConsole func(cmd *cobra.Command, g *globals) error
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "hookscope",
+		Short: "A terminal console for security and compliance webhooks",
+		Long: `hookscope runs a local webhook receiver and a vendor-faithful sender side by
+side, records every request and response in SQLite, and shows it all in a
+terminal console.
+
+Vendors: Cyscale, SecurityScorecard, PolicyCortex, Holm Security, CodeScoring,
+plus Standard Webhooks and a generic profile.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runConsole != nil {
+				return runConsole(cmd, g)
+			}
+			return cmd.Help()
+		},
+	}
+	root.PersistentFlags().StringVar(&g.dbPath, "db", "", "database file (default $XDG_DATA_HOME/hookscope/hookscope.db)")
+	for _, f := range commandFactories {
+		root.AddCommand(f(g))
+	}
+	return root
+}
+
+// usageError marks an error caused by bad input, for exit status 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// usagef makes a usageError.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exitCode is 2 for bad input, 1 for anything else.
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,162 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// committer group-commits writes: one goroutine owns the write connection,
+// takes every write queued while the previous transaction was committing,
+// and runs them all in the next transaction, each under its own savepoint.
+type committer struct {
+	conn     *sql.DB
+	maxBatch int
+	queue    chan *writeOp
+	stop     chan struct{}
+	done     chan struct{}
+	// mu orders enqueues before close: once closed is set under the write
+	// lock, no op can enter the queue the loop has finished draining.
+	mu     sync.RWMutex
+	closed bool
+}
+
+type writeOp struct {
+	ctx  context.Context
+	fn   func(tx Handle) error
+	done chan error
+}
+
+func newCommitter(conn *sql.DB, maxBatch int) *committer {
+	if maxBatch <= 0 {
+		maxBatch = 256
+	}
+	c := &committer{
+		conn:     conn,
+		maxBatch: maxBatch,
+		queue:    make(chan *writeOp, maxBatch*4),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	go c.loop()
+	return c
+}
+
+func (c *committer) do(ctx context.Context, fn func(tx Handle) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case c.queue <- op:
+		c.mu.RUnlock()
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued, the op is always answered: the loop drains the queue
+	// before it exits. Waiting for that answer (not ctx) keeps the promise
+	// that a write returns only after its transaction's fate is known.
+	return <-op.done
+}
+
+func (c *committer) loop() {
+	defer close(c.done)
+	batch := make([]*writeOp, 0, c.maxBatch)
+	for {
+		var first *writeOp
+		select {
+		case first = <-c.queue:
+		case <-c.stop:
+			// Drain what was queued before close.
+			for {
+				select {
+				case op := <-c.queue:
+					batch = append(batch[:0], op)
+					c.run(batch)
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < c.maxBatch {
+			select {
+			case op := <-c.queue:
+				batch = append(batch, op)
+			default:
+				break fill
+			}
+		}
+		c.run(batch)
+	}
+}
+
+// run executes one batch in one transaction and answers every op in it.
+func (c *committer) run(batch []*writeOp) {
+	live := batch[:0:0]
+	for _, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			op.done <- err
+			continue
+		}
+		live = append(live, op)
+	}
+	if len(live) == 0 {
+		return
+	}
+	tx, err := c.conn.BeginTx(context.Background(), nil)
+	if err != nil {
+		err = fmt.Errorf("beginning a write: %w", err)
+		for _, op := range live {
+			op.done <- err
+		}
+		return
+	}
+	results := make([]error, len(live))
+	for i, op := range live {
+		results[i] = runSaved(tx, op)
+	}
+	if err := tx.Commit(); err != nil {
+		err = fmt.Errorf("committing a write: %w", err)
+		for _, op := range live {
+			op.done <- err
+		}
+		return
+	}
+	for i, op := range live {
+		op.done <- results[i]
+	}
+}
+
+// runSaved runs one op under a savepoint so its failure undoes only itself.
+func runSaved(tx *sql.Tx, op *writeOp) (err error) {
+	ctx := context.Background()
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		return fmt.Errorf("opening a savepoint: %w", err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+		if err != nil {
+			tx.ExecContext(ctx, "ROLLBACK TO w")
+		}
+		tx.ExecContext(ctx, "RELEASE w")
+	}()
+	return op.fn(tx)
+}
+
+func (c *committer) close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.stop)
+	}
+	c.mu.Unlock()
+	<-c.done
+}

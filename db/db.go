@@ -1,0 +1,238 @@
+// Package db is hookscope's SQLite store.
+//
+// It guarantees: one database file opened once per process with WAL,
+// synchronous=NORMAL, foreign keys and a busy timeout; the embedded,
+// versioned migrations applied on open (a database from a newer hookscope,
+// or a file that is not SQLite, is refused and left untouched); every write
+// in a BEGIN IMMEDIATE transaction on the single write connection, with
+// concurrent writers group-committed (a write returns only after the
+// transaction holding it has committed); reads on a separate pool. Two
+// processes may share one file.
+package db
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/pressly/goose/v3"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Handle is what every store method takes: the read pool, or a write
+// transaction (both *sql.DB and *sql.Tx satisfy it).
+type Handle interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var (
+	_ Handle = (*sql.DB)(nil)
+	_ Handle = (*sql.Tx)(nil)
+)
+
+// Errors callers can test for with errors.Is.
+var (
+	// ErrNotFound: the row asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique value (a name) is taken.
+	ErrConflict = errors.New("already exists")
+	// ErrNewerSchema: the file was written by a newer hookscope.
+	ErrNewerSchema = errors.New("database schema is newer than this hookscope")
+	// ErrNotSQLite: the file exists and is not a SQLite database.
+	ErrNotSQLite = errors.New("not a SQLite database")
+	// ErrClosed: the database was closed.
+	ErrClosed = errors.New("database closed")
+)
+
+// DB is an open hookscope database.
+type DB struct {
+	path   string
+	read   *sql.DB
+	write  *sql.DB
+	commit *committer
+}
+
+// Options tune Open. The zero value is the default.
+type Options struct {
+	// MaxBatch caps how many writes share one transaction (default 256).
+	MaxBatch int
+}
+
+// DefaultPath is $XDG_DATA_HOME/hookscope/hookscope.db, falling back to
+// ~/.local/share when XDG_DATA_HOME is unset or not absolute.
+func DefaultPath() (string, error) {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the data directory: %w", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "hookscope", "hookscope.db"), nil
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("creating the directory for %s: %w", path, err)
+	}
+	dsn := func(txlock string) string {
+		q := url.Values{}
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "NORMAL")
+		q.Set("_foreign_keys", "on")
+		q.Set("_busy_timeout", "10000")
+		q.Set("_txlock", txlock)
+		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	}
+	write, err := sql.Open("sqlite3", dsn("immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, mapOpenErr(err))
+	}
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("migrating %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite3", dsn("deferred"))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	d := &DB{path: path, read: read, write: write}
+	d.commit = newCommitter(write, opts.MaxBatch)
+	return d, nil
+}
+
+// sqliteMagic starts every SQLite 3 database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// checkFile refuses an existing, non-empty file that is not SQLite, before
+// the driver could touch it.
+func checkFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("opening %s: it is a directory, not a database file", path)
+	}
+	if st.Size() == 0 {
+		return nil
+	}
+	head := make([]byte, len(sqliteMagic))
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, sqliteMagic) {
+		return fmt.Errorf("%s is %w (left untouched; pass --db with another path)", path, ErrNotSQLite)
+	}
+	return nil
+}
+
+func mapOpenErr(err error) error {
+	if err != nil && bytes.Contains([]byte(err.Error()), []byte("file is not a database")) {
+		return ErrNotSQLite
+	}
+	return err
+}
+
+// migrate applies the embedded migrations, refusing a newer schema.
+func migrate(ctx context.Context, conn *sql.DB) error {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
+	if err != nil {
+		return err
+	}
+	known := SchemaVersion()
+	// Another process may be migrating the same file at the same moment;
+	// its BEGIN IMMEDIATE makes ours wait, and a second look settles it.
+	for try := 0; ; try++ {
+		current, err := p.GetDBVersion(ctx)
+		if err != nil {
+			return fmt.Errorf("reading the schema version: %w", mapOpenErr(err))
+		}
+		if current > known {
+			return fmt.Errorf("%w: the file is at schema version %d, this build knows up to %d; upgrade hookscope or use another --db", ErrNewerSchema, current, known)
+		}
+		if current == known {
+			return nil
+		}
+		if _, err := p.Up(ctx); err != nil {
+			if try < 2 {
+				continue
+			}
+			return err
+		}
+	}
+}
+
+// SchemaVersion is the newest migration this build carries.
+func SchemaVersion() int64 {
+	entries, _ := fs.ReadDir(migrationFiles, "migrations")
+	var v int64
+	for _, e := range entries {
+		var n int64
+		if _, err := fmt.Sscanf(e.Name(), "%d_", &n); err == nil && n > v {
+			v = n
+		}
+	}
+	return v
+}
+
+// Path is the file the database lives in.
+func (d *DB) Path() string { return d.path }
+
+// Reader is the read pool, a Handle for store reads.
+func (d *DB) Reader() *sql.DB { return d.read }
+
+// Write runs fn inside a write transaction shared with other concurrent
+// writers and returns once that transaction has committed. fn runs under
+// its own savepoint: if it returns an error only its own changes are rolled
+// back, and the error is returned to this caller alone. If the shared
+// transaction cannot begin or commit, every caller in it gets that error.
+func (d *DB) Write(ctx context.Context, fn func(tx Handle) error) error {
+	return d.commit.do(ctx, fn)
+}
+
+// Close flushes pending writes and closes the database.
+func (d *DB) Close() error {
+	d.commit.close()
+	return errors.Join(d.read.Close(), d.write.Close())
+}

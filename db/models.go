@@ -1,0 +1,242 @@
+package db
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Header is one header line. Requests keep their headers as an ordered list
+// of these, exactly as they arrived (repeats and case included).
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Signature is a stored verification verdict (SPEC §7 `signature`).
+type Signature struct {
+	Status string `json:"status"` // valid | invalid | missing | unverifiable
+	Reason string `json:"reason"`
+}
+
+// Response is what an HTTP exchange answered.
+type Response struct {
+	Status    int      `json:"status"`
+	Headers   []Header `json:"headers"`
+	Body      []byte   `json:"-"`
+	LatencyMS float64  `json:"latency_ms"`
+	// Truncated is set when Body holds only the first part of what was sent.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// Forward is the leg of a request forwarded to the user's own service.
+type Forward struct {
+	URL       string   `json:"url"`
+	Status    int      `json:"status,omitempty"`
+	Headers   []Header `json:"headers,omitempty"`
+	Body      []byte   `json:"-"`
+	LatencyMS float64  `json:"latency_ms"`
+	Error     string   `json:"error,omitempty"`
+}
+
+// Request is one request the receiver got, with its verdicts and the
+// response it gave. Body holds the exact bytes received (the first part
+// only when BodyTruncated).
+type Request struct {
+	ID            int64     `json:"id"`
+	ReceivedAt    time.Time `json:"received_at"`
+	Route         string    `json:"route"`
+	Method        string    `json:"method"`
+	Path          string    `json:"path"`
+	Query         string    `json:"query"`
+	Headers       []Header  `json:"headers"`
+	Body          []byte    `json:"-"`
+	BodySize      int64     `json:"body_size"` // bytes the client sent (or declared)
+	BodyTruncated bool      `json:"body_truncated"`
+	RemoteAddr    string    `json:"remote_addr"`
+	// JSONValid is false when the body is not well-formed JSON.
+	JSONValid   bool      `json:"json_valid"`
+	Vendor      string    `json:"vendor"`
+	EventTypes  []string  `json:"event_type"`
+	Signature   Signature `json:"signature"`
+	DedupKey    string    `json:"dedup_key,omitempty"`
+	Duplicate   bool      `json:"duplicate"`
+	DuplicateOf int64     `json:"duplicate_of,omitempty"`
+	Stale       bool      `json:"stale"`
+	StaleReason string    `json:"stale_reason,omitempty"`
+	ShapeIssues []string  `json:"shape_issues"`
+	Response    Response  `json:"response"`
+	Forward     *Forward  `json:"forward,omitempty"`
+	// Error notes what went wrong receiving it (limit exceeded, panic, ...).
+	Error string `json:"error,omitempty"`
+}
+
+// RequestFilter selects requests for a list. Zero fields do not filter.
+type RequestFilter struct {
+	Vendor string
+	Route  string
+	// Status matches the response status: an exact code ("500") or a class
+	// ("2xx", "4xx", "5xx").
+	Status string
+	// Signature matches the signature verdict (valid, invalid, ...).
+	Signature string
+	// Text matches a substring of the path, headers or body.
+	Text string
+	// Before is the keyset cursor: only rows with ID < Before (0: newest).
+	Before int64
+	// Limit caps the page (0: a default of 50).
+	Limit int
+}
+
+// Route is a receiver route: the profile it expects and how it answers.
+type Route struct {
+	Name    string `json:"name"`
+	Profile string `json:"profile"`
+	Secret  string `json:"secret,omitempty"`
+	Token   string `json:"token,omitempty"`
+	// Header is the generic profile's header for its token or signature.
+	Header    string        `json:"header,omitempty"`
+	Response  SimResponse   `json:"response"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+	Counters  RouteCounters `json:"counters"`
+}
+
+// RouteCounters track the simulation's progress (fail-first N).
+type RouteCounters struct {
+	Received int64 `json:"received"`
+}
+
+// SimResponse is a route's simulated answer.
+type SimResponse struct {
+	Status  int      `json:"status"` // 0: 200
+	Body    string   `json:"body,omitempty"`
+	Headers []Header `json:"headers,omitempty"`
+	// DelayMS waits before answering.
+	DelayMS int `json:"delay_ms,omitempty"`
+	// FailFirst answers FailStatus to the first N requests, then Status.
+	FailFirst  int `json:"fail_first,omitempty"`
+	FailStatus int `json:"fail_status,omitempty"` // 0: 500
+	// FailureRate in [0,1] answers FailStatus at random (seeded by Seed).
+	FailureRate float64 `json:"failure_rate,omitempty"`
+	Seed        int64   `json:"seed,omitempty"`
+	// Hang holds the connection open without answering (past any timeout).
+	Hang bool `json:"hang,omitempty"`
+	// OversizeBytes answers a body of that many bytes.
+	OversizeBytes int64 `json:"oversize_bytes,omitempty"`
+}
+
+// Filters are an endpoint's event filters (PolicyCortex's `filters`).
+type Filters struct {
+	Severity       []string `json:"severity,omitempty"`
+	Environments   []string `json:"environments,omitempty"`
+	CloudProviders []string `json:"cloud_providers,omitempty"`
+}
+
+// RetryConfig overrides a profile's retry policy (PolicyCortex `retry_config`).
+type RetryConfig struct {
+	MaxAttempts       int     `json:"max_attempts,omitempty"`
+	BackoffMultiplier float64 `json:"backoff_multiplier,omitempty"`
+}
+
+// Endpoint is where the sender delivers.
+type Endpoint struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	URL     string `json:"url"`
+	Profile string `json:"profile"`
+	// Secret and Token are stored in full; print them through Mask.
+	Secret string `json:"-"`
+	Token  string `json:"-"`
+	// Header is the generic profile's header for its token or signature.
+	Header         string       `json:"header,omitempty"`
+	Events         []string     `json:"events"`
+	Filters        Filters      `json:"filters"`
+	Headers        []Header     `json:"headers"`
+	Retry          *RetryConfig `json:"retry,omitempty"`
+	TimeoutSeconds int          `json:"timeout_seconds"`
+	Enabled        bool         `json:"enabled"`
+	DisabledReason string       `json:"disabled_reason,omitempty"`
+	DisabledAt     *time.Time   `json:"disabled_at,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+}
+
+// Event is one event raised for delivery (from a fixture, the API, send).
+type Event struct {
+	ID        int64           `json:"id"`
+	Vendor    string          `json:"vendor"`
+	Type      string          `json:"event_type"`
+	Payload   json.RawMessage `json:"payload"`
+	CreatedAt time.Time       `json:"created_at"`
+	Source    string          `json:"source"` // fixture, api, send, console, replay
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryRetrying  = "retrying"
+	DeliverySucceeded = "succeeded"
+	DeliveryFailed    = "failed"
+	DeliverySkipped   = "skipped" // endpoint was disabled when the event came
+)
+
+// Delivery is one message to one endpoint: one event, or a batch of events
+// where the vendor batches (CodeScoring, Cyscale).
+type Delivery struct {
+	ID          int64    `json:"id"`
+	EndpointID  int64    `json:"endpoint_id"`
+	Vendor      string   `json:"vendor"`
+	EventTypes  []string `json:"event_types"`
+	EventIDs    []int64  `json:"event_ids"`
+	Status      string   `json:"status"`
+	ExecutionID string   `json:"execution_id,omitempty"`
+	// MessageID is stable across attempts (Standard Webhooks webhook-id).
+	MessageID     string      `json:"message_id,omitempty"`
+	NextAttemptAt *time.Time  `json:"next_attempt_at"`
+	AttemptCount  int         `json:"attempt_count"`
+	LastError     string      `json:"last_error,omitempty"`
+	Escalation    *Escalation `json:"escalation,omitempty"`
+	CreatedAt     time.Time   `json:"created_at"`
+	UpdatedAt     time.Time   `json:"updated_at"`
+	Attempts      []Attempt   `json:"attempts,omitempty"`
+}
+
+// Escalation is the notice a vendor sends its owner when it gives up
+// (SecurityScorecard's email), or hookscope's note of an auto-disable.
+type Escalation struct {
+	Kind    string    `json:"kind"` // escalated | disabled
+	Subject string    `json:"subject"`
+	Body    string    `json:"body"`
+	At      time.Time `json:"at"`
+}
+
+// OutgoingRequest is the request of one attempt.
+type OutgoingRequest struct {
+	Method  string   `json:"method"`
+	URL     string   `json:"url"`
+	Headers []Header `json:"headers"`
+	Body    []byte   `json:"-"`
+}
+
+// Attempt is one try of a delivery, recorded in full.
+type Attempt struct {
+	ID         int64           `json:"id"`
+	DeliveryID int64           `json:"delivery_id"`
+	N          int             `json:"n"`
+	StartedAt  time.Time       `json:"started_at"`
+	DurationMS float64         `json:"duration_ms"`
+	Request    OutgoingRequest `json:"request"`
+	Response   *Response       `json:"response"`
+	Error      string          `json:"error,omitempty"`
+	Manual     bool            `json:"manual"`
+}
+
+// DeliveryFilter selects deliveries for a list. Zero fields do not filter.
+type DeliveryFilter struct {
+	Vendor     string
+	EndpointID int64
+	Status     string
+	Text       string
+	Before     int64
+	Limit      int
+}

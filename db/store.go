@@ -1,0 +1,68 @@
+package db
+
+import (
+	"context"
+	"time"
+)
+
+// RequestStore keeps what the receiver got.
+type RequestStore interface {
+	// CreateRequest inserts r and sets r.ID.
+	CreateRequest(ctx context.Context, h Handle, r *Request) error
+	// GetRequest loads one request with its bodies; ErrNotFound if absent.
+	GetRequest(ctx context.Context, h Handle, id int64) (*Request, error)
+	// ListRequests pages newest first by keyset (f.Before). Rows come
+	// without bodies (Body, Response.Body, Forward.Body are nil) so a page
+	// costs little whatever the payload sizes; GetRequest has them.
+	ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error)
+	// FirstWithDedupKey returns the id of the earliest request of vendor
+	// carrying key, or 0 when there is none.
+	FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string) (int64, error)
+	// CountRequests counts requests matching f (Before and Limit ignored).
+	CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error)
+}
+
+// RouteStore keeps the receiver's routes.
+type RouteStore interface {
+	// PutRoute creates or replaces the route named r.Name.
+	PutRoute(ctx context.Context, h Handle, r *Route) error
+	// GetRoute loads a route; ErrNotFound if absent.
+	GetRoute(ctx context.Context, h Handle, name string) (*Route, error)
+	// ListRoutes lists every route by name.
+	ListRoutes(ctx context.Context, h Handle) ([]Route, error)
+	// DeleteRoute removes a route; ErrNotFound if absent.
+	DeleteRoute(ctx context.Context, h Handle, name string) error
+	// CountRouteRequest adds one to the route's received counter and
+	// returns the new count (fail-first N uses it). Run it in a Write.
+	CountRouteRequest(ctx context.Context, h Handle, name string) (int64, error)
+}
+
+// EndpointStore keeps the sender's endpoints.
+type EndpointStore interface {
+	// CreateEndpoint inserts e and sets its ID; ErrConflict on a taken name.
+	CreateEndpoint(ctx context.Context, h Handle, e *Endpoint) error
+	// GetEndpoint loads by id; ErrNotFound if absent.
+	GetEndpoint(ctx context.Context, h Handle, id int64) (*Endpoint, error)
+	// GetEndpointByName loads by name; ErrNotFound if absent.
+	GetEndpointByName(ctx context.Context, h Handle, name string) (*Endpoint, error)
+	// ListEndpoints lists every endpoint by id.
+	ListEndpoints(ctx context.Context, h Handle) ([]Endpoint, error)
+	// UpdateEndpoint replaces every field of e (by e.ID); ErrNotFound, ErrConflict.
+	UpdateEndpoint(ctx context.Context, h Handle, e *Endpoint) error
+	// DeleteEndpoint removes an endpoint and its deliveries; ErrNotFound.
+	DeleteEndpoint(ctx context.Context, h Handle, id int64) error
+	// SetEndpointEnabled enables, or disables with a reason at a time.
+	SetEndpointEnabled(ctx context.Context, h Handle, id int64, enabled bool, reason string, at time.Time) error
+}
+
+// DeliveryStore keeps events, deliveries and their attempts. The sender
+// adds the outbox operations it needs (claiming due work, scheduling) to
+// this interface; these are the reads every reader relies on.
+type DeliveryStore interface {
+	// GetDelivery loads one delivery with its attempts; ErrNotFound.
+	GetDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error)
+	// ListDeliveries pages newest first by keyset, without attempts.
+	ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error)
+	// CountDeliveries counts deliveries matching f (Before and Limit ignored).
+	CountDeliveries(ctx context.Context, h Handle, f DeliveryFilter) (int64, error)
+}
