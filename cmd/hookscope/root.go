@@ -42,6 +42,10 @@ func register(f func(g *globals) *cobra.Command) { commandFactories = append(com
 // bare `hookscope` prints the command list.
 var runConsole func(cmd *cobra.Command, g *globals) error
 
+// rootFlagHooks add flags to the root command itself (the console's
+// --listen, --api, ...), filled by command files' init.
+var rootFlagHooks []func(root *cobra.Command)
+
 func newRootCmd() *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
@@ -63,6 +67,9 @@ plus Standard Webhooks and a generic profile.`,
 		},
 	}
 	root.PersistentFlags().StringVar(&g.dbPath, "db", "", "database file (default $XDG_DATA_HOME/hookscope/hookscope.db)")
+	for _, f := range rootFlagHooks {
+		f(root)
+	}
 	for _, f := range commandFactories {
 		root.AddCommand(f(g))
 	}
