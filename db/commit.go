@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"sync"
 )
 
@@ -20,6 +21,8 @@ type committer struct {
 	// lock, no op can enter the queue the loop has finished draining.
 	mu     sync.RWMutex
 	closed bool
+	// stats count writes and commits for DB.Stats.
+	stats writeStats
 }
 
 type writeOp struct {
@@ -83,6 +86,10 @@ func (c *committer) loop() {
 			}
 		}
 		batch = append(batch[:0], first)
+		// Writers answered by the last commit are runnable but may not
+		// have queued their next write yet: yield once so they can join
+		// this transaction instead of waiting for the next one.
+		runtime.Gosched()
 	fill:
 		for len(batch) < c.maxBatch {
 			select {
@@ -111,6 +118,7 @@ func (c *committer) run(batch []*writeOp) {
 	}
 	tx, err := c.conn.BeginTx(context.Background(), nil)
 	if err != nil {
+		c.stats.failedTx.Add(1)
 		err = fmt.Errorf("beginning a write: %w", err)
 		for _, op := range live {
 			op.done <- err
@@ -122,12 +130,20 @@ func (c *committer) run(batch []*writeOp) {
 		results[i] = runSaved(tx, op)
 	}
 	if err := tx.Commit(); err != nil {
+		c.stats.failedTx.Add(1)
 		err = fmt.Errorf("committing a write: %w", err)
 		for _, op := range live {
 			op.done <- err
 		}
 		return
 	}
+	failed := 0
+	for _, err := range results {
+		if err != nil {
+			failed++
+		}
+	}
+	c.stats.batch(len(live), failed)
 	for i, op := range live {
 		op.done <- results[i]
 	}

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"github.com/pressly/goose/v3"
 
@@ -65,6 +66,13 @@ type DB struct {
 	read   *sql.DB
 	write  *sql.DB
 	commit *committer
+	// readDSN opens a further reading connection (Watch's).
+	readDSN string
+	// closing is closed by Close, ending watchers, which Close waits for.
+	closing  chan struct{}
+	closeMu  sync.Mutex // orders Watch's watchers.Add before Close's Wait
+	closed   bool
+	watchers sync.WaitGroup
 }
 
 // Options tune Open. The zero value is the default.
@@ -101,6 +109,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Set("_synchronous", "NORMAL")
 		q.Set("_foreign_keys", "on")
 		q.Set("_busy_timeout", "10000")
+		// Reuse prepared statements: the hot paths run the same few queries.
+		q.Set("_stmt_cache_size", "64")
 		q.Set("_txlock", txlock)
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
@@ -119,7 +129,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite3", dsn("deferred"))
+	read, err := sql.Open(readDriver, dsn("deferred"))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
@@ -127,7 +137,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	d := &DB{path: path, read: read, write: write}
+	d := &DB{path: path, read: read, write: write, readDSN: dsn("deferred"), closing: make(chan struct{})}
 	d.commit = newCommitter(write, opts.MaxBatch)
 	return d, nil
 }
@@ -233,6 +243,13 @@ func (d *DB) Write(ctx context.Context, fn func(tx Handle) error) error {
 
 // Close flushes pending writes and closes the database.
 func (d *DB) Close() error {
+	d.closeMu.Lock()
+	if !d.closed {
+		d.closed = true
+		close(d.closing)
+	}
+	d.closeMu.Unlock()
+	d.watchers.Wait()
 	d.commit.close()
 	return errors.Join(d.read.Close(), d.write.Close())
 }

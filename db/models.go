@@ -196,9 +196,12 @@ type Delivery struct {
 	AttemptCount  int         `json:"attempt_count"`
 	LastError     string      `json:"last_error,omitempty"`
 	Escalation    *Escalation `json:"escalation,omitempty"`
-	CreatedAt     time.Time   `json:"created_at"`
-	UpdatedAt     time.Time   `json:"updated_at"`
-	Attempts      []Attempt   `json:"attempts,omitempty"`
+	// Wait is the vendor's real wait before NextAttemptAt (see RetryWait in
+	// outbox.go); nil when nothing is scheduled.
+	Wait      *RetryWait `json:"wait,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	Attempts  []Attempt  `json:"attempts,omitempty"`
 }
 
 // Escalation is the notice a vendor sends its owner when it gives up

@@ -1,0 +1,205 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// deliveryStore is the SQLite DeliveryStore (its reads; db/outbox.go adds
+// the sender's outbox operations).
+type deliveryStore struct{}
+
+var _ DeliveryStore = (*deliveryStore)(nil)
+
+// NewDeliveryStore returns the SQLite DeliveryStore.
+func NewDeliveryStore() DeliveryStore { return &deliveryStore{} }
+
+// deliveryColumns selects a Delivery from "deliveries d" for scanDelivery,
+// its event ids (in position order) included. Reusable by outbox.go:
+//
+//	h.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id)
+const deliveryColumns = `d.id, d.endpoint_id, d.vendor, d.event_types, d.status,
+	d.execution_id, d.message_id, d.next_attempt_at, d.attempt_count,
+	d.last_error, d.escalation, d.wait, d.created_at, d.updated_at,
+	(SELECT group_concat(de.event_id, ',' ORDER BY de.position)
+		FROM delivery_events de WHERE de.delivery_id = d.id)`
+
+// scanDelivery reads one row of deliveryColumns (without attempts).
+func scanDelivery(s scanner) (*Delivery, error) {
+	var (
+		d                  Delivery
+		events, escalation string
+		wait               string
+		next               sql.NullInt64
+		created, updated   int64
+		eventIDs           sql.NullString
+	)
+	if err := s.Scan(&d.ID, &d.EndpointID, &d.Vendor, &events, &d.Status, &d.ExecutionID,
+		&d.MessageID, &next, &d.AttemptCount, &d.LastError, &escalation, &wait, &created, &updated,
+		&eventIDs); err != nil {
+		return nil, err
+	}
+	var err error
+	if d.EventTypes, err = decodeStrings(events); err != nil {
+		return nil, fmt.Errorf("delivery %d event types: %w", d.ID, err)
+	}
+	if d.Escalation, err = decodeOptional[Escalation](escalation); err != nil {
+		return nil, fmt.Errorf("delivery %d escalation: %w", d.ID, err)
+	}
+	if d.Wait, err = decodeOptional[RetryWait](wait); err != nil {
+		return nil, fmt.Errorf("delivery %d wait: %w", d.ID, err)
+	}
+	d.NextAttemptAt = fromNullNanos(next)
+	d.CreatedAt, d.UpdatedAt = fromNanos(created), fromNanos(updated)
+	d.EventIDs = []int64{}
+	if eventIDs.String != "" {
+		for f := range strings.SplitSeq(eventIDs.String, ",") {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("delivery %d event ids: %w", d.ID, err)
+			}
+			d.EventIDs = append(d.EventIDs, id)
+		}
+	}
+	return &d, nil
+}
+
+// attemptColumns selects an Attempt from "attempts a" for scanAttempt.
+const attemptColumns = `a.id, a.delivery_id, a.n, a.started_at, a.duration_ms,
+	a.req_method, a.req_url, a.req_headers, a.req_body, a.resp_status,
+	a.resp_headers, a.resp_body, a.resp_truncated, a.error, a.manual`
+
+// scanAttempt reads one row of attemptColumns. Response is nil when the
+// attempt got no response (resp_status 0); its LatencyMS is the attempt's
+// duration.
+func scanAttempt(s scanner) (*Attempt, error) {
+	var (
+		a                     Attempt
+		started               int64
+		reqHeaders, respHeads string
+		reqBody, respBody     []byte
+		respStatus, truncated int
+		manual                int
+	)
+	if err := s.Scan(&a.ID, &a.DeliveryID, &a.N, &started, &a.DurationMS, &a.Request.Method,
+		&a.Request.URL, &reqHeaders, &reqBody, &respStatus, &respHeads, &respBody, &truncated,
+		&a.Error, &manual); err != nil {
+		return nil, err
+	}
+	a.StartedAt = fromNanos(started)
+	a.Manual = manual != 0
+	var err error
+	if a.Request.Headers, err = decodeHeaders(reqHeaders); err != nil {
+		return nil, fmt.Errorf("attempt %d request: %w", a.ID, err)
+	}
+	a.Request.Body = nonNil(reqBody)
+	if respStatus != 0 {
+		a.Response = &Response{Status: respStatus, Body: nonNil(respBody), LatencyMS: a.DurationMS, Truncated: truncated != 0}
+		if a.Response.Headers, err = decodeHeaders(respHeads); err != nil {
+			return nil, fmt.Errorf("attempt %d response: %w", a.ID, err)
+		}
+	}
+	return &a, nil
+}
+
+// loadAttempts returns every attempt of a delivery, in order of n.
+func loadAttempts(ctx context.Context, h Handle, deliveryID int64) ([]Attempt, error) {
+	rows, err := h.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts a
+		WHERE a.delivery_id = ? ORDER BY a.n`, deliveryID)
+	if err != nil {
+		return nil, mapErr(err, "loading the attempts of delivery %d", deliveryID)
+	}
+	defer rows.Close()
+	out := []Attempt{}
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, mapErr(err, "loading the attempts of delivery %d", deliveryID)
+		}
+		out = append(out, *a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "loading the attempts of delivery %d", deliveryID)
+	}
+	return out, nil
+}
+
+// getDelivery loads one delivery with its attempts; ErrNotFound if absent.
+func getDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+	d, err := scanDelivery(h.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id))
+	if err != nil {
+		return nil, mapErr(err, "loading delivery %d", id)
+	}
+	if d.Attempts, err = loadAttempts(ctx, h, id); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (deliveryStore) GetDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+	return getDelivery(ctx, h, id)
+}
+
+// deliveryWhere turns f into conditions on "deliveries d". Text is a
+// substring match (see addTextMatch) over the delivery's event types, ids, last error and
+// its attempts' URL, bodies and errors.
+func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
+	w := &where{}
+	if f.Vendor != "" {
+		w.add("d.vendor = ?", f.Vendor)
+	}
+	if f.EndpointID != 0 {
+		w.add("d.endpoint_id = ?", f.EndpointID)
+	}
+	if f.Status != "" {
+		w.add("d.status = ?", f.Status)
+	}
+	if f.Text != "" {
+		// The attempts' half is a subquery; its conditions are built the
+		// same way and spliced in.
+		sub := &where{}
+		addTextMatch(sub, f.Text, "a.req_url", "a.error", "a.req_body", "a.resp_body")
+		own := &where{}
+		addTextMatch(own, f.Text, "d.event_types", "d.execution_id", "d.message_id", "d.last_error")
+		w.add("("+own.conds[0]+" OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND "+sub.conds[0]+"))",
+			append(own.args, sub.args...)...)
+	}
+	if withBefore && f.Before > 0 {
+		w.add("d.id < ?", f.Before)
+	}
+	return w
+}
+
+func (deliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
+	w := deliveryWhere(f, true)
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries d` + w.sql() + ` ORDER BY d.id DESC LIMIT ?`
+	rows, err := h.QueryContext(ctx, q, append(w.args, pageLimit(f.Limit))...)
+	if err != nil {
+		return nil, mapErr(err, "listing deliveries")
+	}
+	defer rows.Close()
+	out := make([]Delivery, 0, pageLimit(f.Limit))
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, mapErr(err, "listing deliveries")
+		}
+		out = append(out, *d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "listing deliveries")
+	}
+	return out, nil
+}
+
+func (deliveryStore) CountDeliveries(ctx context.Context, h Handle, f DeliveryFilter) (int64, error) {
+	w := deliveryWhere(f, false)
+	var n int64
+	if err := h.QueryRowContext(ctx, `SELECT count(*) FROM deliveries d`+w.sql(), w.args...).Scan(&n); err != nil {
+		return 0, mapErr(err, "counting deliveries")
+	}
+	return n, nil
+}

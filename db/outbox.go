@@ -1,0 +1,593 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrLeaseLost: a worker tried to finish a delivery whose claim it no longer
+// holds (the lease ran out and another worker took it over).
+var ErrLeaseLost = errors.New("delivery claim lost")
+
+// RetryWait records a scheduled retry as the vendor defines it, beside the
+// real instant it will run (Delivery.NextAttemptAt). With a time scale of N
+// the wait actually slept is VendorWaitMS/N; NextAttemptAt is the real-world
+// time the attempt runs, and VendorWaitMS is what the vendor would wait.
+type RetryWait struct {
+	// Retry is the retry this wait leads to (1 for the first retry).
+	Retry int `json:"retry"`
+	// Of is how many retries the vendor's policy allows in all.
+	Of int `json:"of"`
+	// VendorWaitMS is the vendor's real wait in milliseconds ("30m").
+	VendorWaitMS int64 `json:"vendor_wait_ms"`
+	// ScaledWaitMS is the wait actually applied (VendorWaitMS / time scale).
+	ScaledWaitMS int64 `json:"scaled_wait_ms"`
+	// Reason says where the wait came from ("schedule", "backoff",
+	// "Retry-After", "batch window", "order").
+	Reason string `json:"reason,omitempty"`
+}
+
+// VendorWait is the vendor's wait as a duration.
+func (w RetryWait) VendorWait() time.Duration {
+	return time.Duration(w.VendorWaitMS) * time.Millisecond
+}
+
+// NewDelivery describes a delivery to create.
+type NewDelivery struct {
+	EndpointID  int64
+	Vendor      string
+	Events      []Event // already created (IDs set), in sending order
+	Status      string  // DeliveryPending or DeliverySkipped
+	ExecutionID string
+	MessageID   string
+	// DueAt is when the first attempt runs (nil for skipped).
+	DueAt *time.Time
+	// Wait, when set, explains DueAt (a batch window).
+	Wait *RetryWait
+	// Ordered: the endpoint preserves order (PolicyCortex).
+	Ordered bool
+	// NoRetry: one attempt only.
+	NoRetry bool
+	// ClaimUntil, when non-zero, creates the delivery already claimed by
+	// the caller until that instant (a synchronous send).
+	ClaimUntil time.Time
+	// LastError is the delivery's last error, for one created already
+	// finished (a load run records its attempt with it).
+	LastError string
+}
+
+// Claimed is a delivery a worker holds, with what it needs to send it.
+type Claimed struct {
+	Delivery Delivery
+	Events   []Event
+	Ordered  bool
+	NoRetry  bool
+	// Lease identifies the claim; pass it back to Finish, Reschedule and
+	// Release, which fail with ErrLeaseLost once another worker holds it.
+	Lease time.Time
+}
+
+// Outcome is how an attempt leaves its delivery.
+type Outcome struct {
+	// Status is the delivery's new status; empty keeps the current one
+	// (a failed manual attempt does not move the schedule).
+	Status string
+	// Next is the next attempt's real instant (Status retrying or pending).
+	Next *time.Time
+	// Wait explains Next.
+	Wait       *RetryWait
+	LastError  string
+	Escalation *Escalation
+	// DisableEndpoint, when set, disables the delivery's endpoint with
+	// this reason in the same transaction (CodeScoring, 410 Gone).
+	DisableEndpoint string
+}
+
+// OutboxStore is the sender's durable outbox: events, deliveries and their
+// due times in SQLite, claimed by workers under a lease so that two workers
+// (or two processes sharing the file) never run the same attempt at once.
+// Every write method must run inside DB.Write.
+type OutboxStore interface {
+	// CreateEvent inserts e and sets e.ID.
+	CreateEvent(ctx context.Context, h Handle, e *Event) error
+	// CreateDelivery inserts a delivery with its delivery_events rows.
+	CreateDelivery(ctx context.Context, h Handle, nd NewDelivery, now time.Time) (*Delivery, error)
+	// OpenBatch finds the batch new events of a batching endpoint join: its
+	// newest pending or retrying delivery that no worker holds and that
+	// still has an attempt to come (a window not yet sent, or a failed
+	// batch awaiting its retry). Nil when there is none.
+	OpenBatch(ctx context.Context, h Handle, endpointID int64, now time.Time) (*Delivery, error)
+	// AttachEvents appends events to a delivery (sent with its next attempt).
+	AttachEvents(ctx context.Context, h Handle, deliveryID int64, events []Event, now time.Time) error
+	// ClaimDue claims up to limit deliveries whose time has come, on enabled
+	// endpoints, skipping ordered deliveries with an earlier unfinished one
+	// on their endpoint, and returns their ids, earliest due first.
+	ClaimDue(ctx context.Context, h Handle, now, leaseUntil time.Time, limit int) ([]int64, error)
+	// Claim claims one delivery whatever its due time or status (a manual
+	// retry); ErrConflict while another worker holds it, ErrNotFound.
+	Claim(ctx context.Context, h Handle, id int64, now, leaseUntil time.Time) error
+	// LoadClaimed loads a claimed delivery with its events in sending order.
+	LoadClaimed(ctx context.Context, h Handle, id int64) (*Claimed, error)
+	// RecordAttempt inserts a (its N must be the delivery's attempt count
+	// plus one) and counts it on the delivery.
+	RecordAttempt(ctx context.Context, h Handle, a *Attempt) error
+	// Finish applies an attempt's outcome and releases the claim.
+	Finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome, now time.Time) error
+	// Complete is RecordAttempt and Finish in two statements: it counts the
+	// attempt, applies o and releases the claim in one UPDATE (ErrLeaseLost,
+	// with nothing written, when the claim is no longer held), then inserts
+	// a. The sender's hot path: one write per attempt.
+	Complete(ctx context.Context, h Handle, a *Attempt, lease time.Time, o Outcome, now time.Time) error
+	// Release gives a claim back unchanged.
+	Release(ctx context.Context, h Handle, id int64, lease time.Time) error
+	// NextDue is the earliest next_attempt_at among the deliveries ClaimDue
+	// could claim at that time (zero when none), so a worker knows how long
+	// it may sleep.
+	NextDue(ctx context.Context, h Handle, now time.Time) (time.Time, error)
+	// OldestUnfinished is the id of the endpoint's oldest pending or
+	// retrying delivery (0 when none): the one ordering lets go first.
+	OldestUnfinished(ctx context.Context, h Handle, endpointID int64) (int64, error)
+	// Unskip makes the endpoint's skipped deliveries pending, due at now,
+	// and returns how many.
+	Unskip(ctx context.Context, h Handle, endpointID int64, now time.Time) (int, error)
+	// FailedIDs lists the endpoint's failed deliveries, oldest first.
+	FailedIDs(ctx context.Context, h Handle, endpointID int64) ([]int64, error)
+	// Wait loads a delivery's RetryWait (nil when none).
+	Wait(ctx context.Context, h Handle, id int64) (*RetryWait, error)
+}
+
+// NewOutboxStore returns the SQLite outbox.
+func NewOutboxStore() OutboxStore { return outboxStore{} }
+
+type outboxStore struct{}
+
+func outboxNanos(t time.Time) int64 { return t.UnixNano() }
+
+func outboxTime(n int64) time.Time { return time.Unix(0, n) }
+
+func outboxJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+func (outboxStore) CreateEvent(ctx context.Context, h Handle, e *Event) error {
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = time.Now()
+	}
+	payload := []byte(e.Payload)
+	if payload == nil {
+		payload = []byte{}
+	}
+	res, err := h.ExecContext(ctx, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES (?, ?, ?, ?, ?)`,
+		e.Vendor, e.Type, payload, e.Source, outboxNanos(e.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("creating event %s/%s: %w", e.Vendor, e.Type, err)
+	}
+	e.ID, err = res.LastInsertId()
+	return err
+}
+
+func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDelivery, now time.Time) (*Delivery, error) {
+	types := make([]string, len(nd.Events))
+	ids := make([]int64, len(nd.Events))
+	for i, e := range nd.Events {
+		types[i], ids[i] = e.Type, e.ID
+	}
+	var due, claim any
+	if nd.DueAt != nil {
+		due = outboxNanos(*nd.DueAt)
+	}
+	if !nd.ClaimUntil.IsZero() {
+		claim = outboxNanos(nd.ClaimUntil)
+	}
+	wait := ""
+	if nd.Wait != nil {
+		wait = outboxJSON(nd.Wait)
+	}
+	res, err := h.ExecContext(ctx, `INSERT INTO deliveries
+		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, ordered, no_retry, wait, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nd.EndpointID, nd.Vendor, outboxJSON(types), nd.Status, nd.ExecutionID, nd.MessageID, due, claim,
+		nd.Ordered, nd.NoRetry, wait, nd.LastError, outboxNanos(now), outboxNanos(now))
+	if err != nil {
+		return nil, fmt.Errorf("creating a delivery to endpoint %d: %w", nd.EndpointID, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	for i, eid := range ids {
+		if _, err := h.ExecContext(ctx, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, id, eid, i); err != nil {
+			return nil, fmt.Errorf("linking event %d to delivery %d: %w", eid, id, err)
+		}
+	}
+	d := &Delivery{
+		ID: id, EndpointID: nd.EndpointID, Vendor: nd.Vendor, EventTypes: types, EventIDs: ids,
+		Status: nd.Status, ExecutionID: nd.ExecutionID, MessageID: nd.MessageID, NextAttemptAt: nd.DueAt,
+		Wait: nd.Wait, LastError: nd.LastError, CreatedAt: now, UpdatedAt: now,
+	}
+	return d, nil
+}
+
+func (s outboxStore) OpenBatch(ctx context.Context, h Handle, endpointID int64, now time.Time) (*Delivery, error) {
+	var id int64
+	err := h.QueryRowContext(ctx, `SELECT id FROM deliveries
+		WHERE endpoint_id = ? AND status IN ('pending', 'retrying') AND next_attempt_at IS NOT NULL
+		  AND (claimed_until IS NULL OR claimed_until < ?)
+		ORDER BY id DESC LIMIT 1`, endpointID, outboxNanos(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("finding the open batch of endpoint %d: %w", endpointID, err)
+	}
+	return outboxLoadDelivery(ctx, h, id)
+}
+
+func (s outboxStore) AttachEvents(ctx context.Context, h Handle, deliveryID int64, events []Event, now time.Time) error {
+	d, err := outboxLoadDelivery(ctx, h, deliveryID)
+	if err != nil {
+		return err
+	}
+	var pos int
+	if err := h.QueryRowContext(ctx, `SELECT COALESCE(MAX(position) + 1, 0) FROM delivery_events WHERE delivery_id = ?`, deliveryID).Scan(&pos); err != nil {
+		return fmt.Errorf("attaching events to delivery %d: %w", deliveryID, err)
+	}
+	types := d.EventTypes
+	for i, e := range events {
+		if _, err := h.ExecContext(ctx, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, deliveryID, e.ID, pos+i); err != nil {
+			return fmt.Errorf("attaching event %d to delivery %d: %w", e.ID, deliveryID, err)
+		}
+		types = append(types, e.Type)
+	}
+	if _, err := h.ExecContext(ctx, `UPDATE deliveries SET event_types = ?, updated_at = ? WHERE id = ?`, outboxJSON(types), outboxNanos(now), deliveryID); err != nil {
+		return fmt.Errorf("attaching events to delivery %d: %w", deliveryID, err)
+	}
+	return nil
+}
+
+func (outboxStore) ClaimDue(ctx context.Context, h Handle, now, leaseUntil time.Time, limit int) ([]int64, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	n := outboxNanos(now)
+	rows, err := h.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (
+		SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+		WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?
+		  AND d.status IN ('pending', 'retrying')
+		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+		  AND e.enabled = 1
+		  AND (d.ordered = 0 OR NOT EXISTS (
+		        SELECT 1 FROM deliveries p
+		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))
+		ORDER BY d.next_attempt_at, d.id LIMIT ?)
+		RETURNING id, next_attempt_at`, outboxNanos(leaseUntil), n, n, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claiming due deliveries: %w", err)
+	}
+	defer rows.Close()
+	type due struct{ id, at int64 }
+	var got []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.at); err != nil {
+			return nil, fmt.Errorf("claiming due deliveries: %w", err)
+		}
+		got = append(got, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claiming due deliveries: %w", err)
+	}
+	// RETURNING gives no order guarantee; hand work out earliest first.
+	for i := 1; i < len(got); i++ {
+		for j := i; j > 0 && (got[j].at < got[j-1].at || got[j].at == got[j-1].at && got[j].id < got[j-1].id); j-- {
+			got[j], got[j-1] = got[j-1], got[j]
+		}
+	}
+	ids := make([]int64, len(got))
+	for i, d := range got {
+		ids[i] = d.id
+	}
+	return ids, nil
+}
+
+func (outboxStore) Claim(ctx context.Context, h Handle, id int64, now, leaseUntil time.Time) error {
+	res, err := h.ExecContext(ctx, `UPDATE deliveries SET claimed_until = ?
+		WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ?)`, outboxNanos(leaseUntil), id, outboxNanos(now))
+	if err != nil {
+		return fmt.Errorf("claiming delivery %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var one int
+	if err := h.QueryRowContext(ctx, `SELECT 1 FROM deliveries WHERE id = ?`, id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("claiming delivery %d: %w", id, ErrNotFound)
+	}
+	return fmt.Errorf("claiming delivery %d: an attempt is in flight: %w", id, ErrConflict)
+}
+
+func (outboxStore) LoadClaimed(ctx context.Context, h Handle, id int64) (*Claimed, error) {
+	d, err := outboxLoadDelivery(ctx, h, id)
+	if err != nil {
+		return nil, err
+	}
+	c := &Claimed{Delivery: *d}
+	var lease sql.NullInt64
+	if err := h.QueryRowContext(ctx, `SELECT ordered, no_retry, claimed_until FROM deliveries WHERE id = ?`, id).Scan(&c.Ordered, &c.NoRetry, &lease); err != nil {
+		return nil, fmt.Errorf("loading delivery %d: %w", id, err)
+	}
+	if lease.Valid {
+		c.Lease = outboxTime(lease.Int64)
+	}
+	rows, err := h.QueryContext(ctx, `SELECT e.id, e.vendor, e.event_type, e.payload, e.source, e.created_at
+		FROM delivery_events de JOIN events e ON e.id = de.event_id
+		WHERE de.delivery_id = ? ORDER BY de.position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("loading the events of delivery %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Event
+		var created int64
+		var payload []byte
+		if err := rows.Scan(&e.ID, &e.Vendor, &e.Type, &payload, &e.Source, &created); err != nil {
+			return nil, fmt.Errorf("loading the events of delivery %d: %w", id, err)
+		}
+		e.Payload, e.CreatedAt = payload, outboxTime(created)
+		c.Events = append(c.Events, e)
+	}
+	return c, rows.Err()
+}
+
+// insertAttempt inserts a's row and sets a.ID.
+func insertAttempt(ctx context.Context, h Handle, a *Attempt) error {
+	var (
+		status, truncated int
+		respHeaders       = "[]"
+		respBody          = []byte{}
+	)
+	if a.Response != nil {
+		status = a.Response.Status
+		respHeaders = outboxJSON(outboxHeaders(a.Response.Headers))
+		if a.Response.Body != nil {
+			respBody = a.Response.Body
+		}
+		if a.Response.Truncated {
+			truncated = 1
+		}
+	}
+	reqBody := a.Request.Body
+	if reqBody == nil {
+		reqBody = []byte{}
+	}
+	method := a.Request.Method
+	if method == "" {
+		method = "POST"
+	}
+	res, err := h.ExecContext(ctx, `INSERT INTO attempts
+		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, resp_status, resp_headers, resp_body, resp_truncated, error, manual)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, method, a.Request.URL,
+		outboxJSON(outboxHeaders(a.Request.Headers)), reqBody, status, respHeaders, respBody, truncated, a.Error, a.Manual)
+	if err != nil {
+		return fmt.Errorf("recording attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
+	}
+	a.ID, _ = res.LastInsertId()
+	return nil
+}
+
+func (outboxStore) RecordAttempt(ctx context.Context, h Handle, a *Attempt) error {
+	if err := insertAttempt(ctx, h, a); err != nil {
+		return err
+	}
+	if _, err := h.ExecContext(ctx, `UPDATE deliveries SET attempt_count = attempt_count + 1 WHERE id = ?`, a.DeliveryID); err != nil {
+		return fmt.Errorf("counting attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
+	}
+	return nil
+}
+
+func outboxHeaders(h []Header) []Header {
+	if h == nil {
+		return []Header{}
+	}
+	return h
+}
+
+func (outboxStore) Finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome, now time.Time) error {
+	return finish(ctx, h, id, lease, o, now, false)
+}
+
+func (outboxStore) Complete(ctx context.Context, h Handle, a *Attempt, lease time.Time, o Outcome, now time.Time) error {
+	if err := finish(ctx, h, a.DeliveryID, lease, o, now, true); err != nil {
+		return err
+	}
+	return insertAttempt(ctx, h, a)
+}
+
+// finish applies o to a claimed delivery and releases the claim, counting
+// one more attempt when counted is set.
+func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome, now time.Time, counted bool) error {
+	sets := []string{"claimed_until = NULL", "updated_at = ?", "last_error = ?"}
+	if counted {
+		sets = append(sets, "attempt_count = attempt_count + 1")
+	}
+	args := []any{outboxNanos(now), o.LastError}
+	if o.Status != "" {
+		sets = append(sets, "status = ?", "next_attempt_at = ?", "wait = ?")
+		var next any
+		if o.Next != nil {
+			next = outboxNanos(*o.Next)
+		}
+		wait := ""
+		if o.Wait != nil {
+			wait = outboxJSON(o.Wait)
+		}
+		args = append(args, o.Status, next, wait)
+	}
+	if o.Escalation != nil {
+		sets = append(sets, "escalation = ?")
+		args = append(args, outboxJSON(o.Escalation))
+	}
+	args = append(args, id, outboxNanos(lease))
+	res, err := h.ExecContext(ctx, `UPDATE deliveries SET `+strings.Join(sets, ", ")+` WHERE id = ? AND claimed_until = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("finishing delivery %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("finishing delivery %d: %w", id, ErrLeaseLost)
+	}
+	if o.DisableEndpoint != "" {
+		if _, err := h.ExecContext(ctx, `UPDATE endpoints SET enabled = 0, disabled_reason = ?, disabled_at = ?, updated_at = ?
+			WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = ?) AND enabled = 1`,
+			o.DisableEndpoint, outboxNanos(now), outboxNanos(now), id); err != nil {
+			return fmt.Errorf("disabling the endpoint of delivery %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func (outboxStore) Release(ctx context.Context, h Handle, id int64, lease time.Time) error {
+	res, err := h.ExecContext(ctx, `UPDATE deliveries SET claimed_until = NULL WHERE id = ? AND claimed_until = ?`, id, outboxNanos(lease))
+	if err != nil {
+		return fmt.Errorf("releasing delivery %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("releasing delivery %d: %w", id, ErrLeaseLost)
+	}
+	return nil
+}
+
+func (outboxStore) NextDue(ctx context.Context, h Handle, now time.Time) (time.Time, error) {
+	var n sql.NullInt64
+	if err := h.QueryRowContext(ctx, `SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+		WHERE d.next_attempt_at IS NOT NULL AND d.status IN ('pending', 'retrying')
+		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+		  AND e.enabled = 1
+		  AND (d.ordered = 0 OR NOT EXISTS (
+		        SELECT 1 FROM deliveries p
+		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))`,
+		outboxNanos(now)).Scan(&n); err != nil {
+		return time.Time{}, fmt.Errorf("finding the next due delivery: %w", err)
+	}
+	if !n.Valid {
+		return time.Time{}, nil
+	}
+	return outboxTime(n.Int64), nil
+}
+
+func (outboxStore) OldestUnfinished(ctx context.Context, h Handle, endpointID int64) (int64, error) {
+	var id int64
+	err := h.QueryRowContext(ctx, `SELECT id FROM deliveries WHERE endpoint_id = ? AND status IN ('pending', 'retrying') ORDER BY id LIMIT 1`, endpointID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("finding the oldest unfinished delivery of endpoint %d: %w", endpointID, err)
+	}
+	return id, nil
+}
+
+func (outboxStore) Unskip(ctx context.Context, h Handle, endpointID int64, now time.Time) (int, error) {
+	res, err := h.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?
+		WHERE endpoint_id = ? AND status = 'skipped'`, outboxNanos(now), outboxNanos(now), endpointID)
+	if err != nil {
+		return 0, fmt.Errorf("releasing the skipped deliveries of endpoint %d: %w", endpointID, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+func (outboxStore) FailedIDs(ctx context.Context, h Handle, endpointID int64) ([]int64, error) {
+	rows, err := h.QueryContext(ctx, `SELECT id FROM deliveries WHERE endpoint_id = ? AND status = 'failed' ORDER BY id`, endpointID)
+	if err != nil {
+		return nil, fmt.Errorf("listing the failed deliveries of endpoint %d: %w", endpointID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func (outboxStore) Wait(ctx context.Context, h Handle, id int64) (*RetryWait, error) {
+	var raw string
+	err := h.QueryRowContext(ctx, `SELECT wait FROM deliveries WHERE id = ?`, id).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("loading the wait of delivery %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading the wait of delivery %d: %w", id, err)
+	}
+	return outboxParseWait(raw), nil
+}
+
+func outboxParseWait(raw string) *RetryWait {
+	if raw == "" {
+		return nil
+	}
+	var w RetryWait
+	if json.Unmarshal([]byte(raw), &w) != nil {
+		return nil
+	}
+	return &w
+}
+
+// outboxLoadDelivery reads one delivery row (without attempts).
+func outboxLoadDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+	var (
+		d                Delivery
+		types, esc, wait string
+		next             sql.NullInt64
+		created, updated int64
+	)
+	err := h.QueryRowContext(ctx, `SELECT id, endpoint_id, vendor, event_types, status, execution_id, message_id,
+		next_attempt_at, attempt_count, last_error, escalation, wait, created_at, updated_at
+		FROM deliveries WHERE id = ?`, id).Scan(&d.ID, &d.EndpointID, &d.Vendor, &types, &d.Status, &d.ExecutionID,
+		&d.MessageID, &next, &d.AttemptCount, &d.LastError, &esc, &wait, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("loading delivery %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading delivery %d: %w", id, err)
+	}
+	_ = json.Unmarshal([]byte(types), &d.EventTypes)
+	if next.Valid {
+		t := outboxTime(next.Int64)
+		d.NextAttemptAt = &t
+	}
+	if esc != "" {
+		var e Escalation
+		if json.Unmarshal([]byte(esc), &e) == nil {
+			d.Escalation = &e
+		}
+	}
+	d.Wait = outboxParseWait(wait)
+	d.CreatedAt, d.UpdatedAt = outboxTime(created), outboxTime(updated)
+	rows, err := h.QueryContext(ctx, `SELECT event_id FROM delivery_events WHERE delivery_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("loading the events of delivery %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var eid int64
+		if err := rows.Scan(&eid); err != nil {
+			return nil, err
+		}
+		d.EventIDs = append(d.EventIDs, eid)
+	}
+	return &d, rows.Err()
+}

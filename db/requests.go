@@ -1,0 +1,353 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// requestStore is the SQLite RequestStore.
+type requestStore struct{}
+
+var _ RequestStore = (*requestStore)(nil)
+
+// NewRequestStore returns the SQLite RequestStore.
+func NewRequestStore() RequestStore { return &requestStore{} }
+
+// requestListColumns are the columns of a list row: everything but the
+// three bodies.
+const requestListColumns = `id, received_at, route, method, path, query, headers,
+	body_size, body_truncated, remote_addr, json_valid, vendor, event_types,
+	sig_status, sig_reason, dedup_key, duplicate_of, stale, stale_reason,
+	shape_issues, resp_status, resp_headers, resp_truncated, latency_ms,
+	forward, error`
+
+// requestColumns adds the bodies for GetRequest.
+const requestColumns = requestListColumns + `, body, resp_body, forward_body`
+
+func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) error {
+	headers, err := encodeHeaders(r.Headers)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	respHeaders, err := encodeHeaders(r.Response.Headers)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	events, err := encodeStrings(r.EventTypes)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	shape, err := encodeStrings(r.ShapeIssues)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	forward, forwardBody := "", []byte{}
+	if r.Forward != nil {
+		forward, err = encodeForward(r.Forward)
+		if err != nil {
+			return fmt.Errorf("saving a request: %w", err)
+		}
+		forwardBody = blob(r.Forward.Body)
+	}
+	dup := r.DuplicateOf
+	if dup <= 0 && r.Duplicate {
+		dup = -1 // a duplicate whose original is unknown
+	}
+	res, err := h.ExecContext(ctx, `INSERT INTO requests (
+		received_at, route, method, path, query, headers, body, body_size,
+		body_truncated, remote_addr, json_valid, vendor, event_types,
+		sig_status, sig_reason, dedup_key, duplicate_of, stale, stale_reason,
+		shape_issues, resp_status, resp_headers, resp_body, resp_truncated,
+		latency_ms, forward, forward_body, error
+	) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		nanos(r.ReceivedAt), r.Route, r.Method, r.Path, r.Query, headers, blob(r.Body), r.BodySize,
+		boolInt(r.BodyTruncated), r.RemoteAddr, boolInt(r.JSONValid), r.Vendor, events,
+		r.Signature.Status, r.Signature.Reason, r.DedupKey, dup, boolInt(r.Stale), r.StaleReason,
+		shape, r.Response.Status, respHeaders, blob(r.Response.Body), boolInt(r.Response.Truncated),
+		r.Response.LatencyMS, forward, forwardBody, r.Error)
+	if err != nil {
+		return mapErr(err, "saving a request to %s", r.Path)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	r.ID = id
+	return nil
+}
+
+// storedForward is the forward column: Forward with its headers in the
+// byte-exact header encoding (the body lives in forward_body).
+type storedForward struct {
+	URL       string  `json:"url"`
+	Status    int     `json:"status,omitempty"`
+	Headers   string  `json:"headers,omitempty"`
+	LatencyMS float64 `json:"latency_ms"`
+	Error     string  `json:"error,omitempty"`
+}
+
+func encodeForward(f *Forward) (string, error) {
+	hs, err := encodeHeaders(f.Headers)
+	if err != nil {
+		return "", err
+	}
+	return encodeJSON(storedForward{URL: f.URL, Status: f.Status, Headers: hs, LatencyMS: f.LatencyMS, Error: f.Error})
+}
+
+func decodeForward(s string) (*Forward, error) {
+	sf, err := decodeOptional[storedForward](s)
+	if err != nil || sf == nil {
+		return nil, err
+	}
+	hs, err := decodeHeaders(sf.Headers)
+	if err != nil {
+		return nil, err
+	}
+	return &Forward{URL: sf.URL, Status: sf.Status, Headers: hs, LatencyMS: sf.LatencyMS, Error: sf.Error}, nil
+}
+
+// scanRequest reads one row of requestListColumns, and of the bodies too
+// when withBodies.
+func scanRequest(s scanner, withBodies bool) (*Request, error) {
+	var (
+		r                                   Request
+		received                            int64
+		headers, events, shape, respHeaders string
+		forward                             string
+		dup                                 int64
+		bodyTrunc, jsonValid, stale, rTrunc int
+		body, respBody, forwardBody         []byte
+	)
+	dest := []any{&r.ID, &received, &r.Route, &r.Method, &r.Path, &r.Query, &headers,
+		&r.BodySize, &bodyTrunc, &r.RemoteAddr, &jsonValid, &r.Vendor, &events,
+		&r.Signature.Status, &r.Signature.Reason, &r.DedupKey, &dup, &stale, &r.StaleReason,
+		&shape, &r.Response.Status, &respHeaders, &rTrunc, &r.Response.LatencyMS,
+		&forward, &r.Error}
+	if withBodies {
+		dest = append(dest, &body, &respBody, &forwardBody)
+	}
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	r.ReceivedAt = fromNanos(received)
+	r.BodyTruncated, r.JSONValid, r.Stale, r.Response.Truncated = bodyTrunc != 0, jsonValid != 0, stale != 0, rTrunc != 0
+	r.Duplicate = dup != 0
+	r.DuplicateOf = max(dup, 0)
+	var err error
+	if r.Headers, err = decodeHeaders(headers); err != nil {
+		return nil, fmt.Errorf("request %d: %w", r.ID, err)
+	}
+	if r.Response.Headers, err = decodeHeaders(respHeaders); err != nil {
+		return nil, fmt.Errorf("request %d response: %w", r.ID, err)
+	}
+	if r.EventTypes, err = decodeStrings(events); err != nil {
+		return nil, fmt.Errorf("request %d event types: %w", r.ID, err)
+	}
+	if r.ShapeIssues, err = decodeStrings(shape); err != nil {
+		return nil, fmt.Errorf("request %d shape issues: %w", r.ID, err)
+	}
+	if r.Forward, err = decodeForward(forward); err != nil {
+		return nil, fmt.Errorf("request %d forward: %w", r.ID, err)
+	}
+	if withBodies {
+		r.Body = nonNil(body)
+		r.Response.Body = nonNil(respBody)
+		if r.Forward != nil {
+			r.Forward.Body = nonNil(forwardBody)
+		}
+	}
+	return &r, nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+func (requestStore) GetRequest(ctx context.Context, h Handle, id int64) (*Request, error) {
+	row := h.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE id = ?`, id)
+	r, err := scanRequest(row, true)
+	if err != nil {
+		return nil, mapErr(err, "loading request %d", id)
+	}
+	return r, nil
+}
+
+// requestWhere turns f into conditions. Every condition is sargable so
+// SQLite can walk an index: equality on the indexed columns, a status class
+// as a range on resp_status (never resp_status/100), and the keyset bound
+// on the rowid. Text is a substring match (see addTextMatch) over path,
+// query, headers and body, evaluated only on rows the keyset walk reaches.
+func requestWhere(f RequestFilter, withBefore bool) (*where, error) {
+	w := &where{}
+	if f.Vendor != "" {
+		w.add("vendor = ?", f.Vendor)
+	}
+	if f.Route != "" {
+		w.add("route = ?", f.Route)
+	}
+	if f.Status != "" {
+		lo, hi, err := parseStatusFilter(f.Status)
+		if err != nil {
+			return nil, err
+		}
+		if lo == hi {
+			w.add("resp_status = ?", lo)
+		} else {
+			w.add("resp_status BETWEEN ? AND ?", lo, hi)
+		}
+	}
+	if f.Signature != "" {
+		w.add("sig_status = ?", f.Signature)
+	}
+	if f.Text != "" {
+		addTextMatch(w, f.Text, "path", "query", "headers", "body")
+	}
+	if withBefore && f.Before > 0 {
+		w.add("id < ?", f.Before)
+	}
+	return w, nil
+}
+
+// parseStatusFilter reads "500" as [500,500] and "5xx" as [500,599].
+func parseStatusFilter(s string) (lo, hi int, err error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) == 3 && strings.HasSuffix(s, "xx") && s[0] >= '1' && s[0] <= '5' {
+		lo = int(s[0]-'0') * 100
+		return lo, lo + 99, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 100 || n > 999 {
+		return 0, 0, fmt.Errorf("status filter %q: want a code like 404 or a class like 4xx", s)
+	}
+	return n, n, nil
+}
+
+// ListRequests pages newest first (see listRequestsQuery). A status class ("5xx") is answered by
+// merging one index walk per status code present in the class: each walk
+// of requests_status (resp_status = code, id < Before) is already in id
+// order, so SQLite merges them (MERGE UNION ALL) and stops at the page
+// limit instead of sorting every row of the class.
+func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
+	out := make([]Request, 0, pageLimit(f.Limit))
+	q, args, err := listRequestsQuery(ctx, h, f)
+	if err != nil || q == "" {
+		return out, err
+	}
+	rows, err := h.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err, "listing requests")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRequest(rows, false)
+		if err != nil {
+			return nil, mapErr(err, "listing requests")
+		}
+		out = append(out, *r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "listing requests")
+	}
+	return out, nil
+}
+
+// listRequestsQuery builds ListRequests' query, or "" when no row can
+// match (a status class with no code present).
+func listRequestsQuery(ctx context.Context, h Handle, f RequestFilter) (string, []any, error) {
+	arms := []RequestFilter{f}
+	if f.Status != "" {
+		lo, hi, err := parseStatusFilter(f.Status)
+		if err != nil {
+			return "", nil, fmt.Errorf("listing requests: %w", err)
+		}
+		if lo != hi {
+			codes, err := statusCodes(ctx, h, lo, hi)
+			if err != nil {
+				return "", nil, err
+			}
+			arms = arms[:0]
+			for _, c := range codes {
+				g := f
+				g.Status = strconv.Itoa(c)
+				arms = append(arms, g)
+			}
+		}
+	}
+	if len(arms) == 0 {
+		return "", nil, nil
+	}
+	var (
+		parts []string
+		args  []any
+	)
+	for _, g := range arms {
+		w, err := requestWhere(g, true)
+		if err != nil {
+			return "", nil, fmt.Errorf("listing requests: %w", err)
+		}
+		parts = append(parts, `SELECT `+requestListColumns+` FROM requests`+w.sql())
+		args = append(args, w.args...)
+	}
+	q := strings.Join(parts, " UNION ALL ") + ` ORDER BY id DESC LIMIT ?`
+	return q, append(args, pageLimit(f.Limit)), nil
+}
+
+// statusCodes lists the response codes present in [lo, hi] by skipping
+// through the requests_status index (one seek per distinct code, however
+// many rows each has).
+func statusCodes(ctx context.Context, h Handle, lo, hi int) ([]int, error) {
+	rows, err := h.QueryContext(ctx, `WITH RECURSIVE s(code) AS (
+			SELECT (SELECT min(resp_status) FROM requests WHERE resp_status BETWEEN ?1 AND ?2)
+			UNION ALL
+			SELECT (SELECT min(resp_status) FROM requests WHERE resp_status > s.code AND resp_status <= ?2)
+			FROM s WHERE s.code IS NOT NULL
+		) SELECT code FROM s WHERE code IS NOT NULL`, lo, hi)
+	if err != nil {
+		return nil, mapErr(err, "listing the status codes in %d-%d", lo, hi)
+	}
+	defer rows.Close()
+	var codes []int
+	for rows.Next() {
+		var c int
+		if err := rows.Scan(&c); err != nil {
+			return nil, mapErr(err, "listing the status codes in %d-%d", lo, hi)
+		}
+		codes = append(codes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "listing the status codes in %d-%d", lo, hi)
+	}
+	return codes, nil
+}
+
+func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string) (int64, error) {
+	if key == "" {
+		return 0, nil
+	}
+	// The literal dedup_key <> '' lets SQLite use the partial index.
+	var id sql.NullInt64
+	err := h.QueryRowContext(ctx, `SELECT min(id) FROM requests
+		WHERE vendor = ? AND dedup_key = ? AND dedup_key <> ''`, vendor, key).Scan(&id)
+	if err != nil {
+		return 0, mapErr(err, "looking up %s dedup key %q", vendor, key)
+	}
+	return id.Int64, nil
+}
+
+func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error) {
+	w, err := requestWhere(f, false)
+	if err != nil {
+		return 0, fmt.Errorf("counting requests: %w", err)
+	}
+	var n int64
+	if err := h.QueryRowContext(ctx, `SELECT count(*) FROM requests`+w.sql(), w.args...).Scan(&n); err != nil {
+		return 0, mapErr(err, "counting requests")
+	}
+	return n, nil
+}
