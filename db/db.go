@@ -109,8 +109,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Set("_synchronous", "NORMAL")
 		q.Set("_foreign_keys", "on")
 		q.Set("_busy_timeout", "10000")
-		// Reuse prepared statements: the hot paths run the same few queries.
-		q.Set("_stmt_cache_size", "64")
 		q.Set("_txlock", txlock)
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}

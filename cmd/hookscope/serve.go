@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/cmd/app"
+)
+
+func init() { register(newServeCmd) }
+
+// shutdownGrace bounds how long serve waits for requests in flight.
+const shutdownGrace = 30 * time.Second
+
+func newServeCmd(g *globals) *cobra.Command {
+	var (
+		cfg     app.Config
+		verbose bool
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the receiver, the sender and the REST API without the console",
+		Long: `serve runs hookscope headless: the receiver (webhooks at POST /hooks/{route}),
+the sender and the REST API. Its first two lines give the real addresses
+(so --listen 127.0.0.1:0 works). SIGINT or SIGTERM stops taking requests,
+lets those in flight finish and flushes every write.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			level := slog.LevelInfo
+			if verbose {
+				level = slog.LevelDebug
+			}
+			cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			path, err := g.dbFile()
+			if err != nil {
+				return err
+			}
+			cfg.DBPath = path
+			if cfg.TimeScale < 0 {
+				return usagef("--time-scale %g: give a positive factor", cfg.TimeScale)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			a, err := app.Start(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "receiver: http://%s  (webhooks: POST /hooks/{route})\n", a.ReceiverAddr())
+			fmt.Fprintf(out, "api: http://%s\n", a.APIAddr())
+			fmt.Fprintf(out, "database: %s\n", cfg.DBPath)
+			if cfg.ForwardTo != "" {
+				fmt.Fprintf(out, "forwarding to: %s\n", cfg.ForwardTo)
+			}
+			var runErr error
+			select {
+			case <-ctx.Done():
+			case runErr = <-a.Errors():
+			}
+			stop()
+			cfg.Logger.Info("stopping: finishing requests in flight")
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if err := a.Shutdown(sctx); err != nil {
+				return fmt.Errorf("stopping: %w", err)
+			}
+			cfg.Logger.Info("stopped; every write flushed")
+			return runErr
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Listen, "listen", app.DefaultListen, "receiver address (:0 picks a free port)")
+	f.StringVar(&cfg.API, "api", app.DefaultAPI, "REST API address, loopback only (:0 picks a free port)")
+	f.StringVar(&cfg.ForwardTo, "forward-to", "", "also send every request to this URL (your own service) and answer with its answer")
+	f.Float64Var(&cfg.TimeScale, "time-scale", 1, "run vendor retry schedules N times faster")
+	f.BoolVarP(&verbose, "verbose", "v", false, "log every request")
+	return cmd
+}

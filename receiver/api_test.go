@@ -1,0 +1,151 @@
+package receiver
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/mux"
+
+	"github.com/hookscope/hookscope/receiver/httpx"
+)
+
+func apiServer(t *testing.T, h *harness) string {
+	r := mux.NewRouter()
+	r.Use(httpx.Recover(quietLogger()))
+	h.rc.RegisterAPI(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func call(t *testing.T, method, url, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestAPIRequests(t *testing.T) {
+	h := newHarness(t, Options{})
+	api := apiServer(t, h)
+	creds := credsOf(h.route("policycortex"))
+	for i := range 3 {
+		h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, uint64(i)))
+	}
+	h.send("holm", wire([]byte("\xff\xfe not utf-8")))
+
+	code, b := call(t, "GET", api+"/api/requests?vendor=policycortex&limit=2", "")
+	var page RequestPage
+	if code != 200 || json.Unmarshal(b, &page) != nil || len(page.Requests) != 2 || page.NextBefore == 0 {
+		t.Fatalf("list: %d %s", code, b)
+	}
+	if page.Requests[0].Body != nil || page.Requests[0].Signature.Status != "valid" {
+		t.Errorf("list rows carry no bodies and the verdicts: %+v", page.Requests[0])
+	}
+	code, b = call(t, "GET", api+"/api/requests?vendor=policycortex&limit=2&before="+itoa(page.NextBefore), "")
+	page = RequestPage{}
+	if json.Unmarshal(b, &page) != nil || len(page.Requests) != 1 || page.NextBefore != 0 {
+		t.Fatalf("second page: %d %s", code, b)
+	}
+
+	// One request in full, with SPEC §7 field names.
+	code, b = call(t, "GET", api+"/api/requests/1", "")
+	var m map[string]any
+	if code != 200 || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("get: %d %s", code, b)
+	}
+	for _, k := range []string{"id", "received_at", "route", "method", "path", "headers", "body", "vendor", "event_type", "signature", "duplicate", "shape_issues", "response"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("field %q missing from %s", k, b)
+		}
+	}
+	resp := m["response"].(map[string]any)
+	for _, k := range []string{"status", "headers", "body", "latency_ms"} {
+		if _, ok := resp[k]; !ok {
+			t.Errorf("response field %q missing", k)
+		}
+	}
+	_, b = call(t, "GET", api+"/api/requests/4", "")
+	m = nil
+	json.Unmarshal(b, &m)
+	if _, has := m["body"]; has || m["body_base64"] != "//4gbm90IHV0Zi04" {
+		t.Errorf("a non-UTF-8 body must come as body_base64: %s", b)
+	}
+
+	for _, bad := range []string{"/api/requests?limit=0", "/api/requests?limit=x", "/api/requests?status=20", "/api/requests?signature=ok", "/api/requests?before=-1", "/api/requests?colour=red", "/api/requests/abc"} {
+		code, b := call(t, "GET", api+bad, "")
+		var e httpx.Error
+		if code != 400 || json.Unmarshal(b, &e) != nil || e.Error == "" {
+			t.Errorf("%s: %d %s, want 400 with a JSON error", bad, code, b)
+		}
+	}
+	if code, _ := call(t, "GET", api+"/api/requests/999", ""); code != 404 {
+		t.Errorf("missing request: %d", code)
+	}
+}
+
+func TestAPIRoutes(t *testing.T) {
+	h := newHarness(t, Options{})
+	api := apiServer(t, h)
+	code, b := call(t, "GET", api+"/api/routes/policycortex", "")
+	var v RouteView
+	if code != 200 || json.Unmarshal(b, &v) != nil || v.Profile != "policycortex" || !strings.HasSuffix(v.Secret, "…") || len(v.Secret) > 8 {
+		t.Fatalf("get: %d %s (the secret must be masked)", code, b)
+	}
+	code, b = call(t, "PUT", api+"/api/routes/policycortex", `{"response":{"status":503,"fail_first":0}}`)
+	if code != 200 {
+		t.Fatalf("put: %d %s", code, b)
+	}
+	// The receiver answers with the new response at once, and the secret
+	// was kept (the masked value never round-trips).
+	resp, _ := h.send("policycortex", frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1))
+	if resp.StatusCode != 503 || h.last().Signature.Status != "valid" {
+		t.Fatalf("after PUT: %d, signature %v", resp.StatusCode, h.last().Signature)
+	}
+	code, b = call(t, "PUT", api+"/api/routes/mine", `{"profile":"generic","token":"t0k3n"}`)
+	if code != 201 {
+		t.Fatalf("create: %d %s", code, b)
+	}
+	for body, want := range map[string]string{
+		`{"profile":"nope"}`:              "unknown vendor",
+		`{"response":{"status":99}}`:      "not an HTTP status",
+		`{"response":{"failure_rate":2}}`: "failure_rate",
+		`{"response":{"delay_ms":-5}}`:    "delay_ms",
+		`{"colour":"red"}`:                "unknown field",
+		`{"response":{"status":"200"}}`:   "response.status",
+		`{"profile":`:                     "truncated",
+		``:                                "empty",
+		`{"response":{"headers":[{"name":"Content-Length","value":"1"}]}}`: "set by the receiver",
+	} {
+		code, b := call(t, "PUT", api+"/api/routes/policycortex", body)
+		if code != 400 || !strings.Contains(string(b), want) {
+			t.Errorf("PUT %s: %d %s, want 400 naming %q", body, code, b, want)
+		}
+	}
+	if code, b := call(t, "PUT", api+"/api/routes/new-one", `{}`); code != 400 || !strings.Contains(string(b), "needs a profile") {
+		t.Errorf("new route without profile: %d %s", code, b)
+	}
+	if code, _ := call(t, "GET", api+"/api/routes/absent", ""); code != 404 {
+		t.Errorf("absent route: %d", code)
+	}
+	code, b = call(t, "GET", api+"/api/routes", "")
+	var all []RouteView
+	if code != 200 || json.Unmarshal(b, &all) != nil || len(all) != 8 {
+		t.Errorf("list: %d, %d routes", code, len(all))
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,287 @@
+package receiver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+)
+
+// serveHook is the hot path: read, inspect, (forward), decide and record
+// in one group-committed write, and only then answer.
+func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
+	start := rc.opts.Now()
+	req := &db.Request{
+		ReceivedAt: start,
+		Route:      routeName(r.URL.Path),
+		Method:     r.Method,
+		Path:       r.URL.Path,
+		Query:      r.URL.RawQuery,
+		RemoteAddr: r.RemoteAddr,
+	}
+	req.Headers, _ = orderedHeaders(r)
+
+	pre := rc.readBody(r, req)
+	var route *db.Route
+	if req.Route != "" {
+		route = rc.routes.get(req.Route)
+	}
+	if pre == nil {
+		switch {
+		case !isHookPath(r.URL.Path):
+			pre = errorAnswer(http.StatusNotFound, "no webhook route at "+r.URL.Path+"; webhooks go to POST "+HookPrefix+"{route}")
+		case req.Route == "":
+			pre = errorAnswer(http.StatusNotFound, "the path names no route; webhooks go to POST "+HookPrefix+"{route}")
+		case r.Method != http.MethodPost:
+			pre = errorAnswer(http.StatusMethodNotAllowed, "webhooks are taken with POST, not "+r.Method)
+			pre.headers = append(pre.headers, db.Header{Name: "Allow", Value: http.MethodPost})
+		}
+	}
+	if err := rc.inspect(r.Header, req, route); err != nil {
+		req.Error = joinNote(req.Error, err.Error())
+		if pre == nil {
+			pre = errorAnswer(http.StatusInternalServerError, "internal error while inspecting the request; it was recorded")
+		}
+	}
+	if rc.forward != nil && pre == nil {
+		fwd, fans := rc.forward.send(r.Context(), req)
+		req.Forward = fwd
+		if !simulates(route) {
+			pre = fans
+		}
+	}
+
+	ans, err := rc.recorder.record(req, route, pre)
+	if err != nil {
+		rc.log.Error("recording a request failed; answering 503", "path", req.Path, "err", err)
+		ans := errorAnswer(http.StatusServiceUnavailable, "hookscope could not record this request: "+err.Error())
+		rc.write(w, r, ans)
+		return
+	}
+	rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRequest, ID: req.ID, Name: req.Route})
+	rc.write(w, r, ans)
+}
+
+func isHookPath(p string) bool { return len(p) > len(HookPrefix) && p[:len(HookPrefix)] == HookPrefix }
+
+// readBody reads the body within the limit into req. A non-nil answer means
+// the body could not be taken whole (413, 408, 400); what was read is kept.
+func (rc *Receiver) readBody(r *http.Request, req *db.Request) *answer {
+	limit := rc.opts.BodyLimit
+	if r.ContentLength > limit {
+		buf := make([]byte, KeptOnOverflow)
+		n, _ := io.ReadFull(r.Body, buf)
+		req.Body, req.BodySize, req.BodyTruncated = buf[:n], r.ContentLength, true
+		req.Error = fmt.Sprintf("body of %d bytes is over the %d-byte limit; the first %d bytes were kept", r.ContentLength, limit, n)
+		return overLimit(limit)
+	}
+	var body []byte
+	var err error
+	if r.ContentLength >= 0 {
+		body = make([]byte, r.ContentLength)
+		var n int
+		n, err = io.ReadFull(r.Body, body)
+		body = body[:n]
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			err = fmt.Errorf("the body ended after %d of the %d bytes its Content-Length declared", n, r.ContentLength)
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err == nil && int64(len(body)) > limit {
+			req.Body, req.BodySize, req.BodyTruncated = body[:KeptOnOverflow:KeptOnOverflow], int64(len(body)), true
+			req.Error = fmt.Sprintf("chunked body over the %d-byte limit; the first %d bytes were kept", limit, KeptOnOverflow)
+			return overLimit(limit)
+		}
+	}
+	req.Body, req.BodySize = body, int64(len(body))
+	if err != nil {
+		req.BodyTruncated = true
+		req.Error = "reading the body: " + err.Error()
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return errorAnswer(http.StatusRequestTimeout, "the body did not arrive in time")
+		}
+		return errorAnswer(http.StatusBadRequest, "the body could not be read: "+err.Error())
+	}
+	return nil
+}
+
+func overLimit(limit int64) *answer {
+	a := errorAnswer(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the %d-byte limit", limit))
+	a.headers = append(a.headers, db.Header{Name: "Connection", Value: "close"})
+	return a
+}
+
+// inspect fills the verdicts: vendor, event types, signature, duplicate
+// key, staleness, shape. Profiles are other people's code working on
+// untrusted bytes: a panic in one is caught and returned as an error.
+func (rc *Receiver) inspect(h http.Header, req *db.Request, route *db.Route) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			rc.log.Error("inspecting a request panicked", "path", req.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic while inspecting the request: %v", v)
+		}
+	}()
+	if rc.inspectHook != nil {
+		rc.inspectHook(req)
+	}
+	body := req.Body
+	req.JSONValid = len(body) > 0 && json.Valid(body)
+	now := req.ReceivedAt
+
+	var p fixtures.Profile
+	var creds fixtures.Credentials
+	var noVerify string
+	if route != nil {
+		if p, err = fixtures.Lookup(route.Profile); err != nil {
+			p = nil
+			noVerify = fmt.Sprintf("route %q names a profile hookscope does not know (%v)", route.Name, err)
+			err = nil
+		} else {
+			creds = fixtures.Credentials{Secret: route.Secret, Token: route.Token, Header: route.Header}
+		}
+	} else if req.Route != "" {
+		noVerify = fmt.Sprintf("no route configured for %q; no secret to verify with", req.Route)
+	} else {
+		noVerify = fmt.Sprintf("no route for path %s; no secret to verify with", req.Path)
+	}
+
+	if p != nil {
+		req.Vendor = p.Name()
+		if types, ok := p.Recognize(h, body); ok {
+			req.EventTypes = types
+		}
+	} else {
+		rec := fixtures.Recognize(h, body)
+		req.Vendor, req.EventTypes = rec.Vendor, rec.EventTypes
+		if rec.Vendor != fixtures.Unknown {
+			p, _ = fixtures.Lookup(rec.Vendor)
+		}
+	}
+	switch {
+	case req.BodyTruncated:
+		req.Signature = db.Signature{Status: string(fixtures.Unverifiable), Reason: fmt.Sprintf("only the first %d of %d body bytes were kept; a signature over the whole body cannot be checked", len(body), req.BodySize)}
+	case noVerify != "":
+		req.Signature = db.Signature{Status: string(fixtures.Unverifiable), Reason: noVerify}
+	default:
+		v := p.Verify(h, body, creds, now)
+		req.Signature = db.Signature{Status: string(v.Status), Reason: v.Reason}
+	}
+	if p == nil {
+		return nil
+	}
+	insp := p.Inspect(h, body, now)
+	req.DedupKey, req.Stale, req.StaleReason = insp.DedupKey, insp.Stale, insp.StaleReason
+	if !req.BodyTruncated {
+		for _, s := range p.CheckShape(body) {
+			req.ShapeIssues = append(req.ShapeIssues, s.String())
+		}
+	}
+	return nil
+}
+
+// record decides the answer and stores the request with it in one
+// group-committed write of its own. It returns once that has committed.
+// The hot path goes through the recorder instead, which shares one write
+// among the requests that arrive together.
+func (rc *Receiver) record(req *db.Request, route *db.Route, pre *answer) (*answer, error) {
+	// Recorded even if the client has gone: its request still arrived.
+	ctx := context.Background()
+	var ans *answer
+	err := rc.db.Write(ctx, func(tx db.Handle) error {
+		var err error
+		ans, err = rc.decideAndInsert(ctx, tx, req, route, pre)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ans, nil
+}
+
+// decideAndInsert runs inside a write: the duplicate lookup, the route's
+// counter, the decision of the answer and the insert of the row holding
+// it, all in one transaction.
+func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.Request, route *db.Route, pre *answer) (*answer, error) {
+	req.Duplicate, req.DuplicateOf = false, 0
+	if req.DedupKey != "" {
+		first, err := rc.requests.FirstWithDedupKey(ctx, tx, req.Vendor, req.DedupKey)
+		if err != nil {
+			return nil, fmt.Errorf("looking for an earlier copy: %w", err)
+		}
+		req.Duplicate, req.DuplicateOf = first > 0, first
+	}
+	ans := pre
+	if ans == nil {
+		var sim db.SimResponse
+		var n int64
+		if route != nil {
+			sim = route.Response
+			if needsCount(sim) {
+				var err error
+				if n, err = rc.opts.Routes.CountRouteRequest(ctx, tx, route.Name); err != nil {
+					return nil, fmt.Errorf("counting the request for route %s: %w", route.Name, err)
+				}
+			}
+		}
+		ans = simulate(sim, n)
+	}
+	req.Response = ans.stored(rc.opts.Now().Sub(req.ReceivedAt))
+	if ans.note != "" && !strings.Contains(req.Error, ans.note) {
+		req.Error = joinNote(req.Error, ans.note)
+	}
+	if err := rc.requests.CreateRequest(ctx, tx, req); err != nil {
+		return nil, err
+	}
+	return ans, nil
+}
+
+// write sends ans, after its delay; a hang holds the connection open and
+// drops it without answering.
+func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
+	if ans.delay > 0 {
+		t := time.NewTimer(ans.delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		case <-rc.stopping:
+		}
+		t.Stop()
+	}
+	if ans.hang {
+		t := time.NewTimer(rc.opts.HangLimit)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		case <-rc.stopping:
+		}
+		t.Stop()
+		panic(http.ErrAbortHandler)
+	}
+	h := w.Header()
+	for _, hd := range ans.headers {
+		h[hd.Name] = append(h[hd.Name], hd.Value)
+	}
+	w.WriteHeader(ans.status)
+	if ans.oversize > 0 {
+		writeFiller(w, ans.oversize)
+		return
+	}
+	w.Write(ans.body)
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}

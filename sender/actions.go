@@ -1,0 +1,286 @@
+package sender
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+)
+
+// The actions below are what the console, the REST API and the command
+// line all call: one set of verbs with one behaviour.
+
+// RetryNow runs one attempt of a delivery at once, whatever its status or
+// schedule, marked manual. It is recorded like any other attempt; the
+// payload is the stored one, so SecurityScorecard's execution_id and
+// created_at stay. Success ends the delivery as succeeded; a failure leaves
+// its status and schedule as they were. db.ErrConflict while an attempt of
+// it is in flight.
+func (s *Sender) RetryNow(ctx context.Context, deliveryID int64) error {
+	_, err := s.sendNow(ctx, deliveryID, true)
+	return err
+}
+
+// sendNow claims a delivery and runs one attempt of it in this goroutine.
+func (s *Sender) sendNow(ctx context.Context, id int64, manual bool) (*db.Attempt, error) {
+	now := s.clock.Now()
+	err := s.db.Write(ctx, func(tx db.Handle) error {
+		return s.outbox.Claim(ctx, tx, id, now, now.Add(s.lease))
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.outbox.LoadClaimed(ctx, s.db.Reader(), id)
+	if err != nil {
+		return nil, err
+	}
+	return s.attempt(ctx, c, manual)
+}
+
+// RetryFailed runs a manual attempt of every failed delivery of an
+// endpoint, oldest first, and returns how many were retried.
+func (s *Sender) RetryFailed(ctx context.Context, endpointID int64) (int, error) {
+	if _, err := s.endpoint(ctx, endpointID); err != nil {
+		return 0, err
+	}
+	ids, err := s.outbox.FailedIDs(ctx, s.db.Reader(), endpointID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		if err := s.RetryNow(ctx, id); err != nil {
+			if errors.Is(err, db.ErrConflict) {
+				continue
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Disable stops deliveries to an endpoint: its pending deliveries wait,
+// and new events are recorded as skipped.
+func (s *Sender) Disable(ctx context.Context, endpointID int64, reason string) error {
+	if reason == "" {
+		reason = "disabled by hand"
+	}
+	ep, err := s.endpoint(ctx, endpointID)
+	if err != nil {
+		return err
+	}
+	err = s.db.Write(ctx, func(tx db.Handle) error {
+		return s.endpoints.SetEndpointEnabled(ctx, tx, endpointID, false, reason, s.clock.Now())
+	})
+	if err != nil {
+		return fmt.Errorf("disabling endpoint %s: %w", ep.Name, err)
+	}
+	s.publish(db.ChangeEndpoint, ep.ID, ep.Name)
+	return nil
+}
+
+// Enable lets an endpoint receive again: its waiting deliveries resume at
+// their due time. Deliveries skipped while it was disabled stay skipped
+// until SendSkipped (or a manual retry of each) sends them.
+func (s *Sender) Enable(ctx context.Context, endpointID int64) error {
+	ep, err := s.endpoint(ctx, endpointID)
+	if err != nil {
+		return err
+	}
+	err = s.db.Write(ctx, func(tx db.Handle) error {
+		return s.endpoints.SetEndpointEnabled(ctx, tx, endpointID, true, "", time.Time{})
+	})
+	if err != nil {
+		return fmt.Errorf("enabling endpoint %s: %w", ep.Name, err)
+	}
+	s.publish(db.ChangeEndpoint, ep.ID, ep.Name)
+	s.notify()
+	return nil
+}
+
+// SendSkipped makes every delivery skipped while the endpoint was disabled
+// pending, due now, and returns how many. They go out once the endpoint is
+// enabled (at once, when it already is).
+func (s *Sender) SendSkipped(ctx context.Context, endpointID int64) (int, error) {
+	var n int
+	err := s.db.Write(ctx, func(tx db.Handle) error {
+		var err error
+		n, err = s.outbox.Unskip(ctx, tx, endpointID, s.clock.Now())
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		s.publish(db.ChangeDelivery, 0, "")
+		s.notify()
+	}
+	return n, nil
+}
+
+// Test sends one test event to an endpoint now, enabled or not, and
+// returns the delivery with its attempt. CodeScoring sends its `test`
+// trigger with an empty payload; PolicyCortex takes eventType (default
+// policy.violation.created); other profiles send eventType or their first
+// catalogue event. A test is never retried.
+func (s *Sender) Test(ctx context.Context, endpointID int64, eventType string) (*db.Delivery, error) {
+	ep, err := s.endpoint(ctx, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	prof, err := fixtures.Lookup(ep.Profile)
+	if err != nil {
+		return nil, err
+	}
+	if eventType == "" {
+		eventType = defaultTestEvent(prof)
+	}
+	if _, _, err := fixtures.Find(prof.Name(), eventType); err != nil {
+		return nil, fmt.Errorf("event_type: %w", err)
+	}
+	return s.deliverNow(ctx, ep, prof, eventType, nil, "test", true)
+}
+
+func defaultTestEvent(p fixtures.Profile) string {
+	cat := p.Catalogue()
+	for _, e := range cat {
+		if e.Type == "test" {
+			return "test"
+		}
+	}
+	if len(cat) == 0 {
+		return ""
+	}
+	return cat[0].Type
+}
+
+// deliverNow records an event and a delivery to ep alone, and runs its
+// first attempt in this goroutine; later retries (unless noRetry) are the
+// outbox's.
+func (s *Sender) deliverNow(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, event string, payload json.RawMessage, source string, noRetry bool) (*db.Delivery, error) {
+	a, err := s.sendOnce(ctx, ep, prof, event, payload, source, noRetry)
+	if err != nil {
+		return nil, err
+	}
+	return s.Delivery(ctx, a.DeliveryID)
+}
+
+// SendOptions tune SendTo.
+type SendOptions struct {
+	// Payload replaces the rendered fixture.
+	Payload json.RawMessage
+	// NoRetry sends once: a failure is final.
+	NoRetry bool
+	// Headers are added to the vendor's own.
+	Headers []db.Header
+	// TimeoutSeconds overrides the profile's timeout (0: the profile's).
+	TimeoutSeconds int
+}
+
+// SendTo delivers one event of vendor to url with creds, as `hookscope
+// send` does: the target is kept as an endpoint named "send:VENDOR:URL"
+// (raised events never fan out to it), the first attempt runs now and is
+// returned with its delivery; retries, unless opts.NoRetry, are the
+// outbox's (a started Sender, here or in another process on the database).
+func (s *Sender) SendTo(ctx context.Context, vendor, event, target string, creds fixtures.Credentials, opts SendOptions) (*db.Delivery, error) {
+	prof, _, err := fixtures.Find(vendor, event)
+	if err != nil {
+		return nil, err
+	}
+	ep, err := s.sendEndpoint(ctx, prof, target, creds, opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliverNow(ctx, ep, prof, event, opts.Payload, "send", opts.NoRetry)
+}
+
+// sendEndpoint finds or creates the hidden endpoint of a one-off send,
+// updating its credentials and headers to this send's.
+func (s *Sender) sendEndpoint(ctx context.Context, prof fixtures.Profile, target string, creds fixtures.Credentials, opts SendOptions) (*db.Endpoint, error) {
+	if err := checkURL(target); err != nil {
+		return nil, fmt.Errorf("--to: %w", err)
+	}
+	if opts.TimeoutSeconds < 0 || opts.TimeoutSeconds > MaxTimeoutSeconds {
+		return nil, fmt.Errorf("timeout: must be between 0 and %d seconds", MaxTimeoutSeconds)
+	}
+	name := SendPrefix + prof.Name() + ":" + target
+	var ep *db.Endpoint
+	err := s.db.Write(ctx, func(tx db.Handle) error {
+		got, err := s.endpoints.GetEndpointByName(ctx, tx, name)
+		if errors.Is(err, db.ErrNotFound) {
+			got = &db.Endpoint{Name: name, URL: target, Profile: prof.Name(), Enabled: true, Events: []string{}, Headers: []db.Header{}}
+			got.Secret, got.Token, got.Header = creds.Secret, creds.Token, creds.Header
+			got.Headers = append(got.Headers, opts.Headers...)
+			got.TimeoutSeconds = opts.TimeoutSeconds
+			if err := s.endpoints.CreateEndpoint(ctx, tx, got); err != nil {
+				return err
+			}
+			ep = got
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		got.Secret, got.Token, got.Header = creds.Secret, creds.Token, creds.Header
+		got.Headers = append([]db.Header{}, opts.Headers...)
+		got.TimeoutSeconds = opts.TimeoutSeconds
+		got.Enabled, got.DisabledReason, got.DisabledAt = true, "", nil
+		got.UpdatedAt = s.clock.Now()
+		if err := s.endpoints.UpdateEndpoint(ctx, tx, got); err != nil {
+			return err
+		}
+		ep = got
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("preparing the send endpoint for %s: %w", target, err)
+	}
+	return ep, nil
+}
+
+// checkURL accepts an absolute http or https URL with a host.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL: %v", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q must start with http:// or https://", raw)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", raw)
+	}
+	return nil
+}
+
+// Delivery loads one delivery with its attempts and its wait.
+func (s *Sender) Delivery(ctx context.Context, id int64) (*db.Delivery, error) {
+	d, err := s.deliveries.GetDelivery(ctx, s.db.Reader(), id)
+	if err != nil {
+		return nil, fmt.Errorf("loading delivery %d: %w", id, err)
+	}
+	if d.Wait == nil {
+		d.Wait, _ = s.outbox.Wait(ctx, s.db.Reader(), id)
+	}
+	return d, nil
+}
+
+// Deliveries lists deliveries (newest first, without attempts).
+func (s *Sender) Deliveries(ctx context.Context, f db.DeliveryFilter) ([]db.Delivery, error) {
+	ds, err := s.deliveries.ListDeliveries(ctx, s.db.Reader(), f)
+	if err != nil {
+		return nil, fmt.Errorf("listing deliveries: %w", err)
+	}
+	for i := range ds {
+		if ds[i].Wait == nil && ds[i].NextAttemptAt != nil {
+			ds[i].Wait, _ = s.outbox.Wait(ctx, s.db.Reader(), ds[i].ID)
+		}
+	}
+	return ds, nil
+}

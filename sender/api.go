@@ -1,0 +1,372 @@
+package sender
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/receiver/httpx"
+)
+
+// RegisterAPI adds the sender's REST routes (SPEC §7) to r:
+//
+//	GET, POST              /api/endpoints
+//	GET, PUT, PATCH, DELETE /api/endpoints/{id}        (id or name)
+//	POST /api/endpoints/{id}/test          {"event_type": "..."}
+//	POST /api/endpoints/{id}/disable       {"reason": "..."}
+//	POST /api/endpoints/{id}/enable        {"send_skipped": true}
+//	POST /api/endpoints/{id}/retry-failed
+//	GET  /api/triggers[?vendor=V]
+//	POST /api/events                       {"vendor", "event", "payload"?}
+//	GET  /api/deliveries[?vendor=&endpoint_id=&status=&q=&before=&limit=]
+//	GET  /api/deliveries/{id}
+//	POST /api/deliveries/{id}/retry
+//
+// Errors answer {"error": "..."}: 400 for invalid input (naming the
+// field), 404, 409 (a taken name, an attempt already in flight).
+func RegisterAPI(r *mux.Router, s *Sender) {
+	a := &api{s: s}
+	r.HandleFunc("/api/endpoints", a.listEndpoints).Methods(http.MethodGet)
+	r.HandleFunc("/api/endpoints", a.createEndpoint).Methods(http.MethodPost)
+	r.HandleFunc("/api/endpoints/{id}", a.getEndpoint).Methods(http.MethodGet)
+	r.HandleFunc("/api/endpoints/{id}", a.putEndpoint).Methods(http.MethodPut)
+	r.HandleFunc("/api/endpoints/{id}", a.patchEndpoint).Methods(http.MethodPatch)
+	r.HandleFunc("/api/endpoints/{id}", a.deleteEndpoint).Methods(http.MethodDelete)
+	r.HandleFunc("/api/endpoints/{id}/test", a.testEndpoint).Methods(http.MethodPost)
+	r.HandleFunc("/api/endpoints/{id}/disable", a.disableEndpoint).Methods(http.MethodPost)
+	r.HandleFunc("/api/endpoints/{id}/enable", a.enableEndpoint).Methods(http.MethodPost)
+	r.HandleFunc("/api/endpoints/{id}/retry-failed", a.retryFailed).Methods(http.MethodPost)
+	r.HandleFunc("/api/triggers", a.triggers).Methods(http.MethodGet)
+	r.HandleFunc("/api/events", a.raise).Methods(http.MethodPost)
+	r.HandleFunc("/api/deliveries", a.listDeliveries).Methods(http.MethodGet)
+	r.HandleFunc("/api/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
+	r.HandleFunc("/api/deliveries/{id}/retry", a.retryDelivery).Methods(http.MethodPost)
+}
+
+type api struct{ s *Sender }
+
+// fail answers err with the status its kind calls for.
+func fail(w http.ResponseWriter, err error) {
+	var fe *FieldError
+	switch {
+	case errors.As(err, &fe):
+		httpx.WriteError(w, http.StatusBadRequest, "%s", fe.Error())
+	case errors.Is(err, db.ErrNotFound):
+		httpx.WriteError(w, http.StatusNotFound, "%s", err.Error())
+	case errors.Is(err, db.ErrConflict):
+		httpx.WriteError(w, http.StatusConflict, "%s", err.Error())
+	default:
+		httpx.WriteError(w, http.StatusInternalServerError, "%s", err.Error())
+	}
+}
+
+// decodeOptional reads a JSON body when there is one.
+func decodeOptional(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return httpx.DecodeJSON(r, v)
+}
+
+func (a *api) endpointRef(w http.ResponseWriter, r *http.Request) (*db.Endpoint, bool) {
+	ep, err := a.s.ResolveEndpoint(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		fail(w, err)
+		return nil, false
+	}
+	return ep, true
+}
+
+func (a *api) listEndpoints(w http.ResponseWriter, r *http.Request) {
+	eps, err := a.s.Endpoints(r.Context())
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	out := make([]EndpointView, 0, len(eps))
+	for _, e := range eps {
+		out = append(out, ViewEndpoint(e))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (a *api) createEndpoint(w http.ResponseWriter, r *http.Request) {
+	var in EndpointInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	e := NewEndpointFrom(in)
+	if err := a.s.CreateEndpoint(r.Context(), e); err != nil {
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, ViewEndpoint(*e))
+}
+
+func (a *api) getEndpoint(w http.ResponseWriter, r *http.Request) {
+	if ep, ok := a.endpointRef(w, r); ok {
+		httpx.WriteJSON(w, http.StatusOK, ViewEndpoint(*ep))
+	}
+}
+
+func (a *api) putEndpoint(w http.ResponseWriter, r *http.Request) {
+	old, ok := a.endpointRef(w, r)
+	if !ok {
+		return
+	}
+	var in EndpointInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	// PUT replaces every field; credentials not given are kept rather than
+	// regenerated, so a client that never saw them in full cannot lose them.
+	e := &db.Endpoint{ID: old.ID, Enabled: true, Secret: old.Secret, Token: old.Token}
+	in.Apply(e)
+	a.update(w, r, e)
+}
+
+func (a *api) patchEndpoint(w http.ResponseWriter, r *http.Request) {
+	e, ok := a.endpointRef(w, r)
+	if !ok {
+		return
+	}
+	var in EndpointInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	in.Apply(e)
+	a.update(w, r, e)
+}
+
+func (a *api) update(w http.ResponseWriter, r *http.Request, e *db.Endpoint) {
+	if err := a.s.UpdateEndpoint(r.Context(), e); err != nil {
+		fail(w, err)
+		return
+	}
+	ep, err := a.s.Endpoint(r.Context(), e.ID)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, ViewEndpoint(*ep))
+}
+
+func (a *api) deleteEndpoint(w http.ResponseWriter, r *http.Request) {
+	ep, ok := a.endpointRef(w, r)
+	if !ok {
+		return
+	}
+	if err := a.s.DeleteEndpoint(r.Context(), ep.ID); err != nil {
+		fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) testEndpoint(w http.ResponseWriter, r *http.Request) {
+	ep, ok := a.endpointRef(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		EventType string `json:"event_type"`
+	}
+	if err := decodeOptional(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	d, err := a.s.Test(r.Context(), ep.ID, in.EventType)
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "event_type: ") {
+			httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, ViewDelivery(*d))
+}
+
+func (a *api) disableEndpoint(w http.ResponseWriter, r *http.Request) {
+	ep, ok := a.endpointRef(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeOptional(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	if err := a.s.Disable(r.Context(), ep.ID, in.Reason); err != nil {
+		fail(w, err)
+		return
+	}
+	a.getEndpointByID(w, r, ep.ID)
+}
+
+func (a *api) enableEndpoint(w http.ResponseWriter, r *http.Request) {
+	ep, ok := a.endpointRef(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		SendSkipped bool `json:"send_skipped"`
+	}
+	if err := decodeOptional(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	if err := a.s.Enable(r.Context(), ep.ID); err != nil {
+		fail(w, err)
+		return
+	}
+	if in.SendSkipped {
+		if _, err := a.s.SendSkipped(r.Context(), ep.ID); err != nil {
+			fail(w, err)
+			return
+		}
+	}
+	a.getEndpointByID(w, r, ep.ID)
+}
+
+func (a *api) getEndpointByID(w http.ResponseWriter, r *http.Request, id int64) {
+	ep, err := a.s.Endpoint(r.Context(), id)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, ViewEndpoint(*ep))
+}
+
+func (a *api) retryFailed(w http.ResponseWriter, r *http.Request) {
+	ep, ok := a.endpointRef(w, r)
+	if !ok {
+		return
+	}
+	n, err := a.s.RetryFailed(r.Context(), ep.ID)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]int{"retried": n})
+}
+
+func (a *api) triggers(w http.ResponseWriter, r *http.Request) {
+	out, err := Triggers(r.URL.Query().Get("vendor"))
+	if err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "vendor: %v", err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (a *api) raise(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Vendor  string          `json:"vendor"`
+		Event   string          `json:"event"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	if in.Vendor == "" || in.Event == "" {
+		httpx.WriteError(w, http.StatusBadRequest, "vendor and event are required")
+		return
+	}
+	if string(in.Payload) == "null" {
+		in.Payload = nil
+	}
+	ds, err := a.s.Raise(r.Context(), in.Vendor, in.Event, in.Payload, "api")
+	if err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	out := make([]DeliveryView, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, ViewDelivery(d))
+	}
+	httpx.WriteJSON(w, http.StatusAccepted, out)
+}
+
+func (a *api) listDeliveries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := db.DeliveryFilter{Vendor: q.Get("vendor"), Status: q.Get("status"), Text: q.Get("q")}
+	for name, dst := range map[string]*int64{"endpoint_id": &f.EndpointID, "before": &f.Before} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				httpx.WriteError(w, http.StatusBadRequest, "%s: %q is not a number", name, v)
+				return
+			}
+			*dst = n
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			httpx.WriteError(w, http.StatusBadRequest, "limit: %q is not a positive number", v)
+			return
+		}
+		f.Limit = n
+	}
+	ds, err := a.s.Deliveries(r.Context(), f)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	out := make([]DeliveryView, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, ViewDelivery(d))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (a *api) deliveryID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "id: %q is not a delivery id", mux.Vars(r)["id"])
+		return 0, false
+	}
+	return id, true
+}
+
+func (a *api) getDelivery(w http.ResponseWriter, r *http.Request) {
+	id, ok := a.deliveryID(w, r)
+	if !ok {
+		return
+	}
+	d, err := a.s.Delivery(r.Context(), id)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, ViewDelivery(*d))
+}
+
+func (a *api) retryDelivery(w http.ResponseWriter, r *http.Request) {
+	id, ok := a.deliveryID(w, r)
+	if !ok {
+		return
+	}
+	if err := a.s.RetryNow(r.Context(), id); err != nil {
+		fail(w, err)
+		return
+	}
+	d, err := a.s.Delivery(r.Context(), id)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, ViewDelivery(*d))
+}

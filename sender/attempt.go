@@ -1,0 +1,274 @@
+package sender
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+)
+
+// Error classes an attempt's error starts with ("timeout: ...").
+const (
+	ErrClassTimeout     = "timeout"
+	ErrClassRefused     = "connection refused"
+	ErrClassReset       = "connection reset"
+	ErrClassTLS         = "tls"
+	ErrClassDNS         = "dns"
+	ErrClassRedirect    = "redirect not followed"
+	ErrClassTooLarge    = "response too large"
+	ErrClassHTTPStatus  = "http status"
+	ErrClassNetwork     = "network"
+	ErrClassFrame       = "framing"
+	ErrClassEndpointURL = "bad url"
+)
+
+// exchange is what one HTTP attempt produced.
+type exchange struct {
+	attempt db.Attempt
+	resp    *http.Response // headers only; the body is in attempt.Response
+	ok      bool
+}
+
+// attempt frames, sends and records one attempt of a claimed delivery and
+// applies its outcome (success, the next retry, exhaustion), releasing the
+// claim. It returns the attempt as recorded.
+func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool) (*db.Attempt, error) {
+	ep, err := s.endpoint(ctx, c.Delivery.EndpointID)
+	if err != nil {
+		s.release(ctx, c)
+		return nil, err
+	}
+	prof, err := fixtures.Lookup(ep.Profile)
+	if err != nil {
+		s.release(ctx, c)
+		return nil, fmt.Errorf("delivery %d: %w", c.Delivery.ID, err)
+	}
+	pol := prof.Policy()
+	x := s.send(ctx, c, ep, prof, pol, manual)
+	o := s.outcome(c, ep, prof, pol, x, manual)
+	now := s.clock.Now()
+	err = s.db.Write(ctx, func(tx db.Handle) error {
+		return s.outbox.Complete(ctx, tx, &x.attempt, c.Lease, o, now)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording attempt %d of delivery %d: %w", x.attempt.N, c.Delivery.ID, err)
+	}
+	s.publish(db.ChangeDelivery, c.Delivery.ID, "")
+	if o.DisableEndpoint != "" {
+		s.publish(db.ChangeEndpoint, ep.ID, ep.Name)
+		s.log.Warn("endpoint disabled", "endpoint", ep.Name, "reason", o.DisableEndpoint)
+	}
+	if o.Status == db.DeliverySucceeded || o.Status == db.DeliveryFailed {
+		s.notify() // an ordered endpoint's next delivery may go now
+	}
+	return &x.attempt, nil
+}
+
+func (s *Sender) release(ctx context.Context, c *db.Claimed) {
+	_ = s.db.Write(ctx, func(tx db.Handle) error { return s.outbox.Release(ctx, tx, c.Delivery.ID, c.Lease) })
+}
+
+// timeout is the endpoint's timeout, or the profile's, or 30 s.
+func timeout(ep *db.Endpoint, pol fixtures.DeliveryPolicy) time.Duration {
+	if ep.TimeoutSeconds > 0 {
+		return time.Duration(ep.TimeoutSeconds) * time.Second
+	}
+	if pol.Timeout > 0 {
+		return pol.Timeout
+	}
+	return 30 * time.Second
+}
+
+// send frames the delivery's events and performs the HTTP exchange.
+func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, pol fixtures.DeliveryPolicy, manual bool) exchange {
+	start := s.clock.Now()
+	x := exchange{attempt: db.Attempt{
+		DeliveryID: c.Delivery.ID,
+		N:          c.Delivery.AttemptCount + 1,
+		StartedAt:  start,
+		Manual:     manual,
+		Request:    db.OutgoingRequest{Method: http.MethodPost, URL: ep.URL},
+	}}
+	out := make([]fixtures.Outgoing, len(c.Events))
+	for i, e := range c.Events {
+		out[i] = fixtures.Outgoing{Type: e.Type, Payload: e.Payload, CreatedAt: e.CreatedAt}
+	}
+	wire, err := prof.Frame(out, fixtures.FrameOptions{
+		Credentials: fixtures.Credentials{Secret: ep.Secret, Token: ep.Token, Header: ep.Header},
+		Now:         start,
+		Retries:     c.Delivery.AttemptCount,
+		MessageID:   c.Delivery.MessageID,
+	})
+	if err != nil {
+		x.attempt.Error = ErrClassFrame + ": " + err.Error()
+		return x
+	}
+	if wire.Method != "" {
+		x.attempt.Request.Method = wire.Method
+	}
+	if wire.Header == nil {
+		wire.Header = http.Header{}
+	}
+	// Custom headers (PolicyCortex `headers`) never replace what the
+	// vendor itself sets (its signature, content type).
+	for _, h := range ep.Headers {
+		if wire.Header.Get(h.Name) == "" {
+			wire.Header.Add(h.Name, h.Value)
+		}
+	}
+	x.attempt.Request.Body = wire.Body
+	ctx, cancel := context.WithTimeout(ctx, timeout(ep, pol))
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, x.attempt.Request.Method, ep.URL, bytes.NewReader(wire.Body))
+	if err != nil {
+		x.attempt.Error = ErrClassEndpointURL + ": " + err.Error()
+		x.attempt.Request.Headers = wireHeaders(wire.Header, "", len(wire.Body))
+		return x
+	}
+	req.Header = wire.Header
+	x.attempt.Request.Headers = wireHeaders(wire.Header, req.URL.Host, len(wire.Body))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		x.attempt.DurationMS = ms(s.clock.Now().Sub(start))
+		x.attempt.Error = classify(err)
+		return x
+	}
+	defer resp.Body.Close()
+	x.resp = resp
+	limit := pol.ResponseLimit
+	var body []byte
+	var truncated bool
+	if limit > 0 {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		if int64(len(body)) > limit {
+			body, truncated = body[:limit], true
+		}
+	} else {
+		// No vendor limit: still bounded, so a hostile answer cannot
+		// exhaust memory.
+		body, err = io.ReadAll(io.LimitReader(resp.Body, maxUnlimitedResponse+1))
+		if int64(len(body)) > maxUnlimitedResponse {
+			body, truncated = body[:maxUnlimitedResponse], true
+		}
+	}
+	x.attempt.DurationMS = ms(s.clock.Now().Sub(start))
+	x.attempt.Response = &db.Response{
+		Status:    resp.StatusCode,
+		Headers:   respHeaders(resp.Header),
+		Body:      body,
+		LatencyMS: x.attempt.DurationMS,
+		Truncated: truncated,
+	}
+	switch {
+	case err != nil:
+		x.attempt.Error = classify(err)
+	case truncated && limit > 0:
+		x.attempt.Error = fmt.Sprintf("%s: the answer is over the vendor's %d-byte limit", ErrClassTooLarge, limit)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		loc := resp.Header.Get("Location")
+		if loc == "" {
+			loc = "(no Location header)"
+		}
+		x.attempt.Error = fmt.Sprintf("%s: %d to %s", ErrClassRedirect, resp.StatusCode, loc)
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		x.attempt.Error = fmt.Sprintf("%s: %d %s", ErrClassHTTPStatus, resp.StatusCode, http.StatusText(resp.StatusCode))
+	default:
+		x.ok = true
+	}
+	return x
+}
+
+// maxUnlimitedResponse bounds what is kept of an answer when the profile
+// sets no limit.
+const maxUnlimitedResponse = 1 << 20
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// wireHeaders lists request headers in the order Go's client writes them:
+// Host, User-Agent, Content-Length, then the rest sorted by name.
+func wireHeaders(h http.Header, host string, n int) []db.Header {
+	out := make([]db.Header, 0, len(h)+3)
+	if host != "" {
+		out = append(out, db.Header{Name: "Host", Value: host})
+	}
+	if ua, ok := h["User-Agent"]; ok {
+		for _, v := range ua {
+			out = append(out, db.Header{Name: "User-Agent", Value: v})
+		}
+	} else {
+		out = append(out, db.Header{Name: "User-Agent", Value: "Go-http-client/1.1"})
+	}
+	out = append(out, db.Header{Name: "Content-Length", Value: strconv.Itoa(n)})
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		if k != "User-Agent" && k != "Host" && k != "Content-Length" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			out = append(out, db.Header{Name: k, Value: v})
+		}
+	}
+	return out
+}
+
+// respHeaders lists response headers sorted by name (Go's parser keeps no
+// order).
+func respHeaders(h http.Header) []db.Header {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]db.Header, 0, len(keys))
+	for _, k := range keys {
+		for _, v := range h[k] {
+			out = append(out, db.Header{Name: k, Value: v})
+		}
+	}
+	return out
+}
+
+// classify names the kind of a transport error: "timeout: ...",
+// "connection refused: ...", "tls: ...", "dns: ...".
+func classify(err error) string {
+	var (
+		dnsErr  *net.DNSError
+		netErr  net.Error
+		certErr *tls.CertificateVerificationError
+		hostErr x509.HostnameError
+		authErr x509.UnknownAuthorityError
+		invErr  x509.CertificateInvalidError
+		recErr  tls.RecordHeaderError
+		alert   tls.AlertError
+	)
+	class := ErrClassNetwork
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		class = ErrClassTimeout
+	case errors.As(err, &dnsErr):
+		class = ErrClassDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		class = ErrClassRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		class = ErrClassReset
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &authErr),
+		errors.As(err, &invErr), errors.As(err, &recErr), errors.As(err, &alert):
+		class = ErrClassTLS
+	}
+	return class + ": " + err.Error()
+}

@@ -1,0 +1,28 @@
+package sender
+
+import "time"
+
+// Clock is the sender's source of time, injectable for tests.
+type Clock interface {
+	// Now is the current real-world time.
+	Now() time.Time
+	// After fires once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// After returns time.After(d).
+func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// scaled is the real wait for a vendor wait at the given time scale.
+func scaled(d time.Duration, scale float64) time.Duration {
+	if scale <= 0 || scale == 1 {
+		return d
+	}
+	return time.Duration(float64(d) / scale)
+}

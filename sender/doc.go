@@ -1,0 +1,31 @@
+// Package sender is hookscope's vendor-faithful sender: it plays a vendor
+// (a fixtures.Profile) towards the endpoints a user configures.
+//
+// It guarantees:
+//   - Durability: every event, delivery and due time lives in SQLite (the
+//     db.OutboxStore) before anything is sent; workers claim due deliveries
+//     under a lease, so two workers or two processes sharing the file never
+//     run the same attempt at once, and after a restart (SIGKILL included)
+//     every pending delivery and scheduled retry runs at its due time. A
+//     delivery in flight when the process died runs again once its lease
+//     (Options.Lease) expires: delivery is at-least-once.
+//   - Fidelity: each attempt is framed by the endpoint's profile (envelope,
+//     headers, signature), sent with the profile's timeout, without following
+//     redirects, reading the answer up to the profile's response limit;
+//     retries follow the profile's schedule (or the endpoint's retry_config),
+//     batches (CodeScoring), ordering (PolicyCortex), auto-disable
+//     (CodeScoring after 48 h, Standard Webhooks on 410) and escalation
+//     (SecurityScorecard) are applied exactly as the vendor documents.
+//   - Evidence: every attempt is recorded in full: request URL, headers and
+//     body, response status, headers and body (flagged when cut), duration,
+//     a classified error, and whether a person asked for it (manual).
+//   - Time scale: every wait (retry delays, the batching window) lasts the
+//     vendor's real delay divided by Options.TimeScale. A delivery's
+//     NextAttemptAt is the real-world instant its next attempt runs; its
+//     Wait (db.RetryWait) keeps the vendor's own delay ("retry 3 of 7,
+//     vendor wait 30m") so both can be shown. Attempt timeouts are never
+//     scaled: they are about the receiver's latency, not the schedule.
+//
+// Every state change is published on the broker handed to New, as a
+// db.Change, for the console.
+package sender

@@ -1,0 +1,263 @@
+package sender
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+)
+
+// FieldError is invalid input, naming the field at fault.
+type FieldError struct {
+	Field   string
+	Problem string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks an endpoint and fills what the profile implies: a
+// missing secret (for a signing profile) is generated. Errors name the
+// field: url, profile, events, timeout_seconds, retry, filters, headers.
+func Validate(e *db.Endpoint) error {
+	if strings.TrimSpace(e.Name) == "" {
+		return fieldErr("name", "required")
+	}
+	if strings.HasPrefix(e.Name, SendPrefix) {
+		return fieldErr("name", "names starting with %q are kept for `hookscope send`", SendPrefix)
+	}
+	if _, err := strconv.ParseInt(e.Name, 10, 64); err == nil {
+		return fieldErr("name", "must not be a number (numbers refer to endpoint ids)")
+	}
+	if err := checkURL(e.URL); err != nil {
+		return fieldErr("url", "%v", err)
+	}
+	prof, err := fixtures.Lookup(e.Profile)
+	if err != nil {
+		return fieldErr("profile", "%v", err)
+	}
+	e.Profile = prof.Name()
+	for _, ev := range e.Events {
+		if _, _, err := fixtures.Find(prof.Name(), ev); err != nil {
+			return fieldErr("events", "%v", err)
+		}
+	}
+	if e.TimeoutSeconds < 0 {
+		return fieldErr("timeout_seconds", "must not be negative (0 means the profile's %s)", timeout(&db.Endpoint{}, prof.Policy()))
+	}
+	if e.TimeoutSeconds > MaxTimeoutSeconds {
+		return fieldErr("timeout_seconds", "must be at most %d", MaxTimeoutSeconds)
+	}
+	if r := e.Retry; r != nil {
+		if r.MaxAttempts < 0 {
+			return fieldErr("retry.max_attempts", "must not be negative")
+		}
+		if r.BackoffMultiplier < 0 || r.BackoffMultiplier > 0 && r.BackoffMultiplier < 1 {
+			return fieldErr("retry.backoff_multiplier", "must be at least 1")
+		}
+	}
+	for _, h := range e.Headers {
+		if h.Name == "" || strings.ContainsAny(h.Name, " :\r\n") || strings.ContainsAny(h.Value, "\r\n") {
+			return fieldErr("headers", "%q is not a valid header", h.Name)
+		}
+	}
+	for _, sev := range e.Filters.Severity {
+		if sev == "" {
+			return fieldErr("filters.severity", "empty value")
+		}
+	}
+	if (prof.Auth() == fixtures.AuthSecret && e.Secret == "") || (prof.Auth() == fixtures.AuthToken && e.Token == "") {
+		c := fixtures.NewCredentials(prof, rand.Reader)
+		if e.Secret == "" {
+			e.Secret = c.Secret
+		}
+		if e.Token == "" {
+			e.Token = c.Token
+		}
+	}
+	if e.Events == nil {
+		e.Events = []string{}
+	}
+	if e.Headers == nil {
+		e.Headers = []db.Header{}
+	}
+	return nil
+}
+
+// Mask shows enough of a secret to recognise it, never all of it:
+// "whse…(38 chars)".
+func Mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	n := len(secret)
+	show := min(4, n/4)
+	return fmt.Sprintf("%s…(%d chars)", secret[:show], n)
+}
+
+// Endpoints lists every endpoint by id.
+func (s *Sender) Endpoints(ctx context.Context) ([]db.Endpoint, error) {
+	eps, err := s.endpoints.ListEndpoints(ctx, s.db.Reader())
+	if err != nil {
+		return nil, fmt.Errorf("listing endpoints: %w", err)
+	}
+	return eps, nil
+}
+
+// Endpoint loads one endpoint by id.
+func (s *Sender) Endpoint(ctx context.Context, id int64) (*db.Endpoint, error) {
+	return s.endpoint(ctx, id)
+}
+
+// ResolveEndpoint finds an endpoint by id or by name.
+func (s *Sender) ResolveEndpoint(ctx context.Context, ref string) (*db.Endpoint, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return s.endpoint(ctx, id)
+	}
+	ep, err := s.endpoints.GetEndpointByName(ctx, s.db.Reader(), ref)
+	if err != nil {
+		return nil, fmt.Errorf("loading endpoint %q: %w", ref, err)
+	}
+	return ep, nil
+}
+
+// CreateEndpoint validates and stores a new endpoint (enabled unless
+// e.Enabled is false and a DisabledReason is given).
+func (s *Sender) CreateEndpoint(ctx context.Context, e *db.Endpoint) error {
+	if err := Validate(e); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	e.CreatedAt, e.UpdatedAt = now, now
+	if !e.Enabled && e.DisabledReason != "" {
+		e.DisabledAt = &now
+	} else {
+		e.Enabled, e.DisabledReason, e.DisabledAt = true, "", nil
+	}
+	err := s.db.Write(ctx, func(tx db.Handle) error { return s.endpoints.CreateEndpoint(ctx, tx, e) })
+	if errors.Is(err, db.ErrConflict) {
+		return fieldErr("name", "an endpoint named %q already exists", e.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("creating endpoint %s: %w", e.Name, err)
+	}
+	s.publish(db.ChangeEndpoint, e.ID, e.Name)
+	return nil
+}
+
+// UpdateEndpoint validates and replaces an endpoint (by e.ID). Enabling or
+// disabling through an update records the reason and time like
+// Enable/Disable.
+func (s *Sender) UpdateEndpoint(ctx context.Context, e *db.Endpoint) error {
+	old, err := s.endpoint(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	if err := Validate(e); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	e.CreatedAt, e.UpdatedAt = old.CreatedAt, now
+	switch {
+	case e.Enabled:
+		e.DisabledReason, e.DisabledAt = "", nil
+	case old.Enabled:
+		if e.DisabledReason == "" {
+			e.DisabledReason = "disabled by hand"
+		}
+		e.DisabledAt = &now
+	default:
+		if e.DisabledReason == "" {
+			e.DisabledReason = old.DisabledReason
+		}
+		e.DisabledAt = old.DisabledAt
+	}
+	err = s.db.Write(ctx, func(tx db.Handle) error { return s.endpoints.UpdateEndpoint(ctx, tx, e) })
+	if errors.Is(err, db.ErrConflict) {
+		return fieldErr("name", "an endpoint named %q already exists", e.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("updating endpoint %s: %w", e.Name, err)
+	}
+	s.publish(db.ChangeEndpoint, e.ID, e.Name)
+	s.notify()
+	return nil
+}
+
+// DeleteEndpoint removes an endpoint and its deliveries.
+func (s *Sender) DeleteEndpoint(ctx context.Context, id int64) error {
+	ep, err := s.endpoint(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Write(ctx, func(tx db.Handle) error { return s.endpoints.DeleteEndpoint(ctx, tx, id) }); err != nil {
+		return fmt.Errorf("deleting endpoint %s: %w", ep.Name, err)
+	}
+	s.publish(db.ChangeEndpoint, id, ep.Name)
+	return nil
+}
+
+// DefaultEndpointName is the name of the built-in endpoint of a profile.
+func DefaultEndpointName(profile string) string { return "local-" + profile }
+
+// EnsureDefaultEndpoints creates, for each profile that has none yet, the
+// endpoint "local-PROFILE" pointing at the local receiver's route
+// (http://RECEIVER/hooks/PROFILE) with that route's credentials, so the
+// built-in loop works with no setup. Existing endpoints are left alone. It
+// returns the endpoints it created.
+func (s *Sender) EnsureDefaultEndpoints(ctx context.Context, receiverAddr string) ([]db.Endpoint, error) {
+	var created []db.Endpoint
+	for _, p := range fixtures.All() {
+		name := DefaultEndpointName(p.Name())
+		_, err := s.endpoints.GetEndpointByName(ctx, s.db.Reader(), name)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, db.ErrNotFound) {
+			return created, fmt.Errorf("looking for endpoint %s: %w", name, err)
+		}
+		e := db.Endpoint{
+			Name:    name,
+			URL:     "http://" + receiverAddr + "/hooks/" + p.Name(),
+			Profile: p.Name(),
+			Enabled: true,
+		}
+		if r, err := s.routes.GetRoute(ctx, s.db.Reader(), p.Name()); err == nil {
+			e.Secret, e.Token, e.Header = r.Secret, r.Token, r.Header
+		}
+		if err := s.CreateEndpoint(ctx, &e); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) && fe.Field == "name" {
+				continue // created meanwhile by another process
+			}
+			return created, err
+		}
+		created = append(created, e)
+	}
+	return created, nil
+}
+
+// Triggers lists the event catalogue of one profile, or of all.
+func Triggers(profile string) ([]fixtures.EventInfo, error) {
+	profiles := fixtures.All()
+	if profile != "" {
+		p, err := fixtures.Lookup(profile)
+		if err != nil {
+			return nil, err
+		}
+		profiles = []fixtures.Profile{p}
+	}
+	out := []fixtures.EventInfo{}
+	for _, p := range profiles {
+		out = append(out, p.Catalogue()...)
+	}
+	return out, nil
+}

@@ -1,0 +1,95 @@
+package sender
+
+import (
+	"encoding/base64"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hookscope/hookscope/db"
+)
+
+// EndpointView is an endpoint as printed and served (SPEC §7 names), with
+// its secret and token masked.
+type EndpointView struct {
+	db.Endpoint
+	Secret string `json:"secret,omitempty"`
+	Token  string `json:"token,omitempty"`
+}
+
+// ViewEndpoint masks an endpoint's credentials for output.
+func ViewEndpoint(e db.Endpoint) EndpointView {
+	return EndpointView{Endpoint: e, Secret: Mask(e.Secret), Token: Mask(e.Token)}
+}
+
+// BodyView is a body as text, or base64 where it is not valid UTF-8.
+type BodyView struct {
+	Body       string `json:"body"`
+	BodyBase64 string `json:"body_base64,omitempty"`
+}
+
+func viewBody(b []byte) BodyView {
+	if utf8.Valid(b) {
+		return BodyView{Body: string(b)}
+	}
+	return BodyView{BodyBase64: base64.StdEncoding.EncodeToString(b)}
+}
+
+// RequestView is an attempt's request with its body.
+type RequestView struct {
+	Method  string      `json:"method"`
+	URL     string      `json:"url"`
+	Headers []db.Header `json:"headers"`
+	BodyView
+}
+
+// ResponseView is an attempt's response with its body.
+type ResponseView struct {
+	Status    int         `json:"status"`
+	Headers   []db.Header `json:"headers"`
+	LatencyMS float64     `json:"latency_ms"`
+	Truncated bool        `json:"truncated"`
+	BodyView
+}
+
+// AttemptView is one attempt as printed and served.
+type AttemptView struct {
+	N          int           `json:"n"`
+	StartedAt  time.Time     `json:"started_at"`
+	DurationMS float64       `json:"duration_ms"`
+	Request    RequestView   `json:"request"`
+	Response   *ResponseView `json:"response"`
+	Error      string        `json:"error,omitempty"`
+	Manual     bool          `json:"manual"`
+}
+
+// DeliveryView is a delivery as printed and served (SPEC §7 names), with
+// its attempts in full. NextAttemptAt is the real instant the next attempt
+// runs; VendorWait is the vendor's own wait before it (they differ under a
+// time scale).
+type DeliveryView struct {
+	db.Delivery
+	Attempts   []AttemptView `json:"attempts"`
+	VendorWait string        `json:"vendor_wait,omitempty"`
+}
+
+// ViewDelivery prepares a delivery for output.
+func ViewDelivery(d db.Delivery) DeliveryView {
+	v := DeliveryView{Delivery: d, Attempts: make([]AttemptView, 0, len(d.Attempts))}
+	if d.EventTypes == nil {
+		v.EventTypes = []string{}
+	}
+	if d.Wait != nil && d.NextAttemptAt != nil {
+		v.VendorWait = d.Wait.VendorWait().String()
+	}
+	for _, a := range d.Attempts {
+		av := AttemptView{
+			N: a.N, StartedAt: a.StartedAt, DurationMS: a.DurationMS, Error: a.Error, Manual: a.Manual,
+			Request: RequestView{Method: a.Request.Method, URL: a.Request.URL, Headers: a.Request.Headers, BodyView: viewBody(a.Request.Body)},
+		}
+		if r := a.Response; r != nil {
+			av.Response = &ResponseView{Status: r.Status, Headers: r.Headers, LatencyMS: r.LatencyMS, Truncated: r.Truncated, BodyView: viewBody(r.Body)}
+		}
+		v.Attempts = append(v.Attempts, av)
+	}
+	return v
+}
