@@ -41,8 +41,10 @@ func WriteError(w http.ResponseWriter, status int, format string, args ...any) {
 
 // DecodeJSON reads r's body (at most MaxJSONBody bytes) into v, refusing
 // unknown fields and trailing data. The error is phrased for the client.
+// A body sent as application/x-www-form-urlencoded is read as JSON too:
+// that is what `curl -d '{...}'` declares when no -H is given.
 func DecodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+	if ct := strings.ToLower(r.Header.Get("Content-Type")); ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		return fmt.Errorf("content type %q is not application/json", ct)
 	}
 	body := http.MaxBytesReader(nil, r.Body, MaxJSONBody)

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/cmd/app"
+	"github.com/hookscope/hookscope/tui"
+)
+
+func init() {
+	rootFlagHooks = append(rootFlagHooks, addConsoleFlags)
+	runConsole = runConsoleCmd
+}
+
+// consoleOpts are the root command's flags: the console's.
+var consoleOpts struct {
+	listen, api, forwardTo string
+	timeScale              float64
+}
+
+func addConsoleFlags(root *cobra.Command) {
+	f := root.Flags()
+	f.StringVar(&consoleOpts.listen, "listen", app.DefaultListen, "receiver address (:0 picks a free port)")
+	f.StringVar(&consoleOpts.api, "api", app.DefaultAPI, "REST API address, loopback only (:0 picks a free port)")
+	f.StringVar(&consoleOpts.forwardTo, "forward-to", "", "also send every request to this URL (your own service)")
+	f.Float64Var(&consoleOpts.timeScale, "time-scale", 1, "run vendor retry schedules N times faster")
+}
+
+// consoleLogName is the console's log file, beside the database.
+const consoleLogName = "hookscope.log"
+
+// runConsoleCmd starts the receiver, sender and API, then runs the console
+// until the user quits. Nothing is written to stdout or stderr while the
+// interface runs: logs go to hookscope.log beside the database. A taken
+// port (or any start failure) is reported before anything is drawn.
+func runConsoleCmd(cmd *cobra.Command, g *globals) error {
+	if consoleOpts.timeScale <= 0 {
+		return usagef("--time-scale %g: give a positive factor", consoleOpts.timeScale)
+	}
+	path, err := g.dbFile()
+	if err != nil {
+		return err
+	}
+	logFile, err := openConsoleLog(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	logger := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	prevDefault, prevLog := slog.Default(), log.Writer()
+	slog.SetDefault(logger)
+	log.SetOutput(logFile)
+	defer func() {
+		slog.SetDefault(prevDefault)
+		log.SetOutput(prevLog)
+	}()
+
+	base := cmd.Context()
+	if base == nil {
+		base = context.Background()
+	}
+	ctx, cancel := context.WithCancel(base)
+	defer cancel()
+	a, err := app.Start(ctx, app.Config{
+		DBPath: path, Listen: consoleOpts.listen, API: consoleOpts.api,
+		ForwardTo: consoleOpts.forwardTo, TimeScale: consoleOpts.timeScale, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer scancel()
+		if err := a.Shutdown(sctx); err != nil {
+			logger.Error("stopping", "err", err)
+		}
+	}()
+
+	cwd, _ := os.Getwd()
+	src := tui.NewDBSource(a.DB)
+	m := tui.New(tui.Config{
+		Context: ctx,
+		Source:  src,
+		Actions: tui.AppActions{Sender: a.Sender, Receiver: a.Receiver, Source: src},
+		Info: tui.Info{
+			ReceiverAddr: a.ReceiverAddr(), APIAddr: a.APIAddr(),
+			TimeScale: consoleOpts.timeScale, DBPath: path,
+		},
+		ExportDir: cwd,
+	})
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	go tui.Feed(ctx, p, a.Changes.Subscribe(ctx), a.DB.Watch(ctx, 500*time.Millisecond))
+	go func() {
+		select {
+		case err := <-a.Errors():
+			logger.Error("a server stopped", "err", err)
+			p.Quit()
+		case <-ctx.Done():
+		}
+	}()
+	logger.Info("console started", "receiver", a.ReceiverAddr(), "api", a.APIAddr(), "db", path)
+	_, runErr := p.Run()
+	cancel()
+	if runErr != nil && runErr != tea.ErrProgramKilled {
+		return fmt.Errorf("running the console: %w", runErr)
+	}
+	return nil
+}
+
+// openConsoleLog opens (appending) the console's log file in dir.
+func openConsoleLog(dir string) (io.WriteCloser, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s for the log: %w", dir, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, consoleLogName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening the console log: %w", err)
+	}
+	return f, nil
+}

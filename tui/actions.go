@@ -1,0 +1,378 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/tui/styles"
+)
+
+// confirmation is a question in the status line and what a yes runs.
+type confirmation struct {
+	question string
+	run      tea.Cmd
+}
+
+// picker chooses an endpoint for an action.
+type picker struct {
+	title  string
+	items  []db.Endpoint
+	cursor int
+	onPick func(e db.Endpoint) tea.Cmd
+}
+
+func (p *picker) view(st styles.Styles, w, h int) string {
+	rows := make([]string, len(p.items))
+	for i, e := range p.items {
+		state := ""
+		if !e.Enabled {
+			state = " (disabled)"
+		}
+		rows[i] = fmt.Sprintf("%4d %-16s %s%s", e.ID, sanitize.Line(e.Name), sanitize.Line(e.URL), state)
+	}
+	off := scrollWindow(p.cursor, 0, h-1, len(rows))
+	end := min(len(rows), off+h-1)
+	return renderRows(st, p.title, rows[off:end], p.cursor-off, w, h, "no endpoints — add one with `hookscope endpoints add`")
+}
+
+// runAction wraps an action call as a Cmd reporting to the status line.
+func (m *Model) runAction(fn func(ctx context.Context, a Actions) (string, error)) tea.Cmd {
+	ctx, act := m.ctx, m.act
+	return func() tea.Msg {
+		text, err := fn(ctx, act)
+		return actionDoneMsg{text: text, err: err}
+	}
+}
+
+// ask puts a question in the status line.
+func (m *Model) ask(question string, run tea.Cmd) tea.Cmd {
+	m.confirm = &confirmation{question: question, run: run}
+	m.mode = modeConfirm
+	return nil
+}
+
+// pick opens the endpoint picker.
+func (m *Model) pick(title string, onPick func(e db.Endpoint) tea.Cmd) tea.Cmd {
+	return m.pickFrom(title, m.endp.rows, onPick)
+}
+
+// pickFrom opens the picker over some endpoints.
+func (m *Model) pickFrom(title string, items []db.Endpoint, onPick func(e db.Endpoint) tea.Cmd) tea.Cmd {
+	m.picker = &picker{title: title, items: items, onPick: onPick}
+	m.mode = modePick
+	return nil
+}
+
+// handleAction runs the active view's action keys.
+func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch m.active {
+	case viewInbox:
+		k := m.inbox.keys
+		q, ok := m.inbox.pg.selected()
+		switch {
+		case key.Matches(msg, k.Replay) && ok:
+			return m.pick(fmt.Sprintf("replay request #%d to…", q.ID), func(e db.Endpoint) tea.Cmd {
+				return m.ask(fmt.Sprintf("Replay request #%d to %s?", q.ID, sanitize.Line(e.Name)),
+					m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.Replay(ctx, q.ID, e.ID) }))
+			}), true
+		case key.Matches(msg, k.Simulate) && ok:
+			return m.startRouteEdit(q.Route), true
+		case key.Matches(msg, k.Curl) && ok:
+			return m.copyRequestCurl(q.ID), true
+		case key.Matches(msg, k.Export):
+			return m.exportInbox(), true
+		}
+	case viewDeliveries:
+		k := m.deliv.keys
+		d, ok := m.deliv.pg.selected()
+		switch {
+		case key.Matches(msg, k.Retry) && ok:
+			return m.ask(fmt.Sprintf("Retry delivery #%d now?", d.ID),
+				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryNow(ctx, d.ID) })), true
+		case key.Matches(msg, k.Curl) && ok:
+			return m.copyDeliveryCurl(d.ID), true
+		case key.Matches(msg, k.Export):
+			return m.exportDeliveries(), true
+		}
+	case viewEndpoints:
+		k := m.endp.keys
+		e, ok := m.endp.selected()
+		switch {
+		case key.Matches(msg, k.Toggle) && ok:
+			if e.Enabled {
+				return m.ask(fmt.Sprintf("Disable endpoint %s? Deliveries wait until it is enabled.", sanitize.Line(e.Name)),
+					m.runAction(func(ctx context.Context, a Actions) (string, error) {
+						return a.SetEndpointEnabled(ctx, e.ID, false, "disabled from the console")
+					})), true
+			}
+			return m.ask(fmt.Sprintf("Enable endpoint %s (disabled: %s)?", sanitize.Line(e.Name), sanitize.Line(orDash(e.DisabledReason))),
+				m.runAction(func(ctx context.Context, a Actions) (string, error) {
+					return a.SetEndpointEnabled(ctx, e.ID, true, "")
+				})), true
+		case key.Matches(msg, k.RetryFailed) && ok:
+			return m.ask(fmt.Sprintf("Retry every failed delivery of %s?", sanitize.Line(e.Name)),
+				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryFailed(ctx, e.ID) })), true
+		}
+	case viewFixtures:
+		k := m.fix.keys
+		f, ok := m.fix.selected()
+		switch {
+		case key.Matches(msg, k.Send) && ok:
+			vendor, event := f.profile.Name(), f.info.Type
+			return m.pickFrom(fmt.Sprintf("send %s %s to… (%s endpoints)", vendor, event, vendor), m.endpointsOf(vendor), func(e db.Endpoint) tea.Cmd {
+				m.mode = modeNormal
+				m.setStatus(statusInfo, fmt.Sprintf("sending %s %s to %s…", vendor, event, sanitize.Line(e.Name)))
+				return m.runAction(func(ctx context.Context, a Actions) (string, error) {
+					return a.SendFixture(ctx, e.ID, vendor, event, nil)
+				})
+			}), true
+		case key.Matches(msg, k.EditSend) && ok:
+			return m.editAndSend(f), true
+		}
+	}
+	return nil, false
+}
+
+func (m *Model) handleConfirm(msg tea.KeyPressMsg) tea.Cmd {
+	c := m.confirm
+	switch {
+	case key.Matches(msg, m.confirmKeys.Yes):
+		m.mode, m.confirm = modeNormal, nil
+		m.setStatus(statusInfo, "working…")
+		return c.run
+	case key.Matches(msg, m.confirmKeys.No):
+		m.mode, m.confirm = modeNormal, nil
+		m.setStatus(statusInfo, "cancelled")
+	}
+	return nil
+}
+
+func (m *Model) handlePick(msg tea.KeyPressMsg) tea.Cmd {
+	p := m.picker
+	switch {
+	case key.Matches(msg, m.nav.Back):
+		m.mode, m.picker = modeNormal, nil
+		m.setStatus(statusInfo, "cancelled")
+	case key.Matches(msg, m.nav.Up):
+		p.cursor = max(p.cursor-1, 0)
+	case key.Matches(msg, m.nav.Down):
+		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
+	case key.Matches(msg, m.nav.Open):
+		if len(p.items) == 0 {
+			return nil
+		}
+		e := p.items[p.cursor]
+		m.mode, m.picker = modeNormal, nil
+		return p.onPick(e)
+	}
+	return nil
+}
+
+// startFilter opens the filter prompt for the active list.
+func (m *Model) startFilter() tea.Cmd {
+	if m.active != viewInbox && m.active != viewDeliveries {
+		m.setStatus(statusInfo, "filter works in the Inbox and Deliveries")
+		return nil
+	}
+	m.mode = modeFilter
+	m.input.Prompt = "/ "
+	m.input.Placeholder = "vendor:cyscale status:5xx route:NAME sig:invalid endpoint:ID text…"
+	m.input.SetValue(m.activeQuery())
+	m.input.CursorEnd()
+	return m.input.Focus()
+}
+
+// startRouteEdit opens the simulated-response prompt for a route.
+func (m *Model) startRouteEdit(route string) tea.Cmd {
+	if route == "" {
+		m.setStatus(statusError, "this request came on no route")
+		return nil
+	}
+	var cur db.SimResponse
+	for _, r := range m.routes {
+		if r.Name == route {
+			cur = r.Response
+		}
+	}
+	m.mode = modeRoute
+	m.routeName = route
+	m.input.Prompt = "route " + sanitize.Line(route) + " answers: "
+	m.input.Placeholder = "status=200 fail_first=0 fail_status=500 delay_ms=0 hang=false"
+	m.input.SetValue(formatSim(cur))
+	m.input.CursorEnd()
+	return m.input.Focus()
+}
+
+func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.mode = modeNormal
+		m.input.Blur()
+		m.setStatus(statusInfo, "cancelled")
+		return nil
+	case "enter":
+		value := m.input.Value()
+		mode := m.mode
+		m.mode = modeNormal
+		m.input.Blur()
+		if mode == modeRoute {
+			sim, err := parseSim(value)
+			if err != nil {
+				m.setStatus(statusError, err.Error())
+				return nil
+			}
+			route := m.routeName
+			return m.ask(fmt.Sprintf("Route %s will answer %s — apply?", sanitize.Line(route), formatSim(sim)),
+				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.SetRouteResponse(ctx, route, sim) }))
+		}
+		return m.applyFilter(value)
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return cmd
+}
+
+// applyFilter parses the query and reloads the active list from the top.
+func (m *Model) applyFilter(q string) tea.Cmd {
+	words := strings.Fields(q)
+	var text []string
+	switch m.active {
+	case viewInbox:
+		f := db.RequestFilter{}
+		for _, w := range words {
+			k, v, ok := strings.Cut(w, ":")
+			switch {
+			case ok && k == "vendor":
+				f.Vendor = v
+			case ok && k == "status":
+				f.Status = v
+			case ok && k == "route":
+				f.Route = v
+			case ok && (k == "sig" || k == "signature"):
+				f.Signature = v
+			default:
+				text = append(text, w)
+			}
+		}
+		f.Text = strings.Join(text, " ")
+		m.inbox.filter, m.inbox.query = f, strings.Join(words, " ")
+		m.inbox.pg.top()
+		m.setStatus(statusInfo, filterStatus(q))
+		return m.inbox.fetch(m.ctx, m.src)
+	case viewDeliveries:
+		f := db.DeliveryFilter{}
+		for _, w := range words {
+			k, v, ok := strings.Cut(w, ":")
+			switch {
+			case ok && k == "vendor":
+				f.Vendor = v
+			case ok && k == "status":
+				f.Status = v
+			case ok && k == "endpoint":
+				if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+					f.EndpointID = id
+				} else {
+					for id, name := range m.names {
+						if name == v {
+							f.EndpointID = id
+						}
+					}
+				}
+			default:
+				text = append(text, w)
+			}
+		}
+		f.Text = strings.Join(text, " ")
+		m.deliv.filter, m.deliv.query = f, strings.Join(words, " ")
+		m.deliv.pg.top()
+		m.setStatus(statusInfo, filterStatus(q))
+		return m.deliv.fetch(m.ctx, m.src)
+	}
+	return nil
+}
+
+func filterStatus(q string) string {
+	if strings.TrimSpace(q) == "" {
+		return "filter cleared"
+	}
+	return "filter: " + q
+}
+
+// formatSim writes a simulated response as the prompt's key=value words.
+func formatSim(s db.SimResponse) string {
+	status := s.Status
+	if status == 0 {
+		status = 200
+	}
+	parts := []string{fmt.Sprintf("status=%d", status)}
+	if s.FailFirst > 0 {
+		fs := s.FailStatus
+		if fs == 0 {
+			fs = 500
+		}
+		parts = append(parts, fmt.Sprintf("fail_first=%d", s.FailFirst), fmt.Sprintf("fail_status=%d", fs))
+	}
+	if s.DelayMS > 0 {
+		parts = append(parts, fmt.Sprintf("delay_ms=%d", s.DelayMS))
+	}
+	if s.FailureRate > 0 {
+		parts = append(parts, fmt.Sprintf("failure_rate=%g", s.FailureRate))
+	}
+	if s.Hang {
+		parts = append(parts, "hang=true")
+	}
+	return strings.Join(parts, " ")
+}
+
+// parseSim reads the prompt's key=value words.
+func parseSim(s string) (db.SimResponse, error) {
+	var r db.SimResponse
+	for _, w := range strings.Fields(s) {
+		k, v, ok := strings.Cut(w, "=")
+		if !ok {
+			return r, fmt.Errorf("%q: write key=value (status, fail_first, fail_status, delay_ms, failure_rate, hang)", w)
+		}
+		var err error
+		switch k {
+		case "status":
+			r.Status, err = strconv.Atoi(v)
+		case "fail_first":
+			r.FailFirst, err = strconv.Atoi(v)
+		case "fail_status":
+			r.FailStatus, err = strconv.Atoi(v)
+		case "delay_ms":
+			r.DelayMS, err = strconv.Atoi(v)
+		case "failure_rate":
+			r.FailureRate, err = strconv.ParseFloat(v, 64)
+		case "hang":
+			r.Hang, err = strconv.ParseBool(v)
+		default:
+			return r, fmt.Errorf("unknown setting %q (status, fail_first, fail_status, delay_ms, failure_rate, hang)", k)
+		}
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	if r.Status != 0 && (r.Status < 100 || r.Status > 599) {
+		return r, fmt.Errorf("status %d is not an HTTP status", r.Status)
+	}
+	return r, nil
+}
+
+// endpointsOf lists the endpoints whose profile frames vendor's events.
+func (m *Model) endpointsOf(vendor string) []db.Endpoint {
+	var out []db.Endpoint
+	for _, e := range m.endp.rows {
+		if e.Profile == vendor {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hookscope/hookscope/db"
+)
+
+// SenderControl is the part of the sender the console drives
+// (*sender.Sender satisfies it).
+type SenderControl interface {
+	SendFixtureTo(ctx context.Context, endpointID int64, event string, payload json.RawMessage, source string) (*db.Delivery, error)
+	RetryNow(ctx context.Context, deliveryID int64) error
+	RetryFailed(ctx context.Context, endpointID int64) (int, error)
+	Disable(ctx context.Context, endpointID int64, reason string) error
+	Enable(ctx context.Context, endpointID int64) error
+}
+
+// RouteControl is the part of the receiver the console drives
+// (*receiver.Receiver satisfies it).
+type RouteControl interface {
+	PutRoute(ctx context.Context, r *db.Route) error
+}
+
+// AppActions implements Actions over the running sender and receiver.
+type AppActions struct {
+	Sender   SenderControl
+	Receiver RouteControl
+	Source   Source
+}
+
+var _ Actions = AppActions{}
+
+// SendFixture implements Actions.
+func (a AppActions) SendFixture(ctx context.Context, endpointID int64, vendor, event string, payload json.RawMessage) (string, error) {
+	d, err := a.Sender.SendFixtureTo(ctx, endpointID, event, payload, "console")
+	if err != nil {
+		return "", fmt.Errorf("sending %s %s: %w", vendor, event, err)
+	}
+	return fmt.Sprintf("sent %s %s as delivery #%d (%s, %d attempt)", vendor, event, d.ID, d.Status, d.AttemptCount), nil
+}
+
+// RetryNow implements Actions.
+func (a AppActions) RetryNow(ctx context.Context, deliveryID int64) (string, error) {
+	if err := a.Sender.RetryNow(ctx, deliveryID); err != nil {
+		return "", fmt.Errorf("retrying delivery %d: %w", deliveryID, err)
+	}
+	return fmt.Sprintf("retried delivery #%d", deliveryID), nil
+}
+
+// RetryFailed implements Actions.
+func (a AppActions) RetryFailed(ctx context.Context, endpointID int64) (string, error) {
+	n, err := a.Sender.RetryFailed(ctx, endpointID)
+	if err != nil {
+		return "", fmt.Errorf("retrying the failed deliveries of endpoint %d: %w", endpointID, err)
+	}
+	return fmt.Sprintf("retried %d failed deliveries of endpoint #%d", n, endpointID), nil
+}
+
+// SetEndpointEnabled implements Actions.
+func (a AppActions) SetEndpointEnabled(ctx context.Context, endpointID int64, enabled bool, reason string) (string, error) {
+	if enabled {
+		if err := a.Sender.Enable(ctx, endpointID); err != nil {
+			return "", fmt.Errorf("enabling endpoint %d: %w", endpointID, err)
+		}
+		return fmt.Sprintf("enabled endpoint #%d", endpointID), nil
+	}
+	if err := a.Sender.Disable(ctx, endpointID, reason); err != nil {
+		return "", fmt.Errorf("disabling endpoint %d: %w", endpointID, err)
+	}
+	return fmt.Sprintf("disabled endpoint #%d: %s", endpointID, reason), nil
+}
+
+// Replay implements Actions. The sender has no replay of a received
+// request yet: the seam is here, the verb is not.
+func (a AppActions) Replay(ctx context.Context, requestID, endpointID int64) (string, error) {
+	return "", fmt.Errorf("replaying request %d: %w", requestID, ErrUnavailable)
+}
+
+// SetRouteResponse implements Actions: the route keeps its profile and
+// credentials, only its simulated answer changes.
+func (a AppActions) SetRouteResponse(ctx context.Context, route string, resp db.SimResponse) (string, error) {
+	routes, err := a.Source.ListRoutes(ctx)
+	if err != nil {
+		return "", fmt.Errorf("loading route %s: %w", route, err)
+	}
+	for _, r := range routes {
+		if r.Name == route {
+			r.Response = resp
+			if err := a.Receiver.PutRoute(ctx, &r); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("route %s now answers %s", route, formatSim(resp)), nil
+		}
+	}
+	return "", fmt.Errorf("route %s: %w", route, db.ErrNotFound)
+}

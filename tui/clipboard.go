@@ -1,0 +1,253 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/tui/sanitize"
+)
+
+// copiedMsg carries text for the clipboard (OSC 52, base64 on the wire).
+type copiedMsg struct {
+	text, what string
+	err        error
+}
+
+// shellQuote quotes s for a POSIX shell. Text with control characters is
+// written with $'…' escapes, so the copied command never carries raw
+// control bytes into the terminal it is pasted in.
+func shellQuote(s string) string {
+	safe := utf8.ValidString(s)
+	for _, r := range s {
+		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c < 0x20 || c == 0x7f || c >= 0x80:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// curlCommand writes a request as a curl command line.
+func curlCommand(method, url string, headers []db.Header, body []byte) string {
+	var b strings.Builder
+	b.WriteString("curl -sS -X " + shellQuote(method) + " " + shellQuote(url))
+	for _, h := range headers {
+		switch strings.ToLower(h.Name) {
+		case "content-length", "host", "accept-encoding", "connection":
+			continue
+		}
+		b.WriteString(" \\\n  -H " + shellQuote(h.Name+": "+h.Value))
+	}
+	if len(body) > 0 {
+		b.WriteString(" \\\n  --data-binary " + shellQuote(string(body)))
+	}
+	return b.String()
+}
+
+func (m *Model) copyRequestCurl(id int64) tea.Cmd {
+	ctx, src, recv := m.ctx, m.src, m.info.ReceiverAddr
+	return func() tea.Msg {
+		q, err := src.GetRequest(ctx, id)
+		if err != nil {
+			return copiedMsg{err: fmt.Errorf("loading request %d: %w", id, err)}
+		}
+		host := recv
+		if host == "" {
+			host = "127.0.0.1:8080"
+		}
+		url := "http://" + host + q.Path + queryPart(q.Query)
+		return copiedMsg{text: curlCommand(q.Method, url, q.Headers, q.Body), what: fmt.Sprintf("request #%d", id)}
+	}
+}
+
+func (m *Model) copyDeliveryCurl(id int64) tea.Cmd {
+	ctx, src := m.ctx, m.src
+	return func() tea.Msg {
+		d, err := src.GetDelivery(ctx, id)
+		if err != nil {
+			return copiedMsg{err: fmt.Errorf("loading delivery %d: %w", id, err)}
+		}
+		if len(d.Delivery.Attempts) == 0 {
+			return copiedMsg{err: fmt.Errorf("delivery %d has no attempt yet", id)}
+		}
+		a := d.Delivery.Attempts[len(d.Delivery.Attempts)-1]
+		return copiedMsg{text: curlCommand(a.Request.Method, a.Request.URL, a.Request.Headers, a.Request.Body),
+			what: fmt.Sprintf("delivery #%d attempt %d", id, a.N)}
+	}
+}
+
+// exportedMsg reports an export.
+type exportedMsg = actionDoneMsg
+
+// exportInbox writes the visible page of requests, in full, as JSON lines.
+func (m *Model) exportInbox() tea.Cmd {
+	ids := make([]int64, len(m.inbox.pg.rows))
+	for i, r := range m.inbox.pg.rows {
+		ids[i] = r.ID
+	}
+	ctx, src, dir := m.ctx, m.src, m.expDir
+	return func() tea.Msg {
+		path := filepath.Join(dir, fmt.Sprintf("hookscope-requests-%s.jsonl", time.Now().Format("20060102-150405")))
+		var b strings.Builder
+		for _, id := range ids {
+			q, err := src.GetRequest(ctx, id)
+			if err != nil {
+				return exportedMsg{err: fmt.Errorf("exporting request %d: %w", id, err)}
+			}
+			line, err := json.Marshal(exportRequest(q))
+			if err != nil {
+				return exportedMsg{err: fmt.Errorf("exporting request %d: %w", id, err)}
+			}
+			b.Write(line)
+			b.WriteByte('\n')
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			return exportedMsg{err: fmt.Errorf("writing %s: %w", path, err)}
+		}
+		return exportedMsg{text: fmt.Sprintf("exported %d requests to %s", len(ids), path)}
+	}
+}
+
+// exportRequest adds the bodies to a request's JSON (text, or base64 where
+// they are not valid UTF-8), as SPEC §7 names them.
+func exportRequest(q *db.Request) map[string]any {
+	out := map[string]any{}
+	raw, _ := json.Marshal(q)
+	_ = json.Unmarshal(raw, &out)
+	if utf8.Valid(q.Body) {
+		out["body"] = string(q.Body)
+	} else {
+		out["body_base64"] = q.Body // []byte marshals as base64
+	}
+	if resp, ok := out["response"].(map[string]any); ok {
+		resp["body"] = string(q.Response.Body)
+	}
+	return out
+}
+
+func (m *Model) exportDeliveries() tea.Cmd {
+	ids := make([]int64, len(m.deliv.pg.rows))
+	for i, r := range m.deliv.pg.rows {
+		ids[i] = r.ID
+	}
+	ctx, src, dir := m.ctx, m.src, m.expDir
+	return func() tea.Msg {
+		path := filepath.Join(dir, fmt.Sprintf("hookscope-deliveries-%s.jsonl", time.Now().Format("20060102-150405")))
+		var b strings.Builder
+		for _, id := range ids {
+			d, err := src.GetDelivery(ctx, id)
+			if err != nil {
+				return exportedMsg{err: fmt.Errorf("exporting delivery %d: %w", id, err)}
+			}
+			line, err := json.Marshal(d.Delivery)
+			if err != nil {
+				return exportedMsg{err: fmt.Errorf("exporting delivery %d: %w", id, err)}
+			}
+			b.Write(line)
+			b.WriteByte('\n')
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			return exportedMsg{err: fmt.Errorf("writing %s: %w", path, err)}
+		}
+		return exportedMsg{text: fmt.Sprintf("exported %d deliveries to %s", len(ids), path)}
+	}
+}
+
+// editedMsg returns from $EDITOR.
+type editedMsg struct {
+	path          string
+	endpointID    int64
+	vendor, event string
+	endpointName  string
+	err           error
+}
+
+// editAndSend renders the fixture into a file, opens it in $EDITOR, then
+// sends what was saved (the sender re-signs it with the endpoint's secret).
+func (m *Model) editAndSend(f fixtureRow) tea.Cmd {
+	vendor, event := f.profile.Name(), f.info.Type
+	return m.pickFrom(fmt.Sprintf("edit %s %s, then send to…", vendor, event), m.endpointsOf(vendor), func(e db.Endpoint) tea.Cmd {
+		payload, err := f.profile.Render(event, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)), time.Now())
+		if err != nil {
+			m.setStatus(statusError, "rendering: "+err.Error())
+			return nil
+		}
+		editor := os.Getenv("VISUAL")
+		if editor == "" {
+			editor = os.Getenv("EDITOR")
+		}
+		if editor == "" {
+			editor = "vi"
+		}
+		// Writing the temporary file is quick and local; the editor itself
+		// runs with the terminal handed over by tea.ExecProcess.
+		file, err := os.CreateTemp("", "hookscope-*.json")
+		if err != nil {
+			m.setStatus(statusError, "creating the payload file: "+err.Error())
+			return nil
+		}
+		_, werr := file.Write(payload)
+		cerr := file.Close()
+		if werr != nil || cerr != nil {
+			m.setStatus(statusError, "writing the payload file")
+			return nil
+		}
+		args := strings.Fields(editor)
+		cmd := exec.Command(args[0], append(args[1:], file.Name())...)
+		path, id, name := file.Name(), e.ID, e.Name
+		return tea.ExecProcess(cmd, func(err error) tea.Msg {
+			return editedMsg{path: path, endpointID: id, endpointName: name, vendor: vendor, event: event, err: err}
+		})
+	})
+}
+
+// sendEdited reads the edited payload and sends it.
+func (m *Model) sendEdited(msg editedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.setStatus(statusError, "editor: "+msg.err.Error())
+		return nil
+	}
+	m.setStatus(statusInfo, fmt.Sprintf("sending edited %s %s to %s…", msg.vendor, msg.event, sanitize.Line(msg.endpointName)))
+	return m.runAction(func(ctx context.Context, a Actions) (string, error) {
+		defer os.Remove(msg.path)
+		body, err := os.ReadFile(msg.path)
+		if err != nil {
+			return "", fmt.Errorf("reading the edited payload: %w", err)
+		}
+		if !json.Valid(body) {
+			return "", fmt.Errorf("the edited payload is not valid JSON; nothing sent")
+		}
+		return a.SendFixture(ctx, msg.endpointID, msg.vendor, msg.event, json.RawMessage(body))
+	})
+}

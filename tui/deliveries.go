@@ -1,0 +1,196 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/tui/keys"
+	"github.com/hookscope/hookscope/tui/sanitize"
+)
+
+// deliveries is the sent-deliveries view: a keyset window over the
+// deliveries table.
+type deliveries struct {
+	pg     pager[db.Delivery]
+	filter db.DeliveryFilter
+	query  string
+	keys   keys.Deliveries
+	err    error
+}
+
+func newDeliveries() deliveries {
+	return deliveries{pg: newPager(func(d db.Delivery) int64 { return d.ID }), keys: keys.DefaultDeliveries()}
+}
+
+func (v *deliveries) fetch(ctx context.Context, src Source) tea.Cmd {
+	f := v.filter
+	f.Before, f.Limit = v.pg.pendBefore, v.pg.size
+	seq := v.pg.seq
+	return func() tea.Msg {
+		rows, err := src.ListDeliveries(ctx, f)
+		return deliveriesPageMsg{seq: seq, rows: rows, err: err}
+	}
+}
+
+func (v *deliveries) head() string {
+	return fmt.Sprintf("%7s %-12s %-9s %-3s %-14s %s", "#", "created", "status", "try", "endpoint", "events")
+}
+
+func (v *deliveries) rows(r renderer, names map[int64]string) []string {
+	out := make([]string, len(v.pg.rows))
+	for i, d := range v.pg.rows {
+		name := names[d.EndpointID]
+		if name == "" {
+			name = fmt.Sprintf("#%d", d.EndpointID)
+		}
+		events := strings.Join(d.EventTypes, ",")
+		if n := len(d.EventTypes); n > 1 {
+			events = fmt.Sprintf("×%d %s", n, events)
+		}
+		out[i] = fmt.Sprintf("%7d %-12s %s %3d %-14s %s", d.ID, r.clock(d.CreatedAt), r.deliveryStatus(d.Status),
+			d.AttemptCount, sanitize.Line(name), sanitize.Line(events))
+	}
+	return out
+}
+
+func (r renderer) deliveryStatus(s string) string {
+	padded := fmt.Sprintf("%-9s", s)
+	switch s {
+	case db.DeliverySucceeded:
+		return r.st.OK.Render(padded)
+	case db.DeliveryFailed:
+		return r.st.Bad.Render(padded)
+	case db.DeliveryRetrying:
+		return r.st.Warn.Render(padded)
+	case db.DeliveryPending:
+		return r.st.Info.Render(padded)
+	}
+	return r.st.Muted.Render(padded)
+}
+
+// countdown is the live line above a delivery's detail: when its next
+// attempt runs, in real (scaled) time and on the vendor's schedule.
+func (r renderer) countdown(d *DeliveryDetail, now time.Time, scale float64) string {
+	if d == nil {
+		return ""
+	}
+	del := d.Delivery
+	if del.NextAttemptAt == nil || del.Status == db.DeliverySucceeded || del.Status == db.DeliveryFailed {
+		switch del.Status {
+		case db.DeliverySucceeded:
+			return r.st.OK.Render(fmt.Sprintf("✓ delivered after %d attempt(s)", del.AttemptCount))
+		case db.DeliveryFailed:
+			return r.st.Bad.Render(fmt.Sprintf("✗ failed after %d attempt(s); no retry scheduled", del.AttemptCount))
+		case db.DeliverySkipped:
+			return r.st.Muted.Render("– skipped: the endpoint was disabled")
+		}
+		return ""
+	}
+	left := del.NextAttemptAt.Sub(now)
+	what := fmt.Sprintf("attempt %d", del.AttemptCount+1)
+	if w := d.Wait; w != nil && w.Retry > 0 {
+		what = fmt.Sprintf("retry %d of %d", w.Retry, w.Of)
+	}
+	s := fmt.Sprintf("⏱ %s in %s", what, duration(left.Round(100*time.Millisecond)))
+	if left <= 0 {
+		s = fmt.Sprintf("⏱ %s due now", what)
+	}
+	if w := d.Wait; w != nil && w.VendorWaitMS > 0 {
+		s += fmt.Sprintf(" · vendor waits %s", duration(w.VendorWait()))
+		if scale > 1 {
+			s += fmt.Sprintf(", ×%g → %s", scale, duration(time.Duration(w.ScaledWaitMS)*time.Millisecond))
+		}
+		if w.Reason != "" {
+			s += " (" + sanitize.Line(w.Reason) + ")"
+		}
+	} else if scale > 1 && left > 0 {
+		s += fmt.Sprintf(" · ≈%s on the vendor's clock (×%g)", duration(time.Duration(float64(left)*scale)), scale)
+	}
+	return r.st.Warn.Render(s)
+}
+
+// renderDelivery is the detail of one delivery: its events, notices, the
+// attempt timeline, then the last attempt's request and response in full.
+func (r renderer) renderDelivery(dd *DeliveryDetail) string {
+	d := dd.Delivery
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\n") }
+	to := fmt.Sprintf("endpoint #%d", d.EndpointID)
+	if e := dd.Endpoint; e != nil {
+		to = r.safe(e.Name) + " " + r.st.Muted.Render(r.safe(e.URL))
+	}
+	line(r.st.Section.Render(fmt.Sprintf("Delivery #%d", d.ID)) + " → " + to)
+	line(r.field("status", r.deliveryStatus(d.Status)))
+	line(r.field("vendor", r.safe(d.Vendor)))
+	line(r.field("events", r.safe(strings.Join(d.EventTypes, ", "))))
+	if d.ExecutionID != "" {
+		line(r.field("execution", r.safe(d.ExecutionID)))
+	}
+	if d.MessageID != "" {
+		line(r.field("message", r.safe(d.MessageID)))
+	}
+	line(r.field("created", r.stamp(d.CreatedAt)))
+	if d.LastError != "" {
+		line(r.field("last error", r.st.Bad.Render(r.safe(d.LastError))))
+	}
+	if e := dd.Endpoint; e != nil && !e.Enabled {
+		at := ""
+		if e.DisabledAt != nil {
+			at = " at " + r.stamp(*e.DisabledAt)
+		}
+		line(r.st.Notice.Render("⊘ endpoint disabled"+at) + ": " + r.safe(orDash(e.DisabledReason)))
+	}
+	if esc := d.Escalation; esc != nil {
+		title := "▲ escalated"
+		if esc.Kind == "disabled" {
+			title = "⊘ auto-disabled"
+		}
+		line(r.st.Notice.Render(title+" at "+r.stamp(esc.At)) + ": " + r.safe(esc.Subject))
+		for _, l := range strings.Split(r.safeText(esc.Body), "\n") {
+			line("  " + l)
+		}
+	}
+	if len(d.Attempts) > 0 {
+		r.batch(&b, batchEvents(d.Attempts[len(d.Attempts)-1].Request.Body))
+	}
+	line(r.section(fmt.Sprintf("Attempts (%d)", len(d.Attempts))))
+	if len(d.Attempts) == 0 {
+		line(r.st.Muted.Render("no attempt yet"))
+	}
+	for _, a := range d.Attempts {
+		status := "—  "
+		if a.Response != nil {
+			status = fmt.Sprintf("%-3d", a.Response.Status)
+		}
+		code := 0
+		if a.Response != nil {
+			code = a.Response.Status
+		}
+		manual := ""
+		if a.Manual {
+			manual = r.st.Info.Render(" manual")
+		}
+		errText := ""
+		if a.Error != "" {
+			errText = " " + r.st.Bad.Render(r.safe(a.Error))
+		}
+		line(fmt.Sprintf("%3d  %s  %s  %8s%s%s", a.N, r.clock(a.StartedAt), r.st.HTTPStatus(code).Render(status), ms(a.DurationMS), manual, errText))
+	}
+	if n := len(d.Attempts); n > 0 {
+		a := d.Attempts[n-1]
+		line(r.section(fmt.Sprintf("Attempt %d request", a.N)) + " " + r.safe(a.Request.Method) + " " + r.safe(a.Request.URL))
+		r.headers(&b, toHeaderLike(a.Request.Headers))
+		r.body(&b, a.Request.Body, false)
+		if a.Response != nil {
+			line(r.section(fmt.Sprintf("Attempt %d response", a.N)) + " " + r.st.HTTPStatus(a.Response.Status).Render(fmt.Sprint(a.Response.Status)))
+			r.headers(&b, toHeaderLike(a.Response.Headers))
+			r.body(&b, a.Response.Body, a.Response.Truncated)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

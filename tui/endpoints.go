@@ -1,0 +1,151 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/tui/keys"
+	"github.com/hookscope/hookscope/tui/sanitize"
+)
+
+// endpoints is the sender's endpoints view (a short list, held whole).
+type endpoints struct {
+	rows   []db.Endpoint
+	cursor int
+	offset int
+	keys   keys.Endpoints
+	err    error
+}
+
+func newEndpoints() endpoints { return endpoints{keys: keys.DefaultEndpoints()} }
+
+func (v *endpoints) selected() (db.Endpoint, bool) {
+	if v.cursor < 0 || v.cursor >= len(v.rows) {
+		return db.Endpoint{}, false
+	}
+	return v.rows[v.cursor], true
+}
+
+func (v *endpoints) selectedID() int64 {
+	if e, ok := v.selected(); ok {
+		return e.ID
+	}
+	return 0
+}
+
+// set installs a fresh list, keeping the selected endpoint.
+func (v *endpoints) set(rows []db.Endpoint) {
+	keep := v.selectedID()
+	v.rows = rows
+	v.cursor = min(v.cursor, max(len(rows)-1, 0))
+	for i, e := range rows {
+		if e.ID == keep {
+			v.cursor = i
+		}
+	}
+}
+
+func (v *endpoints) head() string {
+	return fmt.Sprintf("%4s %-16s %-18s %-9s %s", "#", "name", "profile", "state", "url")
+}
+
+func (v *endpoints) lines(r renderer, h int) ([]string, int) {
+	v.offset = scrollWindow(v.cursor, v.offset, h, len(v.rows))
+	end := min(len(v.rows), v.offset+h)
+	out := make([]string, 0, end-v.offset)
+	for _, e := range v.rows[v.offset:end] {
+		state := r.st.OK.Render(fmt.Sprintf("%-9s", "enabled"))
+		if !e.Enabled {
+			state = r.st.Bad.Render(fmt.Sprintf("%-9s", "disabled"))
+		}
+		out = append(out, fmt.Sprintf("%4d %-16s %-18s %s %s", e.ID, sanitize.Line(e.Name), sanitize.Line(e.Profile), state, sanitize.Line(e.URL)))
+	}
+	return out, v.cursor - v.offset
+}
+
+// mask shows the first and last characters of a secret only.
+func mask(s string) string {
+	if s == "" {
+		return "—"
+	}
+	if len(s) <= 8 {
+		return strings.Repeat("•", len(s))
+	}
+	return s[:3] + strings.Repeat("•", 6) + s[len(s)-2:]
+}
+
+// renderEndpoint is the detail of one endpoint and its profile's policy.
+func (r renderer) renderEndpoint(e db.Endpoint) string {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\n") }
+	line(r.st.Section.Render(fmt.Sprintf("Endpoint #%d", e.ID)) + "  " + r.safe(e.Name))
+	line(r.field("url", r.safe(e.URL)))
+	line(r.field("profile", r.safe(e.Profile)))
+	if e.Enabled {
+		line(r.field("state", r.st.OK.Render("enabled")))
+	} else {
+		at := ""
+		if e.DisabledAt != nil {
+			at = " since " + r.stamp(*e.DisabledAt)
+		}
+		line(r.field("state", r.st.Bad.Render("disabled"+at)))
+		line(r.field("reason", r.st.Notice.Render(r.safe(orDash(e.DisabledReason)))))
+	}
+	if e.Secret != "" {
+		line(r.field("secret", mask(e.Secret)))
+	}
+	if e.Token != "" {
+		line(r.field("token", mask(e.Token)))
+	}
+	events := "all"
+	if len(e.Events) > 0 {
+		events = strings.Join(e.Events, ", ")
+	}
+	line(r.field("events", r.safe(events)))
+	if f := e.Filters; len(f.Severity)+len(f.Environments)+len(f.CloudProviders) > 0 {
+		line(r.field("filters", r.safe(fmt.Sprintf("severity=%v environments=%v cloud_providers=%v", f.Severity, f.Environments, f.CloudProviders))))
+	}
+	if e.TimeoutSeconds > 0 {
+		line(r.field("timeout", fmt.Sprintf("%ds", e.TimeoutSeconds)))
+	}
+	if e.Retry != nil {
+		line(r.field("retry", fmt.Sprintf("max %d attempts, ×%g backoff", e.Retry.MaxAttempts, e.Retry.BackoffMultiplier)))
+	}
+	if len(e.Headers) > 0 {
+		line(r.section("Custom headers"))
+		r.headers(&b, toHeaderLike(e.Headers))
+	}
+	if p, err := fixtures.Lookup(e.Profile); err == nil {
+		line(r.section("Delivery policy: " + p.Title()))
+		r.policy(&b, p.Policy())
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// policy describes a vendor's delivery policy.
+func (r renderer) policy(b *strings.Builder, pol fixtures.DeliveryPolicy) {
+	line := func(s string) { b.WriteString(s + "\n") }
+	if pol.Timeout > 0 {
+		line(r.field("timeout", duration(pol.Timeout)))
+	}
+	if len(pol.Schedule) > 0 {
+		steps := make([]string, len(pol.Schedule))
+		for i, d := range pol.Schedule {
+			steps[i] = duration(d)
+		}
+		line(r.field("retries", strings.Join(steps, " → ")))
+	} else if bo := pol.Backoff; bo != nil {
+		line(r.field("retries", fmt.Sprintf("exponential from %s ×%g, %d attempts", duration(bo.Initial), bo.Multiplier, bo.MaxAttempts)))
+	}
+	if pol.Window > 0 {
+		line(r.field("window", duration(pol.Window)))
+	}
+	if pol.OnExhausted != "" {
+		line(r.field("then", string(pol.OnExhausted)))
+	}
+	if pol.Note != "" {
+		line(r.st.Muted.Render(pol.Note))
+	}
+}

@@ -1,0 +1,183 @@
+// Package keys defines the console's key bindings: one KeyMap for what works
+// everywhere, one for moving in a list or the detail pane, and one per view
+// for its actions. Each has a Default constructor and ShortHelp/FullHelp,
+// so the footer and the full help are generated from the same bindings the
+// views match on.
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// Global works in every view.
+type Global struct {
+	Quit     key.Binding
+	NextView key.Binding
+	PrevView key.Binding
+	Inbox    key.Binding
+	Deliv    key.Binding
+	Endpts   key.Binding
+	Fixtures key.Binding
+	Help     key.Binding
+	Filter   key.Binding
+	Follow   key.Binding
+}
+
+// DefaultGlobal is the default Global map.
+func DefaultGlobal() Global {
+	return Global{
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		NextView: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next view")),
+		PrevView: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous view")),
+		Inbox:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "inbox")),
+		Deliv:    key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "deliveries")),
+		Endpts:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "endpoints")),
+		Fixtures: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "fixtures")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Follow:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow")),
+	}
+}
+
+// ShortHelp is the footer's share of global keys.
+func (k Global) ShortHelp() []key.Binding { return []key.Binding{k.NextView, k.Help, k.Quit} }
+
+// FullHelp lists every global key.
+func (k Global) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.NextView, k.PrevView, k.Inbox, k.Deliv, k.Endpts, k.Fixtures},
+		{k.Filter, k.Follow, k.Help, k.Quit},
+	}
+}
+
+// Nav moves in a list and scrolls the detail pane.
+type Nav struct {
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Open     key.Binding
+	Back     key.Binding
+}
+
+// DefaultNav is the default Nav map.
+func DefaultNav() Nav {
+	return Nav{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "newest")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
+}
+
+// ShortHelp is the footer's share of navigation keys.
+func (k Nav) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Open} }
+
+// FullHelp lists every navigation key.
+func (k Nav) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Open, k.Back}}
+}
+
+// Inbox holds the received-requests view's actions.
+type Inbox struct {
+	Replay   key.Binding
+	Simulate key.Binding
+	Curl     key.Binding
+	Export   key.Binding
+}
+
+// DefaultInbox is the default Inbox map.
+func DefaultInbox() Inbox {
+	return Inbox{
+		Replay:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "replay")),
+		Simulate: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "route response")),
+		Curl:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
+		Export:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
+	}
+}
+
+// ShortHelp is the footer's share of Inbox keys.
+func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Replay, k.Curl} }
+
+// FullHelp lists every Inbox key.
+func (k Inbox) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export}}
+}
+
+// Deliveries holds the deliveries view's actions.
+type Deliveries struct {
+	Retry  key.Binding
+	Curl   key.Binding
+	Export key.Binding
+}
+
+// DefaultDeliveries is the default Deliveries map.
+func DefaultDeliveries() Deliveries {
+	return Deliveries{
+		Retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
+		Curl:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
+		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
+	}
+}
+
+// ShortHelp is the footer's share of Deliveries keys.
+func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.Curl} }
+
+// FullHelp lists every Deliveries key.
+func (k Deliveries) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Retry, k.Curl, k.Export}} }
+
+// Endpoints holds the endpoints view's actions.
+type Endpoints struct {
+	Toggle      key.Binding
+	RetryFailed key.Binding
+}
+
+// DefaultEndpoints is the default Endpoints map.
+func DefaultEndpoints() Endpoints {
+	return Endpoints{
+		Toggle:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disable/enable")),
+		RetryFailed: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retry failed")),
+	}
+}
+
+// ShortHelp is the footer's share of Endpoints keys.
+func (k Endpoints) ShortHelp() []key.Binding { return []key.Binding{k.Toggle, k.RetryFailed} }
+
+// FullHelp lists every Endpoints key.
+func (k Endpoints) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Toggle, k.RetryFailed}} }
+
+// Fixtures holds the fixtures view's actions.
+type Fixtures struct {
+	Send     key.Binding
+	EditSend key.Binding
+}
+
+// DefaultFixtures is the default Fixtures map.
+func DefaultFixtures() Fixtures {
+	return Fixtures{
+		Send:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send to endpoint")),
+		EditSend: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit & send")),
+	}
+}
+
+// ShortHelp is the footer's share of Fixtures keys.
+func (k Fixtures) ShortHelp() []key.Binding { return []key.Binding{k.Send, k.EditSend} }
+
+// FullHelp lists every Fixtures key.
+func (k Fixtures) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Send, k.EditSend}} }
+
+// Confirm answers a question in the status line.
+type Confirm struct {
+	Yes key.Binding
+	No  key.Binding
+}
+
+// DefaultConfirm is the default Confirm map.
+func DefaultConfirm() Confirm {
+	return Confirm{
+		Yes: key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "confirm")),
+		No:  key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancel")),
+	}
+}

@@ -1,0 +1,292 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+const (
+	headerLines = 3
+	footerLines = 2 // status line and help line
+	wideWidth   = 100
+)
+
+// geometry is where the panes go for the current size.
+type geometry struct {
+	stacked        bool
+	listW, listH   int // outer size of the list pane
+	detW, detH     int // outer size of the detail pane
+	bodyH          int
+	listRows       int // rows of data the list pane shows
+	viewportHeight int
+}
+
+func (m *Model) geometry() geometry {
+	g := geometry{bodyH: max(m.height-headerLines-footerLines, 4)}
+	if m.width >= wideWidth {
+		g.listW = m.width * 2 / 5
+		g.detW = m.width - g.listW
+		g.listH, g.detH = g.bodyH, g.bodyH
+	} else {
+		g.stacked = true
+		g.listW, g.detW = m.width, m.width
+		g.listH = max(g.bodyH/2, 5)
+		g.detH = max(g.bodyH-g.listH, 3)
+	}
+	g.listRows = max(g.listH-3, 1) // borders and the column head
+	g.viewportHeight = max(g.detH-3, 1)
+	return g
+}
+
+// listRows is how many rows the list pane shows.
+func (m *Model) listRows() int { return m.geometry().listRows }
+
+// layout sizes the panes and reloads pages whose size changed.
+func (m *Model) layout() tea.Cmd {
+	g := m.geometry()
+	m.detail.SetWidth(max(g.detW-2, 1))
+	m.detail.SetHeight(g.viewportHeight)
+	m.input.SetWidth(max(m.width-4, 10))
+	m.help.SetWidth(m.width)
+	var cmds []tea.Cmd
+	if m.inbox.pg.size != g.listRows {
+		m.inbox.pg.size = g.listRows
+		if m.inbox.pg.rows != nil {
+			m.inbox.pg.reload()
+			cmds = append(cmds, m.inbox.fetch(m.ctx, m.src))
+		}
+	}
+	if m.deliv.pg.size != g.listRows {
+		m.deliv.pg.size = g.listRows
+		if m.deliv.pg.rows != nil {
+			m.deliv.pg.reload()
+			cmds = append(cmds, m.deliv.fetch(m.ctx, m.src))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// View draws the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "hookscope"
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
+
+// render is the screen as a string (tests compare it to golden files).
+func (m *Model) render() string {
+	parts := []string{m.header()}
+	if m.showHelp {
+		parts = append(parts, m.fullHelp())
+	} else {
+		parts = append(parts, m.body())
+	}
+	parts = append(parts, m.statusLine(), m.footer())
+	return strings.Join(parts, "\n")
+}
+
+func (m *Model) header() string {
+	st := m.r.st
+	scale := m.info.TimeScale
+	if scale == 0 {
+		scale = 1
+	}
+	follow := ""
+	if m.follow {
+		follow = "  " + st.StatusOK.Render("● follow")
+	}
+	line1 := st.AppName.Render("hookscope") + " " +
+		st.HeaderLabel.Render("receiver ") + st.HeaderValue.Render(orDash(m.info.ReceiverAddr)) +
+		st.HeaderLabel.Render("  api ") + st.HeaderValue.Render(orDash(m.info.APIAddr)) +
+		st.HeaderLabel.Render("  time ") + st.HeaderValue.Render(fmt.Sprintf("×%g", scale)) + follow
+	s := m.stats
+	counts := st.HeaderLabel.Render("received ") + st.HeaderValue.Render(fmt.Sprint(s.Received)) +
+		st.HeaderLabel.Render(" · delivered ") + st.OK.Render(fmt.Sprint(s.Delivered)) +
+		st.HeaderLabel.Render(" · failing ") + failStyle(m, s.Failing).Render(fmt.Sprint(s.Failing)) +
+		st.HeaderLabel.Render(" · disabled endpoints ") + failStyle(m, s.DisabledEndpoints).Render(fmt.Sprint(s.DisabledEndpoints))
+	if m.statsErr != nil {
+		counts += " " + st.Bad.Render("(counts unavailable)")
+	}
+	tabs := make([]string, 0, viewCount)
+	for i, name := range viewNames {
+		label := fmt.Sprintf("%d %s", i+1, name)
+		if viewID(i) == m.active {
+			tabs = append(tabs, st.TabActive.Render(label))
+		} else {
+			tabs = append(tabs, st.TabInactive.Render(label))
+		}
+	}
+	tabLine := strings.Join(tabs, "   ")
+	if q := m.activeQuery(); q != "" {
+		tabLine += st.HeaderLabel.Render("   filter: ") + st.Info.Render(m.r.safe(q))
+	}
+	return strings.Join([]string{fit(line1, m.width), fit(counts, m.width), fit(tabLine, m.width)}, "\n")
+}
+
+func failStyle(m *Model, n int64) lipgloss.Style {
+	if n > 0 {
+		return m.r.st.Bad
+	}
+	return m.r.st.HeaderValue
+}
+
+func (m *Model) activeQuery() string {
+	switch m.active {
+	case viewInbox:
+		return m.inbox.query
+	case viewDeliveries:
+		return m.deliv.query
+	}
+	return ""
+}
+
+func (m *Model) body() string {
+	g := m.geometry()
+	list := m.listPane(g)
+	det := m.detailPane(g)
+	if g.stacked {
+		return lipgloss.JoinVertical(lipgloss.Left, list, det)
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, list, det)
+}
+
+// pane frames content (inner w×h cells) in a border; lipgloss v2 sizes
+// include the border, hence the +2.
+func (m *Model) pane(focused bool, w, h int, content string) string {
+	st := m.r.st.PaneBlurred
+	if focused {
+		st = m.r.st.PaneFocused
+	}
+	return st.Width(w + 2).Height(h + 2).MaxHeight(h + 2).Render(content)
+}
+
+func (m *Model) listPane(g geometry) string {
+	w := max(g.listW-2, 1)
+	h := g.listRows + 1
+	var content string
+	switch m.active {
+	case viewInbox:
+		content = renderRows(m.r.st, m.inbox.head(), m.inbox.rows(m.r), m.inbox.pg.cursor, w, h, m.emptyText(m.inbox.pg.loading, m.inbox.err, "no requests yet — POST to /hooks/{route}"))
+	case viewDeliveries:
+		content = renderRows(m.r.st, m.deliv.head(), m.deliv.rows(m.r, m.names), m.deliv.pg.cursor, w, h, m.emptyText(m.deliv.pg.loading, m.deliv.err, "no deliveries yet — send a fixture from view 4"))
+	case viewEndpoints:
+		rows, cur := m.endp.lines(m.r, g.listRows)
+		content = renderRows(m.r.st, m.endp.head(), rows, cur, w, h, m.emptyText(false, m.endp.err, "no endpoints — add one with `hookscope endpoints add`"))
+	case viewFixtures:
+		rows, cur := m.fix.lines(g.listRows)
+		content = renderRows(m.r.st, m.fix.head(), rows, cur, w, h, "no fixtures")
+	}
+	return m.pane(m.focus == focusList, w, h, content)
+}
+
+func (m *Model) emptyText(loading bool, err error, empty string) string {
+	switch {
+	case err != nil:
+		return "error: " + m.r.safe(err.Error())
+	case loading:
+		return "loading…"
+	}
+	return empty
+}
+
+func (m *Model) detailPane(g geometry) string {
+	w := max(g.detW-2, 1)
+	h := g.detH - 2
+	if m.mode == modePick && m.picker != nil {
+		return m.pane(true, w, h, m.picker.view(m.r.st, w, h))
+	}
+	title := m.r.st.PaneTitle.Render("Detail")
+	if m.focus == focusDetail {
+		title += m.r.st.Muted.Render(fmt.Sprintf("  %3.0f%%  ↑↓ scroll · esc back", m.detail.ScrollPercent()*100))
+	} else {
+		title += m.r.st.Muted.Render("  enter to scroll")
+	}
+	live := ""
+	if m.active == viewDeliveries {
+		if d := m.details[viewDeliveries]; d.delivery != nil && d.id == m.wantedDetail() {
+			live = m.r.countdown(d.delivery, m.clock, m.info.TimeScale)
+		}
+	}
+	top := fit(title, w)
+	if live != "" {
+		top = fit(live, w)
+	}
+	body := m.detail.View()
+	if m.wantedDetail() == 0 {
+		body = m.r.st.Empty.Render("nothing selected")
+	}
+	return m.pane(m.focus == focusDetail, w, h, top+"\n"+body)
+}
+
+func (m *Model) statusLine() string {
+	st := m.r.st
+	switch m.mode {
+	case modeFilter, modeRoute:
+		return fit(m.input.View(), m.width)
+	case modeConfirm:
+		if m.confirm != nil {
+			return fit(st.StatusAsk.Render(m.confirm.question+"  [y/n]"), m.width)
+		}
+	case modePick:
+		return fit(st.StatusAsk.Render("pick an endpoint: ↑↓ enter · esc cancel"), m.width)
+	}
+	style := st.StatusInfo
+	switch m.statusKind {
+	case statusOK:
+		style = st.StatusOK
+	case statusError:
+		style = st.StatusError
+	case statusAsk:
+		style = st.StatusAsk
+	}
+	return fit(style.Render(m.r.safe(m.status)), m.width)
+}
+
+// viewKeys are the active view's action bindings.
+func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
+	switch m.active {
+	case viewInbox:
+		return m.inbox.keys.ShortHelp(), m.inbox.keys.FullHelp()
+	case viewDeliveries:
+		return m.deliv.keys.ShortHelp(), m.deliv.keys.FullHelp()
+	case viewEndpoints:
+		return m.endp.keys.ShortHelp(), m.endp.keys.FullHelp()
+	case viewFixtures:
+		return m.fix.keys.ShortHelp(), m.fix.keys.FullHelp()
+	}
+	return nil, nil
+}
+
+func (m *Model) footer() string {
+	short, _ := m.viewKeys()
+	bindings := append(append(append([]key.Binding{}, short...), m.nav.ShortHelp()...), m.global.Filter, m.global.Follow)
+	bindings = append(bindings, m.global.ShortHelp()...)
+	return fit(m.help.ShortHelpView(bindings), m.width)
+}
+
+func (m *Model) fullHelp() string {
+	_, full := m.viewKeys()
+	groups := append(append(full, m.nav.FullHelp()...), m.global.FullHelp()...)
+	title := m.r.st.PaneTitle.Render(viewNames[m.active]+" — keys") + m.r.st.Muted.Render("   (? or esc to close)")
+	filter := m.r.st.Muted.Render("filter: vendor:NAME status:5xx route:NAME sig:invalid endpoint:ID, other words search the text")
+	content := title + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + filter
+	h := m.geometry().bodyH
+	lines := strings.Split(content, "\n")
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i := range lines {
+		lines[i] = fit(lines[i], m.width)
+	}
+	return strings.Join(lines[:h], "\n")
+}
+
+// plain strips styling (tests and the narrow checks use it).
+func plain(s string) string { return ansi.Strip(s) }

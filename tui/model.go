@@ -1,0 +1,279 @@
+// Package tui is hookscope's console: one Bubble Tea v2 root model over the
+// running receiver and sender.
+//
+// It guarantees: Update never does I/O (database and network work run in
+// tea.Cmds and come back as typed messages); lists page from the database
+// by keyset, so only the visible window of rows is in memory whatever the
+// history; untrusted text (bodies, headers, paths, endpoint answers) is
+// drawn only through package sanitize, so no control character or escape
+// sequence from it reaches the terminal, while the stored bytes stay
+// exact; changes made by this process or another sharing the database
+// arrive as ChangedMsg (see Feed) and reload what is on screen.
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/tui/keys"
+	"github.com/hookscope/hookscope/tui/styles"
+)
+
+// viewID names the four views.
+type viewID int
+
+const (
+	viewInbox viewID = iota
+	viewDeliveries
+	viewEndpoints
+	viewFixtures
+	viewCount
+)
+
+var viewNames = [viewCount]string{"Inbox", "Deliveries", "Endpoints", "Fixtures"}
+
+// focus is which pane takes the movement keys.
+type focus int
+
+const (
+	focusList focus = iota
+	focusDetail
+)
+
+// mode is what the keyboard is doing beyond normal browsing.
+type mode int
+
+const (
+	modeNormal  mode = iota
+	modeFilter       // typing a filter in the status line
+	modeConfirm      // answering y/n in the status line
+	modePick         // picking an endpoint
+	modeRoute        // editing a route's simulated response
+)
+
+// Config is what New needs.
+type Config struct {
+	// Context bounds every query and action the console starts.
+	Context context.Context
+	Source  Source
+	// Actions may be nil: actions then answer that they are unavailable.
+	Actions Actions
+	Info    Info
+	// Styles defaults to styles.Default().
+	Styles *styles.Styles
+	// Profiles defaults to fixtures.All().
+	Profiles []fixtures.Profile
+	// Now defaults to time.Now; Location to time.Local.
+	Now      Clock
+	Location *time.Location
+	// ExportDir is where exports are written (default: the current directory).
+	ExportDir string
+	// NoTick disables the one-second clock (tests drive time themselves).
+	NoTick bool
+}
+
+// detailState is what the detail pane shows for one view.
+type detailState struct {
+	id       int64
+	content  string
+	delivery *DeliveryDetail
+	err      error
+}
+
+// statusKind styles the status line.
+type statusKind int
+
+const (
+	statusInfo statusKind = iota
+	statusOK
+	statusError
+	statusAsk
+)
+
+// Model is the console's root model. Views are child structs it calls.
+type Model struct {
+	ctx    context.Context
+	src    Source
+	act    Actions
+	info   Info
+	r      renderer
+	now    Clock
+	noTick bool
+	expDir string
+
+	width, height int
+	active        viewID
+	focus         focus
+	mode          mode
+	follow        bool
+	showHelp      bool
+	clock         time.Time
+
+	stats      Stats
+	statsErr   error
+	statsAt    time.Time // when the counts were last asked for
+	statsStale bool      // a change came while the counts were fresh
+	inbox      inbox
+	deliv      deliveries
+	endp       endpoints
+	fix        fixturesView
+	routes     []db.Route
+	names      map[int64]string
+
+	detail  viewport.Model
+	details [viewCount]detailState
+
+	status     string
+	statusKind statusKind
+	input      textinput.Model
+	confirm    *confirmation
+	picker     *picker
+	routeName  string
+
+	global      keys.Global
+	nav         keys.Nav
+	confirmKeys keys.Confirm
+	help        help.Model
+}
+
+// New builds the console's model.
+func New(cfg Config) *Model {
+	st := styles.Default()
+	if cfg.Styles != nil {
+		st = *cfg.Styles
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	if cfg.Profiles == nil {
+		cfg.Profiles = fixtures.All()
+	}
+	if cfg.Actions == nil {
+		cfg.Actions = unavailableActions{}
+	}
+	in := textinput.New()
+	in.Prompt = "/ "
+	h := help.New()
+	h.Styles.ShortKey, h.Styles.FullKey = st.HelpKey, st.HelpKey
+	h.Styles.ShortDesc, h.Styles.FullDesc = st.HelpDesc, st.HelpDesc
+	h.Styles.ShortSeparator, h.Styles.FullSeparator = st.HelpSep, st.HelpSep
+	m := &Model{
+		ctx:         cfg.Context,
+		src:         cfg.Source,
+		act:         cfg.Actions,
+		info:        cfg.Info,
+		r:           renderer{st: st, loc: cfg.Location},
+		now:         cfg.Now,
+		noTick:      cfg.NoTick,
+		expDir:      cfg.ExportDir,
+		width:       80,
+		height:      24,
+		inbox:       newInbox(),
+		deliv:       newDeliveries(),
+		endp:        newEndpoints(),
+		fix:         newFixturesView(cfg.Profiles),
+		names:       map[int64]string{},
+		detail:      newDetailViewport(),
+		input:       in,
+		global:      keys.DefaultGlobal(),
+		nav:         keys.DefaultNav(),
+		confirmKeys: keys.DefaultConfirm(),
+		help:        h,
+	}
+	m.clock = m.now()
+	m.layout()
+	return m
+}
+
+// Init loads the first pages, the counts and starts the clock.
+func (m *Model) Init() tea.Cmd {
+	m.inbox.pg.top()
+	m.deliv.pg.top()
+	cmds := []tea.Cmd{
+		m.inbox.fetch(m.ctx, m.src),
+		m.deliv.fetch(m.ctx, m.src),
+		m.loadEndpoints(),
+		m.loadRoutes(),
+		m.loadStats(),
+		m.syncDetail(false),
+	}
+	if !m.noTick {
+		cmds = append(cmds, tick())
+	}
+	return tea.Batch(cmds...)
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func (m *Model) loadEndpoints() tea.Cmd {
+	ctx, src := m.ctx, m.src
+	return func() tea.Msg {
+		rows, err := src.ListEndpoints(ctx)
+		return endpointsMsg{rows: rows, err: err}
+	}
+}
+
+func (m *Model) loadRoutes() tea.Cmd {
+	ctx, src := m.ctx, m.src
+	return func() tea.Msg {
+		rows, err := src.ListRoutes(ctx)
+		return routesMsg{rows: rows, err: err}
+	}
+}
+
+func (m *Model) loadStats() tea.Cmd {
+	ctx, src := m.ctx, m.src
+	return func() tea.Msg {
+		s, err := src.Stats(ctx)
+		return statsMsg{stats: s, err: err}
+	}
+}
+
+// setStatus shows a sentence in the status line.
+func (m *Model) setStatus(kind statusKind, text string) {
+	m.status, m.statusKind = text, kind
+}
+
+// unavailableActions answers every action with ErrUnavailable.
+type unavailableActions struct{}
+
+func (unavailableActions) SendFixture(context.Context, int64, string, string, json.RawMessage) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) RetryNow(context.Context, int64) (string, error) { return "", ErrUnavailable }
+func (unavailableActions) RetryFailed(context.Context, int64) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) SetEndpointEnabled(context.Context, int64, bool, string) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) Replay(context.Context, int64, int64) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) SetRouteResponse(context.Context, string, db.SimResponse) (string, error) {
+	return "", ErrUnavailable
+}
+
+// newDetailViewport is the detail pane's scroller: long lines wrap, so a
+// header or a hostile one-line body is read whole.
+func newDetailViewport() viewport.Model {
+	v := viewport.New()
+	v.SoftWrap = true
+	return v
+}

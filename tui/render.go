@@ -1,0 +1,237 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
+
+	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/tui/styles"
+)
+
+// maxShownBody caps how much of one body the detail pane renders; the rest
+// is announced, never silently dropped.
+const maxShownBody = 256 << 10
+
+// renderer turns stored rows into detail text. It is a value (styles and a
+// location) so a tea.Cmd can use it off the Update goroutine. Every piece
+// of untrusted text goes through safe or safeText.
+type renderer struct {
+	st  styles.Styles
+	loc *time.Location
+}
+
+// safe makes untrusted text safe on one line, placeholders marked.
+func (r renderer) safe(s string) string { return sanitize.LineMarked(s, r.st.Mark) }
+
+// safeText makes untrusted text safe as lines, placeholders marked.
+func (r renderer) safeText(s string) string { return sanitize.TextMarked(s, r.st.Mark) }
+
+// clock formats an instant for a row.
+func (r renderer) clock(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(r.loc).Format("15:04:05.000")
+}
+
+// stamp formats an instant for the detail pane.
+func (r renderer) stamp(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(r.loc).Format("2006-01-02 15:04:05.000 MST")
+}
+
+// section is a titled rule.
+func (r renderer) section(title string) string {
+	return r.st.Section.Render("── " + title + " ──")
+}
+
+// field is "name  value" with an aligned name.
+func (r renderer) field(name, value string) string {
+	return r.st.FieldName.Render(fmt.Sprintf("%-10s", name)) + " " + value
+}
+
+// headers renders header lines, names and values sanitised.
+func (r renderer) headers(b *strings.Builder, hs []headerLike) {
+	if len(hs) == 0 {
+		b.WriteString(r.st.Muted.Render("(no headers)") + "\n")
+		return
+	}
+	for _, h := range hs {
+		b.WriteString(r.st.JSONKey.Render(r.safe(h.name)) + r.st.Muted.Render(": ") + r.safe(h.value) + "\n")
+	}
+}
+
+type headerLike struct{ name, value string }
+
+// body renders a body: JSON pretty-printed and coloured, anything else as
+// sanitised text; truncation and size are stated.
+func (r renderer) body(b *strings.Builder, body []byte, truncated bool) {
+	if len(body) == 0 {
+		b.WriteString(r.st.Muted.Render("(empty body)") + "\n")
+		return
+	}
+	shown := body
+	cut := false
+	if len(shown) > maxShownBody {
+		shown, cut = shown[:maxShownBody], true
+	}
+	if !cut && json.Valid(shown) {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, shown, "", "  ") == nil {
+			b.WriteString(r.highlightJSON(pretty.String()))
+			b.WriteString("\n")
+		}
+	} else {
+		b.WriteString(r.safeText(string(shown)))
+		b.WriteString("\n")
+	}
+	if cut {
+		b.WriteString(r.st.Notice.Render(fmt.Sprintf("… %d more bytes not shown", len(body)-len(shown))) + "\n")
+	}
+	if truncated {
+		b.WriteString(r.st.Notice.Render("… body truncated at the size limit when recorded") + "\n")
+	}
+}
+
+// highlightJSON colours pretty-printed JSON token by token, each token
+// sanitised before it is styled (so no colouring step ever sees raw
+// control bytes, and chroma's own output is never trusted).
+func (r renderer) highlightJSON(src string) string {
+	lexer := lexers.Get("json")
+	if lexer == nil {
+		return r.safeText(src)
+	}
+	it, err := chroma.Coalesce(lexer).Tokenise(nil, src)
+	if err != nil {
+		return r.safeText(src)
+	}
+	var b strings.Builder
+	for tok := it(); tok != chroma.EOF; tok = it() {
+		style := r.tokenStyle(tok.Type)
+		for i, part := range strings.Split(tok.Value, "\n") {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			if part == "" {
+				continue
+			}
+			b.WriteString(style.Render(r.safeText(part)))
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (r renderer) tokenStyle(t chroma.TokenType) lipgloss.Style {
+	switch {
+	case t == chroma.NameTag:
+		return r.st.JSONKey
+	case t.InCategory(chroma.LiteralString) || t.InSubCategory(chroma.LiteralString):
+		return r.st.JSONString
+	case t.InSubCategory(chroma.LiteralNumber):
+		return r.st.JSONNumber
+	case t == chroma.KeywordConstant:
+		return r.st.JSONAtom
+	case t == chroma.Punctuation:
+		return r.st.JSONPunct
+	}
+	return lipgloss.NewStyle()
+}
+
+// batchEvents lists the events of a batch envelope ({"events": [...]}),
+// one row each: CodeScoring's way of sending several events at once.
+func batchEvents(body []byte) []batchEvent {
+	var env struct {
+		Events []struct {
+			CreatedAt string          `json:"created_at"`
+			Trigger   string          `json:"trigger"`
+			Payload   json.RawMessage `json:"payload"`
+		} `json:"events"`
+	}
+	if json.Unmarshal(body, &env) != nil || len(env.Events) == 0 {
+		return nil
+	}
+	out := make([]batchEvent, len(env.Events))
+	for i, e := range env.Events {
+		out[i] = batchEvent{createdAt: e.CreatedAt, trigger: e.Trigger, size: len(e.Payload)}
+	}
+	return out
+}
+
+type batchEvent struct {
+	createdAt, trigger string
+	size               int
+}
+
+func (r renderer) batch(b *strings.Builder, events []batchEvent) {
+	if len(events) < 1 {
+		return
+	}
+	b.WriteString(r.section(fmt.Sprintf("Batch: %d events in one request", len(events))) + "\n")
+	for i, e := range events {
+		fmt.Fprintf(b, "%3d  %-25s  %s  %s\n", i+1, r.safe(e.createdAt), r.safe(e.trigger),
+			r.st.Muted.Render(fmt.Sprintf("%d B payload", e.size)))
+	}
+}
+
+// signature renders a verdict with its reason.
+func (r renderer) signature(status, reason string) string {
+	var s string
+	switch status {
+	case "valid":
+		s = r.st.OK.Render("✓ valid")
+	case "invalid":
+		s = r.st.Bad.Render("✗ invalid")
+	case "missing":
+		s = r.st.Warn.Render("! missing")
+	case "unverifiable", "":
+		s = r.st.Muted.Render("– " + orDash(status))
+	default:
+		s = r.safe(status)
+	}
+	if reason != "" {
+		s += r.st.Muted.Render(" — ") + r.safe(reason)
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// duration formats a duration short and stable: 950ms, 4.2s, 3m05s, 2h00m.
+func duration(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0s"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	default:
+		return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+	}
+}
+
+// ms formats milliseconds.
+func ms(v float64) string {
+	if v < 10 {
+		return fmt.Sprintf("%.1fms", v)
+	}
+	return duration(time.Duration(v * float64(time.Millisecond)))
+}

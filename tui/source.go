@@ -1,0 +1,80 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+)
+
+// Source is everything the console reads. Every method runs inside a
+// tea.Cmd, never in Update. DBSource implements it over a hookscope
+// database; tests may use it too, on a t.TempDir() file.
+type Source interface {
+	// ListRequests pages received requests newest first (keyset, no bodies).
+	ListRequests(ctx context.Context, f db.RequestFilter) ([]db.Request, error)
+	// GetRequest loads one request with its bodies.
+	GetRequest(ctx context.Context, id int64) (*db.Request, error)
+	// ListDeliveries pages deliveries newest first (keyset, no attempts).
+	ListDeliveries(ctx context.Context, f db.DeliveryFilter) ([]db.Delivery, error)
+	// GetDelivery loads one delivery with its attempts and its wait.
+	GetDelivery(ctx context.Context, id int64) (*DeliveryDetail, error)
+	// ListEndpoints lists every endpoint.
+	ListEndpoints(ctx context.Context) ([]db.Endpoint, error)
+	// ListRoutes lists every receiver route.
+	ListRoutes(ctx context.Context) ([]db.Route, error)
+	// Stats counts what the header shows.
+	Stats(ctx context.Context) (Stats, error)
+}
+
+// DeliveryDetail is a delivery with what its detail pane shows beside it.
+type DeliveryDetail struct {
+	Delivery db.Delivery
+	// Wait explains the next attempt's due time (nil when none).
+	Wait *db.RetryWait
+	// Endpoint is the delivery's endpoint (nil when it was deleted).
+	Endpoint *db.Endpoint
+}
+
+// Stats are the header's live counts.
+type Stats struct {
+	Received          int64
+	Delivered         int64
+	Failing           int64 // retrying or failed deliveries
+	DisabledEndpoints int64
+}
+
+// Actions are what the console asks the running sender and receiver to do.
+// Each runs inside a tea.Cmd and returns a sentence for the status line.
+type Actions interface {
+	// SendFixture raises one event of a fixture (payload nil: rendered
+	// fresh) for one endpoint.
+	SendFixture(ctx context.Context, endpointID int64, vendor, event string, payload json.RawMessage) (string, error)
+	// RetryNow runs a delivery's next attempt now, skipping its wait.
+	RetryNow(ctx context.Context, deliveryID int64) (string, error)
+	// RetryFailed retries every failed delivery of an endpoint.
+	RetryFailed(ctx context.Context, endpointID int64) (string, error)
+	// SetEndpointEnabled enables, or disables with a reason.
+	SetEndpointEnabled(ctx context.Context, endpointID int64, enabled bool, reason string) (string, error)
+	// Replay sends a received request again to an endpoint, re-signed
+	// where the endpoint's profile signs.
+	Replay(ctx context.Context, requestID, endpointID int64) (string, error)
+	// SetRouteResponse changes how a receiver route answers.
+	SetRouteResponse(ctx context.Context, route string, resp db.SimResponse) (string, error)
+}
+
+// ErrUnavailable is returned by an action this build cannot perform yet.
+var ErrUnavailable = errors.New("not available in this build")
+
+// Info is what the header states about the running process.
+type Info struct {
+	ReceiverAddr string
+	APIAddr      string
+	TimeScale    float64
+	DBPath       string
+}
+
+// Clock tells the time; tests fix it.
+type Clock func() time.Time
