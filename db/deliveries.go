@@ -69,8 +69,14 @@ func scanDelivery(s scanner) (*Delivery, error) {
 
 // attemptColumns selects an Attempt from "attempts a" for scanAttempt.
 const attemptColumns = `a.id, a.delivery_id, a.n, a.started_at, a.duration_ms,
-	a.req_method, a.req_url, a.req_headers, a.req_body, a.resp_status,
+	a.req_method, a.req_url, a.req_headers, ` + attemptReqBody + `, a.resp_status,
 	a.resp_headers, a.resp_body, a.resp_truncated, a.error, a.manual`
+
+// attemptReqBody is an attempt's request body: req_body, or, when the body
+// was the payload of the one event it carried, that event's payload
+// (stored once; see migration 00004).
+const attemptReqBody = `(CASE WHEN a.req_body_event IS NULL THEN a.req_body
+	ELSE COALESCE((SELECT e.payload FROM events e WHERE e.id = a.req_body_event), a.req_body) END)`
 
 // scanAttempt reads one row of attemptColumns. Response is nil when the
 // attempt got no response (resp_status 0); its LatencyMS is the attempt's
@@ -161,7 +167,7 @@ func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
 		// The attempts' half is a subquery; its conditions are built the
 		// same way and spliced in.
 		sub := &where{}
-		addTextMatch(sub, f.Text, "a.req_url", "a.error", "a.req_body", "a.resp_body")
+		addTextMatch(sub, f.Text, "a.req_url", "a.error", attemptReqBody, "a.resp_body")
 		own := &where{}
 		addTextMatch(own, f.Text, "d.event_types", "d.execution_id", "d.message_id", "d.last_error")
 		w.add("("+own.conds[0]+" OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND "+sub.conds[0]+"))",

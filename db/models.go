@@ -12,6 +12,16 @@ type Header struct {
 	Value string `json:"value"`
 }
 
+// MapHeaderValues returns a copy of hs with each value replaced by
+// f(name, value): how views mask credentials without touching stored bytes.
+func MapHeaderValues(hs []Header, f func(name, value string) string) []Header {
+	out := make([]Header, len(hs))
+	for i, h := range hs {
+		out[i] = Header{Name: h.Name, Value: f(h.Name, h.Value)}
+	}
+	return out
+}
+
 // Signature is a stored verification verdict (SPEC §7 `signature`).
 type Signature struct {
 	Status string `json:"status"` // valid | invalid | missing | unverifiable

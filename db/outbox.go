@@ -86,6 +86,11 @@ type Outcome struct {
 	// DisableEndpoint, when set, disables the delivery's endpoint with
 	// this reason in the same transaction (CodeScoring, 410 Gone).
 	DisableEndpoint string
+	// BodyEvent, when set, says the attempt's request body is byte for
+	// byte the payload of this event (already stored): the attempt keeps a
+	// reference instead of a second copy, and every read of the attempt
+	// returns the body in full.
+	BodyEvent int64
 }
 
 // OutboxStore is the sender's durable outbox: events, deliveries and their
@@ -349,7 +354,7 @@ func (outboxStore) LoadClaimed(ctx context.Context, h Handle, id int64) (*Claime
 }
 
 // insertAttempt inserts a's row and sets a.ID.
-func insertAttempt(ctx context.Context, h Handle, a *Attempt) error {
+func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
 	var (
 		status, truncated int
 		respHeaders       = "[]"
@@ -369,15 +374,19 @@ func insertAttempt(ctx context.Context, h Handle, a *Attempt) error {
 	if reqBody == nil {
 		reqBody = []byte{}
 	}
+	var bodyRef any
+	if bodyEvent != 0 {
+		reqBody, bodyRef = []byte{}, bodyEvent
+	}
 	method := a.Request.Method
 	if method == "" {
 		method = "POST"
 	}
 	res, err := h.ExecContext(ctx, `INSERT INTO attempts
-		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, resp_status, resp_headers, resp_body, resp_truncated, error, manual)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, method, a.Request.URL,
-		outboxJSON(outboxHeaders(a.Request.Headers)), reqBody, status, respHeaders, respBody, truncated, a.Error, a.Manual)
+		outboxJSON(outboxHeaders(a.Request.Headers)), reqBody, bodyRef, status, respHeaders, respBody, truncated, a.Error, a.Manual)
 	if err != nil {
 		return fmt.Errorf("recording attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
 	}
@@ -386,7 +395,7 @@ func insertAttempt(ctx context.Context, h Handle, a *Attempt) error {
 }
 
 func (outboxStore) RecordAttempt(ctx context.Context, h Handle, a *Attempt) error {
-	if err := insertAttempt(ctx, h, a); err != nil {
+	if err := insertAttempt(ctx, h, a, 0); err != nil {
 		return err
 	}
 	if _, err := h.ExecContext(ctx, `UPDATE deliveries SET attempt_count = attempt_count + 1 WHERE id = ?`, a.DeliveryID); err != nil {
@@ -410,7 +419,7 @@ func (outboxStore) Complete(ctx context.Context, h Handle, a *Attempt, lease tim
 	if err := finish(ctx, h, a.DeliveryID, lease, o, now, true); err != nil {
 		return err
 	}
-	return insertAttempt(ctx, h, a)
+	return insertAttempt(ctx, h, a, o.BodyEvent)
 }
 
 // finish applies o to a claimed delivery and releases the claim, counting

@@ -39,6 +39,9 @@ type exchange struct {
 	attempt db.Attempt
 	resp    *http.Response // headers only; the body is in attempt.Response
 	ok      bool
+	// bodyEvent is the event whose stored payload is byte for byte the
+	// request body (0: none), so the attempt need not store it twice.
+	bodyEvent int64
 }
 
 // attempt frames, sends and records one attempt of a claimed delivery and
@@ -58,6 +61,7 @@ func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool) (*db.A
 	pol := prof.Policy()
 	x := s.send(ctx, c, ep, prof, pol, manual)
 	o := s.outcome(c, ep, prof, pol, x, manual)
+	o.BodyEvent = x.bodyEvent
 	now := s.clock.Now()
 	err = s.db.Write(ctx, func(tx db.Handle) error {
 		return s.outbox.Complete(ctx, tx, &x.attempt, c.Lease, o, now)
@@ -129,6 +133,9 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 		}
 	}
 	x.attempt.Request.Body = wire.Body
+	if len(c.Events) == 1 && c.Events[0].ID != 0 && bytes.Equal(wire.Body, c.Events[0].Payload) {
+		x.bodyEvent = c.Events[0].ID
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout(ep, pol))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, x.attempt.Request.Method, ep.URL, bytes.NewReader(wire.Body))

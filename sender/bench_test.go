@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,11 @@ import (
 
 // benchConcurrency is the concurrency both sides of the comparison use.
 const benchConcurrency = 16
+
+// benchRounds is how many alternating rounds each side's b.N requests are
+// split into, so that machine noise (other processes on a shared box)
+// falls on both sides alike.
+const benchRounds = 10
 
 // bareServer is a plain net/http server on 127.0.0.1 answering 200.
 func bareServer(b *testing.B) string {
@@ -35,88 +41,165 @@ func bareServer(b *testing.B) string {
 	return "http://" + ln.Addr().String() + "/hooks/policycortex"
 }
 
-// BenchmarkThroughput compares, in one run and against the same bare
-// net/http server at the same concurrency, a plain net/http client loop
-// posting a rendered PolicyCortex payload ("plain") with the sender's load
-// mode delivering that payload as PolicyCortex events ("sender"): each
-// event and its delivery recorded and claimed in SQLite before it is sent,
-// then framed, signed, sent, and its attempt and outcome recorded. It
-// fails unless every delivery succeeded with exactly one attempt row.
-// Compare their req/s:
+// plainLoop posts body n times to url from benchConcurrency goroutines
+// with a bare net/http client, returning each request's latency in ms.
+func plainLoop(b *testing.B, client *http.Client, url string, body []byte, n int) []float64 {
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		lat  = make([]float64, 0, n)
+	)
+	for range benchConcurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := make([]float64, 0, n/benchConcurrency+1)
+			defer func() { mu.Lock(); lat = append(lat, mine...); mu.Unlock() }()
+			for next.Add(1) <= int64(n) {
+				start := time.Now()
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+				mine = append(mine, ms(time.Since(start)))
+			}
+		}()
+	}
+	wg.Wait()
+	return lat
+}
+
+// p99 is the 99th percentile of lat (sorted in place).
+func p99(lat []float64) float64 {
+	if len(lat) == 0 {
+		return 0
+	}
+	slices.Sort(lat)
+	return lat[min(len(lat)-1, int(0.99*float64(len(lat))))]
+}
+
+// BenchmarkThroughput compares, in one run, against the same bare net/http
+// server at the same concurrency and with the same rendered PolicyCortex
+// payload, a plain net/http client loop ("plain") with the sender's load
+// mode ("sender"): each event and its delivery recorded and claimed in
+// SQLite before it is sent, then framed, signed, sent, and its attempt
+// (request URL, headers, body; response status, headers, body) and outcome
+// recorded. Each side sends b.N requests in benchRounds alternating rounds
+// (the side going first alternates too); the time of each side is summed
+// over its rounds. It fails unless every delivery succeeded with exactly
+// one recorded attempt. It reports both rates, their ratio and both p99s:
 //
 //	go test -run '^$' -bench Throughput -benchtime 5000x ./sender
 func BenchmarkThroughput(b *testing.B) {
-	b.Run("plain", func(b *testing.B) {
-		url := bareServer(b)
-		_, body, err := fixtures.RenderEvent("policycortex", "policy.violation.created", 1, time.Now())
-		if err != nil {
-			b.Fatal(err)
-		}
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		b.ResetTimer()
+	url := bareServer(b)
+	ctx := context.Background()
+	_, body, err := fixtures.RenderEvent("policycortex", "policy.violation.created", 1, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
+	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), db.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	s := New(d, Options{Seed: 1})
+
+	rounds := min(benchRounds, b.N)
+	var (
+		plainTime, senderTime time.Duration
+		plainLat, senderLat   []float64
+		senderOK              int
+	)
+	plain := func(n int) {
 		start := time.Now()
-		for range benchConcurrency {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for next.Add(1) <= int64(b.N) {
-					req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-					req.Header.Set("Content-Type", "application/json")
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("status %d", resp.StatusCode)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
-	})
-	b.Run("sender", func(b *testing.B) {
-		url := bareServer(b)
-		ctx := context.Background()
-		d, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), db.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer d.Close()
-		s := New(d, Options{Seed: 1})
-		_, body, err := fixtures.RenderEvent("policycortex", "policy.violation.created", 1, time.Now())
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ResetTimer()
+		plainLat = append(plainLat, plainLoop(b, client, url, body, n)...)
+		plainTime += time.Since(start)
+	}
+	sender := func(n int) {
+		start := time.Now()
 		rep, err := s.Load(ctx, LoadOptions{
 			Vendor: "policycortex", Event: "policy.violation.created", URL: url,
-			Credentials: fixtures.Credentials{Secret: "bench-secret"}, Count: b.N, Concurrency: benchConcurrency,
+			Credentials: fixtures.Credentials{Secret: "bench-secret"}, Count: n, Concurrency: benchConcurrency,
 			Payload: body,
 		})
+		senderTime += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if rep.Succeeded != b.N {
-			b.Fatalf("%d of %d succeeded: %v", rep.Succeeded, b.N, rep.Errors)
+		if rep.Succeeded != n {
+			b.Fatalf("%d of %d succeeded: %v", rep.Succeeded, n, rep.Errors)
 		}
-		b.ReportMetric(rep.PerSecond, "req/s")
-		b.ReportMetric(rep.P99MS, "p99-ms")
-		b.StopTimer()
-		var attempts, deliveries, events, ok int
-		r := d.Reader()
-		r.QueryRow(`SELECT count(*) FROM attempts WHERE resp_status = 200 AND length(req_body) > 0`).Scan(&attempts)
-		r.QueryRow(`SELECT count(*) FROM deliveries WHERE status = 'succeeded' AND attempt_count = 1 AND claimed_until IS NULL`).Scan(&deliveries)
-		r.QueryRow(`SELECT count(*) FROM events`).Scan(&events)
-		r.QueryRow(`SELECT count(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id`).Scan(&ok)
-		if attempts != b.N || deliveries != b.N || events != b.N || ok != b.N {
-			b.Fatalf("recorded %d attempts, %d succeeded deliveries, %d events, %d linked; want %d of each", attempts, deliveries, events, ok, b.N)
+		senderOK += rep.Succeeded
+		senderLat = append(senderLat, rep.latencies...)
+	}
+	b.ResetTimer()
+	for r := range rounds {
+		n := b.N / rounds
+		if r < b.N%rounds {
+			n++
 		}
-	})
+		if r%2 == 0 {
+			plain(n)
+			sender(n)
+		} else {
+			sender(n)
+			plain(n)
+		}
+	}
+	b.StopTimer()
+	plainRate := float64(b.N) / plainTime.Seconds()
+	senderRate := float64(senderOK) / senderTime.Seconds()
+	b.ReportMetric(plainRate, "plain-req/s")
+	b.ReportMetric(senderRate, "sender-req/s")
+	b.ReportMetric(senderRate/plainRate, "ratio")
+	b.ReportMetric(p99(plainLat), "plain-p99-ms")
+	b.ReportMetric(p99(senderLat), "sender-p99-ms")
+
+	// Every attempt as a reader of the store (the CLI, the API, the
+	// console) sees it: the full request sent, and the answer.
+	var deliveries, events int
+	rd := d.Reader()
+	rd.QueryRow(`SELECT count(*) FROM deliveries WHERE status = 'succeeded' AND attempt_count = 1 AND claimed_until IS NULL`).Scan(&deliveries)
+	rd.QueryRow(`SELECT count(*) FROM events`).Scan(&events)
+	rows, err := rd.Query(`SELECT id FROM deliveries`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	store, attempts := db.NewDeliveryStore(), 0
+	for _, id := range ids {
+		dl, err := store.GetDelivery(ctx, rd, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range dl.Attempts {
+			sig := false
+			for _, h := range a.Request.Headers {
+				sig = sig || h.Name == fixtures.PolicyCortexSignatureHeader && len(h.Value) > len("sha256=")
+			}
+			if a.Request.URL == url && bytes.Equal(a.Request.Body, body) && sig && a.Response != nil && a.Response.Status == http.StatusOK {
+				attempts++
+			}
+		}
+	}
+	if attempts != b.N || deliveries != b.N || events != b.N || len(ids) != b.N {
+		b.Fatalf("recorded %d complete attempts, %d succeeded deliveries, %d events, %d deliveries; want %d of each", attempts, deliveries, events, len(ids), b.N)
+	}
 }

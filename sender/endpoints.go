@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -90,17 +92,6 @@ func Validate(e *db.Endpoint) error {
 		e.Headers = []db.Header{}
 	}
 	return nil
-}
-
-// Mask shows enough of a secret to recognise it, never all of it:
-// "whse…(38 chars)".
-func Mask(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	n := len(secret)
-	show := min(4, n/4)
-	return fmt.Sprintf("%s…(%d chars)", secret[:show], n)
 }
 
 // Endpoints lists every endpoint by id.
@@ -217,8 +208,12 @@ func (s *Sender) EnsureDefaultEndpoints(ctx context.Context, receiverAddr string
 	var created []db.Endpoint
 	for _, p := range fixtures.All() {
 		name := DefaultEndpointName(p.Name())
-		_, err := s.endpoints.GetEndpointByName(ctx, s.db.Reader(), name)
+		want := "http://" + receiverAddr + "/hooks/" + p.Name()
+		existing, err := s.endpoints.GetEndpointByName(ctx, s.db.Reader(), name)
 		if err == nil {
+			if err := s.followReceiver(ctx, existing, want); err != nil {
+				return created, err
+			}
 			continue
 		}
 		if !errors.Is(err, db.ErrNotFound) {
@@ -226,7 +221,7 @@ func (s *Sender) EnsureDefaultEndpoints(ctx context.Context, receiverAddr string
 		}
 		e := db.Endpoint{
 			Name:    name,
-			URL:     "http://" + receiverAddr + "/hooks/" + p.Name(),
+			URL:     want,
 			Profile: p.Name(),
 			Enabled: true,
 		}
@@ -260,4 +255,35 @@ func Triggers(profile string) ([]fixtures.EventInfo, error) {
 		out = append(out, p.Catalogue()...)
 	}
 	return out, nil
+}
+
+// followReceiver re-points a default endpoint at the receiver's current
+// address when it still points at the local receiver's route under an old
+// one (a run with --listen :0 or another port), so the built-in loop keeps
+// working. An endpoint the user re-pointed elsewhere is left alone.
+func (s *Sender) followReceiver(ctx context.Context, e *db.Endpoint, want string) error {
+	if e.URL == want || !isLocalRoute(e.URL, e.Profile) {
+		return nil
+	}
+	old := e.URL
+	e.URL = want
+	if err := s.UpdateEndpoint(ctx, e); err != nil {
+		return fmt.Errorf("re-pointing endpoint %s at the receiver: %w", e.Name, err)
+	}
+	s.log.Info("default endpoint follows the receiver", "endpoint", e.Name, "from", old, "to", want)
+	return nil
+}
+
+// isLocalRoute reports whether raw is http://LOOPBACK:PORT/hooks/PROFILE.
+func isLocalRoute(raw, profile string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Path != "/hooks/"+profile || u.RawQuery != "" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

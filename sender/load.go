@@ -3,6 +3,7 @@ package sender
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -41,6 +42,8 @@ type LoadReport struct {
 	P99MS       float64        `json:"p99_ms"`
 	MaxMS       float64        `json:"max_ms"`
 	Concurrency int            `json:"concurrency"`
+	// latencies are the attempts' durations in ms, sorted (for benchmarks).
+	latencies []float64
 }
 
 // String renders the report for a terminal.
@@ -63,10 +66,14 @@ func (r LoadReport) String() string {
 // Load sends o.Count events to one URL and measures throughput and
 // latency (the duration of each HTTP attempt). Every request is a delivery
 // like any other: its event and delivery are in SQLite, claimed under a
-// lease, before it is sent (a producer creates them a chunk per write,
-// ahead of the workers), and its attempt and outcome are recorded in one
-// write after. A run killed midway leaves its unsent deliveries claimed:
-// a started sender sends them once their lease expires (at-least-once).
+// lease, before it is sent, and its attempt and outcome are recorded
+// after. One writer keeps both sides of that going: each of its writes
+// records every attempt finished since the last one and creates the
+// deliveries that keep the workers' queue full, so a run costs one write
+// per commit, not one per request, and no worker waits on a commit. A
+// delivery stays claimed until its record commits: a run killed midway
+// leaves its unsent or unrecorded deliveries claimed, and a started sender
+// sends them once their lease expires (at-least-once).
 func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if o.Count <= 0 {
 		return nil, fmt.Errorf("count: must be positive")
@@ -88,108 +95,37 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if len(o.Payload) > 0 && !json.Valid(o.Payload) {
 		return nil, fmt.Errorf("payload: not valid JSON")
 	}
-	pol := prof.Policy()
-	// chunk is how many deliveries one write creates: enough to keep every
-	// worker busy while the next chunk is written; one at a time under a
-	// rate, so that a delivery is created when its turn comes.
-	chunk := min(max(2*o.Concurrency, 16), loadMaxChunk)
-	if o.Rate > 0 {
-		chunk = 1
+	l := &loadRun{
+		s: s, o: o, ep: ep, prof: prof, pol: prof.Policy(),
+		rep: &LoadReport{Errors: map[string]int{}, Concurrency: o.Concurrency},
+		lat: make([]float64, 0, o.Count),
 	}
-	work := make(chan *db.Claimed, chunk)
-	var (
-		mu   sync.Mutex
-		lat  = make([]float64, 0, o.Count)
-		rep  = &LoadReport{Errors: map[string]int{}, Concurrency: o.Concurrency}
-		errs []error
-		wg   sync.WaitGroup
-	)
-	fail := func(err error) {
-		mu.Lock()
-		errs = append(errs, err)
-		rep.Failed++
-		rep.Errors["hookscope: "+err.Error()]++
-		mu.Unlock()
-	}
+	// ahead is how many created deliveries may wait for a worker: enough
+	// to keep every worker busy through a commit. limit bounds those
+	// created and not yet recorded (queued, in flight or finished).
+	ahead := min(max(16*o.Concurrency, 64), 4*loadMaxChunk)
+	l.limit = 2*ahead + o.Concurrency
+	l.work = make(chan *db.Claimed, ahead)
+	l.finished = make(chan loadResult, l.limit)
 	start := time.Now()
-	go func() {
-		defer close(work)
-		var tick <-chan time.Time
-		if o.Rate > 0 {
-			t := time.NewTicker(time.Duration(float64(time.Second) / o.Rate))
-			defer t.Stop()
-			tick = t.C
-		}
-		for made := 0; made < o.Count; {
-			if tick != nil {
-				select {
-				case <-tick:
-				case <-ctx.Done():
-					return
-				}
-			}
-			n := min(chunk, o.Count-made)
-			cs, err := s.createLoad(ctx, ep, prof, o.Event, o.Payload, n)
-			if err != nil {
-				if ctx.Err() == nil {
-					fail(err)
-				}
-				return
-			}
-			made += n
-			for _, c := range cs {
-				select {
-				case work <- c:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	// A worker hands each finished attempt to its own record write and
-	// goes on to the next request: the group commit then gathers many
-	// records per transaction, and a commit (or a WAL checkpoint) never
-	// holds a request back. The delivery stays claimed until its record
-	// commits, so a crash in between resends it (at-least-once). pending
-	// bounds the records not yet committed.
-	pending := make(chan struct{}, max(256, 16*o.Concurrency))
-	tally := func(c *db.Claimed, x exchange, out db.Outcome) {
-		defer func() { <-pending }()
-		defer wg.Done()
-		a, err := s.loadRecord(ctx, c, ep, x, out)
-		if err != nil {
-			fail(err)
-			return
-		}
-		mu.Lock()
-		lat = append(lat, a.DurationMS)
-		if a.Error != "" {
-			rep.Failed++
-			class, _, _ := strings.Cut(a.Error, ": ")
-			if a.Response != nil {
-				class = fmt.Sprintf("%s %d", class, a.Response.Status)
-			}
-			rep.Errors[class]++
-		} else {
-			rep.Succeeded++
-		}
-		mu.Unlock()
-	}
+	var wg sync.WaitGroup
 	for range o.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for c := range work {
-				x := s.send(ctx, c, ep, prof, pol, false)
-				out := s.outcome(c, ep, prof, pol, x, false)
-				pending <- struct{}{}
-				wg.Add(1)
-				go tally(c, x, out)
+			for c := range l.work {
+				x := s.send(ctx, c, ep, prof, l.pol, false)
+				out := s.outcome(c, ep, prof, l.pol, x, false)
+				out.BodyEvent = x.bodyEvent
+				l.finished <- loadResult{c: c, x: x, out: out}
 			}
 		}()
 	}
+	l.write(ctx)
+	close(l.work)
 	wg.Wait()
 	elapsed := time.Since(start)
+	rep, lat := l.rep, l.lat
 	rep.Sent = rep.Succeeded + rep.Failed
 	rep.ElapsedMS = ms(elapsed)
 	rep.PerSecond = float64(rep.Sent) / elapsed.Seconds()
@@ -204,45 +140,196 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if len(lat) > 0 {
 		rep.MaxMS = lat[len(lat)-1]
 	}
-	if len(errs) == rep.Sent && len(errs) > 0 {
-		return rep, fmt.Errorf("every request failed in hookscope: %w", errs[0])
+	rep.latencies = lat
+	if len(l.errs) == rep.Sent && len(l.errs) > 0 {
+		return rep, fmt.Errorf("every request failed in hookscope: %w", l.errs[0])
 	}
 	return rep, ctx.Err()
 }
 
-// loadMaxChunk caps the deliveries a load run creates in one write.
-const loadMaxChunk = 128
+// loadMinBatch and loadBatchWait: the writer waits up to loadBatchWait
+// for loadMinBatch finished attempts before a write, while the workers
+// have work queued.
+const (
+	loadMinBatch  = 64
+	loadBatchWait = 2 * time.Millisecond
+)
 
-// createLoad renders n events (or takes payload) and records them, each with its delivery to
-// ep claimed by this process, in one write.
-func (s *Sender) createLoad(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, event string, payload json.RawMessage, n int) ([]*db.Claimed, error) {
+// loadMaxChunk caps the deliveries a load run creates in one write.
+const loadMaxChunk = 256
+
+// loadRun is one Load call's state, owned by its writer (write) except
+// for the channels.
+type loadRun struct {
+	s    *Sender
+	o    LoadOptions
+	ep   *db.Endpoint
+	prof fixtures.Profile
+	pol  fixtures.DeliveryPolicy
+
+	work     chan *db.Claimed // created and claimed, for the workers
+	finished chan loadResult  // sent, for the writer to record
+	limit    int              // bound on created and not yet recorded
+
+	made, recorded int // deliveries created; recorded (or given up)
+	rep            *LoadReport
+	lat            []float64
+	errs           []error
+}
+
+// loadResult is a finished attempt waiting to be recorded.
+type loadResult struct {
+	c   *db.Claimed
+	x   exchange
+	out db.Outcome
+}
+
+// write is the run's writer. Until every delivery is created and every
+// attempt recorded, each turn records what finished and creates what the
+// queue has room for (under a rate, what the rate allows so far) in one
+// write, then hands the new deliveries to the workers. Once ctx ends it
+// creates nothing more, leaves the queued deliveries claimed, and records
+// the attempts in flight (they end promptly: their context is ctx).
+func (l *loadRun) write(ctx context.Context) {
+	var tick <-chan time.Time
+	allowed := l.o.Count
+	if l.o.Rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / l.o.Rate))
+		defer t.Stop()
+		tick, allowed = t.C, 0
+	}
+	var done []loadResult
+	stopped := false // creating stopped: ctx ended or a create failed
+	for {
+		if ctx.Err() != nil && !stopped {
+			stopped = true
+		}
+		if stopped {
+			// Queued deliveries will not be sent: they stay claimed.
+			for {
+				select {
+				case <-l.work:
+					l.recorded++
+					continue
+				default:
+				}
+				break
+			}
+		}
+		if l.recorded == l.made && (stopped || l.made == l.o.Count) {
+			return
+		}
+		done = done[:0]
+	drain:
+		for len(done) < 4*loadMaxChunk {
+			select {
+			case r := <-l.finished:
+				done = append(done, r)
+			default:
+				break drain
+			}
+		}
+		// A commit costs about the same for few records as for many: while
+		// the workers have enough queued, wait briefly for a fuller batch.
+		if !stopped && len(done) < loadMinBatch && len(l.work) >= l.o.Concurrency {
+			timer := time.NewTimer(loadBatchWait)
+		gather:
+			for len(done) < loadMinBatch {
+				select {
+				case r := <-l.finished:
+					done = append(done, r)
+				case <-timer.C:
+					break gather
+				}
+			}
+			timer.Stop()
+		}
+		n := 0
+		if !stopped {
+			n = min(min(l.o.Count, allowed)-l.made, l.limit-(l.made-l.recorded), cap(l.work)-len(l.work), loadMaxChunk)
+			n = max(n, 0)
+		}
+		if len(done) == 0 && n == 0 {
+			// Wait for an attempt to finish, the rate to allow another
+			// delivery, or the run to end.
+			var stop <-chan struct{}
+			if !stopped {
+				stop = ctx.Done()
+			}
+			select {
+			case r := <-l.finished:
+				done = append(done, r)
+			case <-tick:
+				allowed++
+				continue
+			case <-stop:
+				continue
+			}
+		}
+		created, err := l.turn(ctx, done, n)
+		if err != nil {
+			l.fail(err, len(done))
+			if n > 0 {
+				stopped = true
+			}
+			continue
+		}
+		for _, c := range created {
+			l.work <- c // room was checked, and only this goroutine sends
+		}
+	}
+}
+
+// turn is one write of the writer: it records done (each attempt with its
+// outcome) and creates n events, each with its delivery claimed by this
+// process, returning the deliveries.
+func (l *loadRun) turn(ctx context.Context, done []loadResult, n int) ([]*db.Claimed, error) {
+	s := l.s
 	payloads := make([]json.RawMessage, n)
 	ids := make([]string, n)
+	exec := executionID(l.o.Payload)
 	for i := range payloads {
-		p := payload
+		p := l.o.Payload
 		if len(p) == 0 {
 			var err error
-			if p, err = s.render(prof, event, nil); err != nil {
+			if p, err = s.render(l.prof, l.o.Event, nil); err != nil {
 				return nil, err
 			}
 		}
 		payloads[i], ids[i] = p, s.messageID()
 	}
+	lost := make([]bool, len(done))
 	now := s.clock.Now()
 	lease := now.Add(s.lease)
 	out := make([]*db.Claimed, 0, n)
-	err := s.db.Write(ctx, func(tx db.Handle) error {
+	// The write goes on whatever becomes of ctx: what it records happened.
+	wctx := context.WithoutCancel(ctx)
+	err := s.db.Write(wctx, func(tx db.Handle) error {
 		out = out[:0]
-		for i, p := range payloads {
-			ev := db.Event{Vendor: prof.Name(), Type: event, Payload: p, CreatedAt: now, Source: "load"}
-			if err := s.outbox.CreateEvent(ctx, tx, &ev); err != nil {
+		for i := range done {
+			r := &done[i]
+			err := s.outbox.Complete(wctx, tx, &r.x.attempt, r.c.Lease, r.out, now)
+			// A lost claim writes nothing (another worker took the
+			// delivery over): the failure is this attempt's alone.
+			lost[i] = errors.Is(err, db.ErrLeaseLost)
+			if err != nil && !lost[i] {
 				return err
+			}
+		}
+		for i, p := range payloads {
+			ev := db.Event{Vendor: l.prof.Name(), Type: l.o.Event, Payload: p, CreatedAt: now, Source: "load"}
+			if err := s.outbox.CreateEvent(wctx, tx, &ev); err != nil {
+				return err
+			}
+			e := exec
+			if len(l.o.Payload) == 0 {
+				e = executionID(p)
 			}
 			// A load run is concurrent by request: its deliveries are not
 			// ordered, and never retried.
-			d, err := s.outbox.CreateDelivery(ctx, tx, db.NewDelivery{
-				EndpointID: ep.ID, Vendor: prof.Name(), Events: []db.Event{ev}, Status: db.DeliveryPending,
-				ExecutionID: executionID(p), MessageID: ids[i], DueAt: &now, NoRetry: true, ClaimUntil: lease,
+			d, err := s.outbox.CreateDelivery(wctx, tx, db.NewDelivery{
+				EndpointID: l.ep.ID, Vendor: l.prof.Name(), Events: []db.Event{ev}, Status: db.DeliveryPending,
+				ExecutionID: e, MessageID: ids[i], DueAt: &now, NoRetry: true, ClaimUntil: lease,
 			}, now)
 			if err != nil {
 				return err
@@ -252,9 +339,44 @@ func (s *Sender) createLoad(ctx context.Context, ep *db.Endpoint, prof fixtures.
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recording %d load deliveries to %s: %w", n, ep.Name, err)
+		return nil, fmt.Errorf("recording a load run to %s: %w", l.ep.Name, err)
+	}
+	l.made += len(out)
+	for i := range done {
+		r := &done[i]
+		if lost[i] {
+			l.fail(fmt.Errorf("recording delivery %d: %w", r.c.Delivery.ID, db.ErrLeaseLost), 1)
+			continue
+		}
+		l.recorded++
+		s.publish(db.ChangeDelivery, r.c.Delivery.ID, "")
+		a := &r.x.attempt
+		l.lat = append(l.lat, a.DurationMS)
+		if a.Error != "" {
+			l.rep.Failed++
+			class, _, _ := strings.Cut(a.Error, ": ")
+			if a.Response != nil {
+				class = fmt.Sprintf("%s %d", class, a.Response.Status)
+			}
+			l.rep.Errors[class]++
+		} else {
+			l.rep.Succeeded++
+		}
+	}
+	for _, c := range out {
+		s.publish(db.ChangeDelivery, c.Delivery.ID, "")
 	}
 	return out, nil
+}
+
+// fail counts err against the run, failing the n finished attempts it
+// left unrecorded (they stay claimed: a started sender sends them again
+// once their lease expires), or, for n = 0, one request never sent.
+func (l *loadRun) fail(err error, n int) {
+	l.errs = append(l.errs, err)
+	l.rep.Errors["hookscope: "+err.Error()] += max(n, 1)
+	l.rep.Failed += max(n, 1)
+	l.recorded += n
 }
 
 // sendOnce records an event and a claimed delivery to ep and runs its
@@ -288,16 +410,4 @@ func (s *Sender) sendOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Pr
 	}
 	s.publish(db.ChangeDelivery, c.Delivery.ID, "")
 	return s.attempt(ctx, c, false)
-}
-
-// loadRecord records a load attempt and its outcome in one write.
-func (s *Sender) loadRecord(ctx context.Context, c *db.Claimed, ep *db.Endpoint, x exchange, out db.Outcome) (*db.Attempt, error) {
-	err := s.db.Write(ctx, func(tx db.Handle) error {
-		return s.outbox.Complete(ctx, tx, &x.attempt, c.Lease, out, s.clock.Now())
-	})
-	if err != nil {
-		return nil, fmt.Errorf("recording a load request to %s: %w", ep.Name, err)
-	}
-	s.publish(db.ChangeDelivery, c.Delivery.ID, "")
-	return &x.attempt, nil
 }

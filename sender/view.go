@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // EndpointView is an endpoint as printed and served (SPEC §7 names), with
@@ -18,7 +19,7 @@ type EndpointView struct {
 
 // ViewEndpoint masks an endpoint's credentials for output.
 func ViewEndpoint(e db.Endpoint) EndpointView {
-	return EndpointView{Endpoint: e, Secret: Mask(e.Secret), Token: Mask(e.Token)}
+	return EndpointView{Endpoint: e, Secret: fixtures.MaskSecret(e.Secret), Token: fixtures.MaskSecret(e.Token)}
 }
 
 // BodyView is a body as text, or base64 where it is not valid UTF-8.
@@ -34,7 +35,8 @@ func viewBody(b []byte) BodyView {
 	return BodyView{BodyBase64: base64.StdEncoding.EncodeToString(b)}
 }
 
-// RequestView is an attempt's request with its body.
+// RequestView is an attempt's request with its body. Credential headers
+// (a CodeScoring token, an Authorization bearer) are masked.
 type RequestView struct {
 	Method  string      `json:"method"`
 	URL     string      `json:"url"`
@@ -84,7 +86,7 @@ func ViewDelivery(d db.Delivery) DeliveryView {
 	for _, a := range d.Attempts {
 		av := AttemptView{
 			N: a.N, StartedAt: a.StartedAt, DurationMS: a.DurationMS, Error: a.Error, Manual: a.Manual,
-			Request: RequestView{Method: a.Request.Method, URL: a.Request.URL, Headers: a.Request.Headers, BodyView: viewBody(a.Request.Body)},
+			Request: RequestView{Method: a.Request.Method, URL: a.Request.URL, Headers: db.MapHeaderValues(a.Request.Headers, fixtures.MaskHeaderValue), BodyView: viewBody(a.Request.Body)},
 		}
 		if r := a.Response; r != nil {
 			av.Response = &ResponseView{Status: r.Status, Headers: r.Headers, LatencyMS: r.LatencyMS, Truncated: r.Truncated, BodyView: viewBody(r.Body)}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,6 +63,12 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 				payload = b
 			}
 			creds := fixtures.Credentials{Secret: secret, Token: token, Header: authHeader}
+			if prof, _ := fixtures.Lookup(vendor); prof.Auth() == fixtures.AuthSecret && creds.Secret == "" {
+				// The vendor signs every request: sign with a fresh secret
+				// and say which, so the receiving side can verify.
+				creds.Secret = fixtures.NewCredentials(prof, rand.Reader).Secret
+				fmt.Fprintf(cmd.ErrOrStderr(), "no --secret given: signing with the generated secret %s\n", creds.Secret)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			d, err := g.openDB(ctx)
