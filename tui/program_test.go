@@ -42,6 +42,10 @@ func TestProgramRunsInTeatest(t *testing.T) {
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	teatest.WaitFor(t, tm.Output(), has("received"),
 		teatest.WithDuration(5*time.Second))
+	// The newest request is selected and its detail loaded before the next
+	// one arrives; with follow off, the selection then stays on it.
+	teatest.WaitFor(t, tm.Output(), has("Request #3"),
+		teatest.WithDuration(5*time.Second))
 
 	// A request arrives; the feed tells the program.
 	seedRequest(t, d, 4, `{"late":true}`)
