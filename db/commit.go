@@ -10,7 +10,8 @@ import (
 
 // committer group-commits writes: one goroutine owns the write connection,
 // takes every write queued while the previous transaction was committing,
-// and runs them all in the next transaction, each under its own savepoint.
+// and runs them all in the next transaction, each under its own savepoint
+// (a transaction of one write needs none).
 type committer struct {
 	conn     *sql.DB
 	maxBatch int
@@ -125,6 +126,10 @@ func (c *committer) run(batch []*writeOp) {
 		}
 		return
 	}
+	if len(live) == 1 {
+		c.runAlone(tx, live[0])
+		return
+	}
 	results := make([]error, len(live))
 	for i, op := range live {
 		results[i] = runSaved(tx, op)
@@ -147,6 +152,36 @@ func (c *committer) run(batch []*writeOp) {
 	for i, op := range live {
 		op.done <- results[i]
 	}
+}
+
+// runAlone runs a transaction holding a single op. It needs no savepoint:
+// if the op fails, the whole transaction is rolled back instead, which
+// undoes the same changes for two statements fewer.
+func (c *committer) runAlone(tx *sql.Tx, op *writeOp) {
+	err := runGuarded(tx, op)
+	if err != nil {
+		tx.Rollback()
+		c.stats.failedAlone()
+		op.done <- err
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		c.stats.failedTx.Add(1)
+		op.done <- fmt.Errorf("committing a write: %w", err)
+		return
+	}
+	c.stats.batch(1, 0)
+	op.done <- nil
+}
+
+// runGuarded runs op, turning a panic into its error.
+func runGuarded(tx *sql.Tx, op *writeOp) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+	}()
+	return op.fn(tx)
 }
 
 // runSaved runs one op under a savepoint so its failure undoes only itself.
@@ -175,4 +210,11 @@ func (c *committer) close() {
 	}
 	c.mu.Unlock()
 	<-c.done
+}
+
+// failedAlone records a write that ran alone in its transaction and
+// failed: the transaction was rolled back, so nothing committed.
+func (s *writeStats) failedAlone() {
+	s.writes.Add(1)
+	s.failedWrites.Add(1)
 }

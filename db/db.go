@@ -6,7 +6,8 @@
 // or a file that is not SQLite, is refused and left untouched); every write
 // in a BEGIN IMMEDIATE transaction on the single write connection, with
 // concurrent writers group-committed (a write returns only after the
-// transaction holding it has committed); reads on a separate pool. Two
+// transaction holding it has committed); WAL checkpoints on a connection
+// of their own, never inside a commit; reads on a separate pool. Two
 // processes may share one file.
 package db
 
@@ -66,6 +67,8 @@ type DB struct {
 	read   *sql.DB
 	write  *sql.DB
 	commit *committer
+	// ckpt runs the WAL checkpoints the write connection does not.
+	ckpt *checkpointer
 	// readDSN opens a further reading connection (Watch's).
 	readDSN string
 	// closing is closed by Close, ending watchers, which Close waits for.
@@ -110,9 +113,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Set("_foreign_keys", "on")
 		q.Set("_busy_timeout", "10000")
 		q.Set("_txlock", txlock)
+		q.Set("_stmt_cache_size", stmtCacheSize)
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
-	write, err := sql.Open("sqlite3", dsn("immediate"))
+	write, err := sql.Open(writeDriver, dsn("immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -135,8 +139,15 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
+	ckpt, err := sql.Open("sqlite3", dsn("deferred"))
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("opening %s for checkpoints: %w", path, err)
+	}
 	d := &DB{path: path, read: read, write: write, readDSN: dsn("deferred"), closing: make(chan struct{})}
 	d.commit = newCommitter(write, opts.MaxBatch)
+	d.ckpt = newCheckpointer(ckpt)
 	return d, nil
 }
 
@@ -249,5 +260,5 @@ func (d *DB) Close() error {
 	d.closeMu.Unlock()
 	d.watchers.Wait()
 	d.commit.close()
-	return errors.Join(d.read.Close(), d.write.Close())
+	return errors.Join(d.ckpt.close(), d.read.Close(), d.write.Close())
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -330,14 +331,18 @@ func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key
 	if key == "" {
 		return 0, nil
 	}
-	// The literal dedup_key <> '' lets SQLite use the partial index.
-	var id sql.NullInt64
-	err := h.QueryRowContext(ctx, `SELECT min(id) FROM requests
-		WHERE vendor = ? AND dedup_key = ? AND dedup_key <> ''`, vendor, key).Scan(&id)
+	// The literal dedup_key <> '' lets SQLite use the partial index, whose
+	// entries for one key are in id order: the first is one seek away.
+	var id int64
+	err := h.QueryRowContext(ctx, `SELECT id FROM requests
+		WHERE vendor = ? AND dedup_key = ? AND dedup_key <> '' ORDER BY id LIMIT 1`, vendor, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, mapErr(err, "looking up %s dedup key %q", vendor, key)
 	}
-	return id.Int64, nil
+	return id, nil
 }
 
 func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error) {

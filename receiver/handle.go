@@ -2,7 +2,6 @@ package receiver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,11 +134,10 @@ func (rc *Receiver) inspect(h http.Header, req *db.Request, route *db.Route) (er
 		rc.inspectHook(req)
 	}
 	body := req.Body
-	req.JSONValid = len(body) > 0 && json.Valid(body)
 	now := req.ReceivedAt
 
 	var p fixtures.Profile
-	var creds fixtures.Credentials
+	var creds *fixtures.Credentials
 	var noVerify string
 	if route != nil {
 		if p, err = fixtures.Lookup(route.Profile); err != nil {
@@ -147,42 +145,37 @@ func (rc *Receiver) inspect(h http.Header, req *db.Request, route *db.Route) (er
 			noVerify = fmt.Sprintf("route %q names a profile hookscope does not know (%v)", route.Name, err)
 			err = nil
 		} else {
-			creds = fixtures.Credentials{Secret: route.Secret, Token: route.Token, Header: route.Header}
+			creds = &fixtures.Credentials{Secret: route.Secret, Token: route.Token, Header: route.Header}
 		}
 	} else if req.Route != "" {
 		noVerify = fmt.Sprintf("no route configured for %q; no secret to verify with", req.Route)
 	} else {
 		noVerify = fmt.Sprintf("no route for path %s; no secret to verify with", req.Path)
 	}
-
-	if p != nil {
-		req.Vendor = p.Name()
-		if types, ok := p.Recognize(h, body); ok {
-			req.EventTypes = types
-		}
-	} else {
-		rec := fixtures.Recognize(h, body)
-		req.Vendor, req.EventTypes = rec.Vendor, rec.EventTypes
-		if rec.Vendor != fixtures.Unknown {
-			p, _ = fixtures.Lookup(rec.Vendor)
-		}
+	if req.BodyTruncated {
+		creds = nil
 	}
+
+	// One decode of the body serves recognition, verification,
+	// inspection and the shape check.
+	a := fixtures.Analyze(p, h, body, creds, now)
+	req.JSONValid = a.JSONValid
+	req.Vendor, req.EventTypes = a.Vendor, a.EventTypes
 	switch {
 	case req.BodyTruncated:
 		req.Signature = db.Signature{Status: string(fixtures.Unverifiable), Reason: fmt.Sprintf("only the first %d of %d body bytes were kept; a signature over the whole body cannot be checked", len(body), req.BodySize)}
 	case noVerify != "":
 		req.Signature = db.Signature{Status: string(fixtures.Unverifiable), Reason: noVerify}
 	default:
-		v := p.Verify(h, body, creds, now)
-		req.Signature = db.Signature{Status: string(v.Status), Reason: v.Reason}
+		req.Signature = db.Signature{Status: string(a.Verification.Status), Reason: a.Verification.Reason}
 	}
-	if p == nil {
+	if a.Profile == nil {
 		return nil
 	}
-	insp := p.Inspect(h, body, now)
+	insp := a.Inspection
 	req.DedupKey, req.Stale, req.StaleReason = insp.DedupKey, insp.Stale, insp.StaleReason
 	if !req.BodyTruncated {
-		for _, s := range p.CheckShape(body) {
+		for _, s := range a.ShapeIssues {
 			req.ShapeIssues = append(req.ShapeIssues, s.String())
 		}
 	}

@@ -9,7 +9,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
 )
@@ -20,22 +23,42 @@ type confirmation struct {
 	run      tea.Cmd
 }
 
-// picker chooses an endpoint for an action.
+// picker chooses an endpoint for an action, or, where onURL is set, a URL
+// typed in the status line (the entry after the endpoints).
 type picker struct {
 	title  string
 	items  []db.Endpoint
 	cursor int
 	onPick func(e db.Endpoint) tea.Cmd
+	onURL  func() tea.Cmd
+}
+
+// urlEntry is the picker's last row when a URL may be typed.
+const urlEntry = "   ↳ type a URL…"
+
+// entries counts the rows that can be picked.
+func (p *picker) entries() int {
+	if p.onURL != nil {
+		return len(p.items) + 1
+	}
+	return len(p.items)
 }
 
 func (p *picker) view(st styles.Styles, w, h int) string {
-	rows := make([]string, len(p.items))
-	for i, e := range p.items {
+	rows := make([]string, 0, p.entries())
+	nameW := 4
+	for _, e := range p.items {
+		nameW = max(nameW, min(ansi.StringWidth(sanitize.Line(e.Name)), 28))
+	}
+	for _, e := range p.items {
 		state := ""
 		if !e.Enabled {
 			state = " (disabled)"
 		}
-		rows[i] = fmt.Sprintf("%4d %-16s %s%s", e.ID, sanitize.Line(e.Name), sanitize.Line(e.URL), state)
+		rows = append(rows, fmt.Sprintf("%4d %s %s%s", e.ID, fit(sanitize.Line(e.Name), nameW), sanitize.Line(e.URL), state))
+	}
+	if p.onURL != nil {
+		rows = append(rows, urlEntry)
 	}
 	off := scrollWindow(p.cursor, 0, h-1, len(rows))
 	end := min(len(rows), off+h-1)
@@ -78,16 +101,15 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		q, ok := m.inbox.pg.selected()
 		switch {
 		case key.Matches(msg, k.Replay) && ok:
-			return m.pick(fmt.Sprintf("replay request #%d to…", q.ID), func(e db.Endpoint) tea.Cmd {
-				return m.ask(fmt.Sprintf("Replay request #%d to %s?", q.ID, sanitize.Line(e.Name)),
-					m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.Replay(ctx, q.ID, e.ID) }))
-			}), true
+			return m.startReplay(q), true
 		case key.Matches(msg, k.Simulate) && ok:
 			return m.startRouteEdit(q.Route), true
 		case key.Matches(msg, k.Curl) && ok:
 			return m.copyRequestCurl(q.ID), true
 		case key.Matches(msg, k.Export):
 			return m.exportInbox(), true
+		case key.Matches(msg, k.HAR):
+			return m.exportInboxHAR(), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -100,6 +122,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.copyDeliveryCurl(d.ID), true
 		case key.Matches(msg, k.Export):
 			return m.exportDeliveries(), true
+		case key.Matches(msg, k.HAR):
+			return m.exportDeliveriesHAR(), true
 		}
 	case viewEndpoints:
 		k := m.endp.keys
@@ -163,14 +187,49 @@ func (m *Model) handlePick(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.nav.Up):
 		p.cursor = max(p.cursor-1, 0)
 	case key.Matches(msg, m.nav.Down):
-		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
+		p.cursor = min(p.cursor+1, max(p.entries()-1, 0))
 	case key.Matches(msg, m.nav.Open):
-		if len(p.items) == 0 {
+		if p.entries() == 0 {
 			return nil
 		}
-		e := p.items[p.cursor]
 		m.mode, m.picker = modeNormal, nil
-		return p.onPick(e)
+		if p.cursor >= len(p.items) {
+			return p.onURL()
+		}
+		return p.onPick(p.items[p.cursor])
+	}
+	return nil
+}
+
+// startReplay opens the picker for a replay of a received request: the
+// endpoints of its vendor (every endpoint for a request no vendor
+// claimed), then an entry to type a URL.
+func (m *Model) startReplay(q db.Request) tea.Cmd {
+	items := m.endp.rows
+	vendor := q.Vendor
+	if vendor != "" && vendor != fixtures.Unknown {
+		items = m.endpointsOf(vendor)
+	} else {
+		vendor = "unrecognised"
+	}
+	id := q.ID
+	m.pickFrom(fmt.Sprintf("replay request #%d (%s) to…", id, sanitize.Line(vendor)), items, func(e db.Endpoint) tea.Cmd {
+		return m.ask(fmt.Sprintf("Replay request #%d to %s (re-signed with its credentials)?", id, sanitize.Line(e.Name)),
+			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.Replay(ctx, id, e.ID) }))
+	})
+	path := q.Path
+	m.picker.onURL = func() tea.Cmd {
+		m.mode = modeURL
+		m.replayID = id
+		m.input.Prompt = fmt.Sprintf("replay #%d to URL: ", id)
+		m.input.Placeholder = "http://127.0.0.1:8080/hooks/NAME"
+		def := ""
+		if m.info.ReceiverAddr != "" {
+			def = "http://" + m.info.ReceiverAddr + path
+		}
+		m.input.SetValue(def)
+		m.input.CursorEnd()
+		return m.input.Focus()
 	}
 	return nil
 }
@@ -222,6 +281,15 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 		mode := m.mode
 		m.mode = modeNormal
 		m.input.Blur()
+		if mode == modeURL {
+			target, id := strings.TrimSpace(value), m.replayID
+			if target == "" {
+				m.setStatus(statusInfo, "cancelled: no URL")
+				return nil
+			}
+			return m.ask(fmt.Sprintf("Replay request #%d to %s?", id, sanitize.Line(target)),
+				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.ReplayToURL(ctx, id, target) }))
+		}
 		if mode == modeRoute {
 			sim, err := parseSim(value)
 			if err != nil {

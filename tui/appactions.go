@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // SenderControl is the part of the sender the console drives
@@ -16,6 +17,8 @@ type SenderControl interface {
 	RetryFailed(ctx context.Context, endpointID int64) (int, error)
 	Disable(ctx context.Context, endpointID int64, reason string) error
 	Enable(ctx context.Context, endpointID int64) error
+	Replay(ctx context.Context, requestBody []byte, vendor string, endpointID int64) ([]db.Delivery, error)
+	ReplayTo(ctx context.Context, requestBody []byte, vendor, target string, creds fixtures.Credentials) ([]db.Delivery, error)
 }
 
 // RouteControl is the part of the receiver the console drives
@@ -73,10 +76,71 @@ func (a AppActions) SetEndpointEnabled(ctx context.Context, endpointID int64, en
 	return fmt.Sprintf("disabled endpoint #%d: %s", endpointID, reason), nil
 }
 
-// Replay implements Actions. The sender has no replay of a received
-// request yet: the seam is here, the verb is not.
+// replayable loads a received request whose body can be sent again whole.
+func (a AppActions) replayable(ctx context.Context, requestID int64) (*db.Request, error) {
+	q, err := a.Source.GetRequest(ctx, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("loading request %d: %w", requestID, err)
+	}
+	if q.BodyTruncated {
+		return nil, fmt.Errorf("request #%d's body was truncated when recorded: replaying part of it would send something else", requestID)
+	}
+	return q, nil
+}
+
+// Replay implements Actions: the request's events go to the endpoint,
+// framed and signed with the endpoint's credentials.
 func (a AppActions) Replay(ctx context.Context, requestID, endpointID int64) (string, error) {
-	return "", fmt.Errorf("replaying request %d: %w", requestID, ErrUnavailable)
+	q, err := a.replayable(ctx, requestID)
+	if err != nil {
+		return "", err
+	}
+	ds, err := a.Sender.Replay(ctx, q.Body, q.Vendor, endpointID)
+	if err != nil {
+		return "", fmt.Errorf("replaying request #%d: %w", requestID, err)
+	}
+	return replayed(requestID, fmt.Sprintf("endpoint #%d", endpointID), ds), nil
+}
+
+// ReplayToURL implements Actions: the request's events go to url, signed
+// with the credentials of the route that received it.
+func (a AppActions) ReplayToURL(ctx context.Context, requestID int64, url string) (string, error) {
+	q, err := a.replayable(ctx, requestID)
+	if err != nil {
+		return "", err
+	}
+	var creds fixtures.Credentials
+	if q.Route != "" {
+		routes, err := a.Source.ListRoutes(ctx)
+		if err != nil {
+			return "", fmt.Errorf("loading route %s: %w", q.Route, err)
+		}
+		for _, r := range routes {
+			if r.Name == q.Route {
+				creds = fixtures.Credentials{Secret: r.Secret, Token: r.Token, Header: r.Header}
+			}
+		}
+	}
+	ds, err := a.Sender.ReplayTo(ctx, q.Body, q.Vendor, url, creds)
+	if err != nil {
+		return "", fmt.Errorf("replaying request #%d: %w", requestID, err)
+	}
+	return replayed(requestID, url, ds), nil
+}
+
+// replayed is the status line after a replay.
+func replayed(requestID int64, to string, ds []db.Delivery) string {
+	if len(ds) == 1 {
+		d := ds[0]
+		return fmt.Sprintf("replayed request #%d to %s as delivery #%d (%s, %d attempt)", requestID, to, d.ID, d.Status, d.AttemptCount)
+	}
+	ok := 0
+	for _, d := range ds {
+		if d.Status == db.DeliverySucceeded {
+			ok++
+		}
+	}
+	return fmt.Sprintf("replayed request #%d to %s as %d deliveries (#%d–#%d, %d succeeded)", requestID, to, len(ds), ds[0].ID, ds[len(ds)-1].ID, ok)
 }
 
 // SetRouteResponse implements Actions: the route keeps its profile and

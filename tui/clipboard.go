@@ -226,7 +226,7 @@ func (m *Model) editAndSend(f fixtureRow) tea.Cmd {
 		args := strings.Fields(editor)
 		cmd := exec.Command(args[0], append(args[1:], file.Name())...)
 		path, id, name := file.Name(), e.ID, e.Name
-		return tea.ExecProcess(cmd, func(err error) tea.Msg {
+		return m.execEditor(cmd, func(err error) tea.Msg {
 			return editedMsg{path: path, endpointID: id, endpointName: name, vendor: vendor, event: event, err: err}
 		})
 	})

@@ -52,8 +52,8 @@ func (v *deliveries) rows(r renderer, names map[int64]string) []string {
 		if n := len(d.EventTypes); n > 1 {
 			events = fmt.Sprintf("×%d %s", n, events)
 		}
-		out[i] = fmt.Sprintf("%7d %-12s %s %3d %-14s %s", d.ID, r.clock(d.CreatedAt), r.deliveryStatus(d.Status),
-			d.AttemptCount, sanitize.Line(name), sanitize.Line(events))
+		out[i] = fmt.Sprintf("%7d %-12s %s %3d %s %s", d.ID, r.clock(d.CreatedAt), r.deliveryStatus(d.Status),
+			d.AttemptCount, fit(sanitize.Line(name), 14), sanitize.Line(events))
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/tui/keys"
@@ -47,20 +49,62 @@ func (v *endpoints) set(rows []db.Endpoint) {
 	}
 }
 
-func (v *endpoints) head() string {
-	return fmt.Sprintf("%4s %-16s %-18s %-9s %s", "#", "name", "profile", "state", "url")
+// endpointCols are the Endpoints list's column widths for one pane width.
+type endpointCols struct{ id, name, profile, state, url int }
+
+// stateWidth fits "disabled", the longer state.
+const stateWidth = 8
+
+// cols sizes the columns from the content within width w: the id, name and
+// profile columns as wide as their longest value, the URL the rest; when
+// they do not fit, the profile, then the name, give way (down to a floor)
+// and are cut with "…", so the columns stay aligned.
+func (v *endpoints) cols(w int) endpointCols {
+	c := endpointCols{id: 3, name: len("name"), profile: len("profile"), state: stateWidth}
+	for _, e := range v.rows {
+		c.id = max(c.id, len(fmt.Sprint(e.ID)))
+		c.name = max(c.name, ansi.StringWidth(sanitize.Line(e.Name)))
+		c.profile = max(c.profile, ansi.StringWidth(sanitize.Line(e.Profile)))
+	}
+	const minURL, minName, minProfile = 12, 10, 7
+	avail := w - c.id - c.state - 4 // four single-space gaps
+	if over := c.name + c.profile + minURL - avail; over > 0 {
+		cut := min(over, max(c.profile-minProfile, 0))
+		c.profile -= cut
+		over -= cut
+		if over > 0 {
+			c.name -= min(over, max(c.name-minName, 0))
+		}
+	}
+	c.url = max(avail-c.name-c.profile, 1)
+	return c
 }
 
-func (v *endpoints) lines(r renderer, h int) ([]string, int) {
+// row lays out one line; a URL too long keeps its end (the path tells
+// endpoints apart where the host does not).
+func (c endpointCols) row(id, name, profile, state, url string) string {
+	if n := ansi.StringWidth(url); n > c.url {
+		url = "…" + ansi.TruncateLeft(url, n-c.url+1, "")
+	}
+	return fit(id, c.id) + " " + fit(name, c.name) + " " + fit(profile, c.profile) + " " + fit(state, c.state) + " " + url
+}
+
+func (v *endpoints) head(w int) string {
+	c := v.cols(w)
+	return c.row(fmt.Sprintf("%*s", c.id, "#"), "name", "profile", "state", "url")
+}
+
+func (v *endpoints) lines(r renderer, w, h int) ([]string, int) {
+	c := v.cols(w)
 	v.offset = scrollWindow(v.cursor, v.offset, h, len(v.rows))
 	end := min(len(v.rows), v.offset+h)
 	out := make([]string, 0, end-v.offset)
 	for _, e := range v.rows[v.offset:end] {
-		state := r.st.OK.Render(fmt.Sprintf("%-9s", "enabled"))
+		state := r.st.OK.Render(fit("enabled", c.state))
 		if !e.Enabled {
-			state = r.st.Bad.Render(fmt.Sprintf("%-9s", "disabled"))
+			state = r.st.Bad.Render(fit("disabled", c.state))
 		}
-		out = append(out, fmt.Sprintf("%4d %-16s %-18s %s %s", e.ID, sanitize.Line(e.Name), sanitize.Line(e.Profile), state, sanitize.Line(e.URL)))
+		out = append(out, c.row(fmt.Sprintf("%*d", c.id, e.ID), sanitize.Line(e.Name), sanitize.Line(e.Profile), state, sanitize.Line(e.URL)))
 	}
 	return out, v.cursor - v.offset
 }

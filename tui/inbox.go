@@ -62,8 +62,8 @@ func (v *inbox) rows(r renderer) []string {
 		if len(q.EventTypes) > 1 {
 			flags = fmt.Sprintf(" ×%d", len(q.EventTypes)) + flags
 		}
-		out[i] = fmt.Sprintf("%7d %-12s %s %-14s %-3s %s%s", q.ID, r.clock(q.ReceivedAt), r.st.HTTPStatus(q.Response.Status).Render(status),
-			sanitize.Line(orDash(q.Vendor)), sigGlyph(q.Signature.Status), sanitize.Line(what), flags)
+		out[i] = fmt.Sprintf("%7d %-12s %s %s %-3s %s%s", q.ID, r.clock(q.ReceivedAt), r.st.HTTPStatus(q.Response.Status).Render(status),
+			fit(sanitize.Line(orDash(q.Vendor)), 14), sigGlyph(q.Signature.Status), sanitize.Line(what), flags)
 	}
 	return out
 }

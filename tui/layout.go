@@ -177,8 +177,8 @@ func (m *Model) listPane(g geometry) string {
 	case viewDeliveries:
 		content = renderRows(m.r.st, m.deliv.head(), m.deliv.rows(m.r, m.names), m.deliv.pg.cursor, w, h, m.emptyText(m.deliv.pg.loading, m.deliv.err, "no deliveries yet — send a fixture from view 4"))
 	case viewEndpoints:
-		rows, cur := m.endp.lines(m.r, g.listRows)
-		content = renderRows(m.r.st, m.endp.head(), rows, cur, w, h, m.emptyText(false, m.endp.err, "no endpoints — add one with `hookscope endpoints add`"))
+		rows, cur := m.endp.lines(m.r, w, g.listRows)
+		content = renderRows(m.r.st, m.endp.head(w), rows, cur, w, h, m.emptyText(false, m.endp.err, "no endpoints — add one with `hookscope endpoints add`"))
 	case viewFixtures:
 		rows, cur := m.fix.lines(g.listRows)
 		content = renderRows(m.r.st, m.fix.head(), rows, cur, w, h, "no fixtures")
@@ -228,7 +228,7 @@ func (m *Model) detailPane(g geometry) string {
 func (m *Model) statusLine() string {
 	st := m.r.st
 	switch m.mode {
-	case modeFilter, modeRoute:
+	case modeFilter, modeRoute, modeURL:
 		return fit(m.input.View(), m.width)
 	case modeConfirm:
 		if m.confirm != nil {

@@ -14,6 +14,7 @@ package tui
 import (
 	"context"
 	"encoding/json"
+	"os/exec"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -57,6 +58,7 @@ const (
 	modeConfirm      // answering y/n in the status line
 	modePick         // picking an endpoint
 	modeRoute        // editing a route's simulated response
+	modeURL          // typing a URL to replay to
 )
 
 // Config is what New needs.
@@ -137,6 +139,11 @@ type Model struct {
 	confirm    *confirmation
 	picker     *picker
 	routeName  string
+	replayID   int64 // the request a typed URL replays
+
+	// execEditor hands the terminal to $EDITOR (tea.ExecProcess; tests
+	// run the editor directly).
+	execEditor func(c *exec.Cmd, fn tea.ExecCallback) tea.Cmd
 
 	global      keys.Global
 	nav         keys.Nav
@@ -193,6 +200,7 @@ func New(cfg Config) *Model {
 		nav:         keys.DefaultNav(),
 		confirmKeys: keys.DefaultConfirm(),
 		help:        h,
+		execEditor:  tea.ExecProcess,
 	}
 	m.clock = m.now()
 	m.layout()
@@ -264,6 +272,9 @@ func (unavailableActions) SetEndpointEnabled(context.Context, int64, bool, strin
 	return "", ErrUnavailable
 }
 func (unavailableActions) Replay(context.Context, int64, int64) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) ReplayToURL(context.Context, int64, string) (string, error) {
 	return "", ErrUnavailable
 }
 func (unavailableActions) SetRouteResponse(context.Context, string, db.SimResponse) (string, error) {

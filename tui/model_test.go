@@ -329,6 +329,9 @@ func (r *recorder) SetEndpointEnabled(_ context.Context, id int64, on bool, why 
 func (r *recorder) Replay(_ context.Context, q, ep int64) (string, error) {
 	return r.add(fmt.Sprintf("replay %d %d", q, ep))
 }
+func (r *recorder) ReplayToURL(_ context.Context, q int64, url string) (string, error) {
+	return r.add(fmt.Sprintf("replay-url %d %s", q, url))
+}
 func (r *recorder) SetRouteResponse(_ context.Context, route string, s db.SimResponse) (string, error) {
 	return r.add(fmt.Sprintf("route %s %s", route, formatSim(s)))
 }
@@ -395,7 +398,7 @@ func TestUnavailableActionSaysSo(t *testing.T) {
 	seedRequest(t, d, 1, `{}`)
 	seedEndpoint(t, d, "pc", "policycortex", true)
 	m := newTestModel(t, d, 80, 24)
-	press(t, m, "p", "enter", "y")
+	press(t, m, "3", "d", "y")
 	if s := screen(m); !strings.Contains(s, "not available in this build") {
 		t.Fatalf("no clear answer:\n%s", s)
 	}
@@ -428,3 +431,56 @@ func TestParseSim(t *testing.T) {
 
 // detailText is the whole detail of the selected row, without colour.
 func detailText(m *Model) string { return plain(m.details[m.active].content) }
+
+// TestEndpointColumnsAlign: long endpoint names (the local defaults) are
+// cut with "…" so every column starts where its head does, at 80 and 120
+// columns.
+func TestEndpointColumnsAlign(t *testing.T) {
+	d := openDB(t)
+	for _, p := range []string{"cyscale", "securityscorecard", "policycortex", "holm", "codescoring", "standardwebhooks", "generic"} {
+		seedEndpoint(t, d, "local-"+p, p, true)
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 34}} {
+		m := newTestModel(t, d, size[0], size[1])
+		press(t, m, "3")
+		assertSize(t, m, size[0], size[1])
+		lines := strings.Split(screen(m), "\n")
+		for i, l := range lines { // the list pane only
+			if r := []rune(l); len(r) > m.geometry().listW {
+				lines[i] = string(r[:m.geometry().listW])
+			}
+		}
+		head := -1
+		for i, l := range lines {
+			if strings.Contains(l, " name ") && strings.Contains(l, "profile") {
+				head = i
+				break
+			}
+		}
+		if head < 0 {
+			t.Fatalf("%dx%d: no column head:\n%s", size[0], size[1], screen(m))
+		}
+		col := func(l, word string) int { return len([]rune(l[:strings.Index(l, word)])) }
+		stateAt, urlAt := col(lines[head], "state"), col(lines[head], "url")
+		rows := 0
+		for _, l := range lines[head+1:] {
+			if f := strings.Fields(strings.TrimPrefix(l, "│")); len(f) == 0 || strings.Trim(f[0], "0123456789") != "" || !strings.Contains(l, "enabled") {
+				continue // not an endpoint row
+			}
+			rows++
+			state := "enabled"
+			if got := col(l, state); got != stateAt {
+				t.Errorf("%dx%d: state at %d, head at %d: %q", size[0], size[1], got, stateAt, l)
+			}
+			if r := []rune(l); r[urlAt-1] != ' ' || r[urlAt] == ' ' {
+				t.Errorf("%dx%d: the url does not start at %d: %q", size[0], size[1], urlAt, l)
+			}
+		}
+		if rows == 0 {
+			t.Fatalf("%dx%d: no rows:\n%s", size[0], size[1], screen(m))
+		}
+		if s := screen(m); !strings.Contains(s, "…") {
+			t.Errorf("%dx%d: nothing was cut:\n%s", size[0], size[1], s)
+		}
+	}
+}

@@ -40,12 +40,12 @@ func TestProgramRunsInTeatest(t *testing.T) {
 	})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	teatest.WaitFor(t, tm.Output(), has("received"),
-		teatest.WithDuration(5*time.Second))
 	// The newest request is selected and its detail loaded before the next
-	// one arrives; with follow off, the selection then stays on it.
-	teatest.WaitFor(t, tm.Output(), has("Request #3"),
-		teatest.WithDuration(5*time.Second))
+	// one arrives; with follow off, the selection then stays on it. (One
+	// WaitFor: each call consumes the output it has read.)
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return has("received")(b) && has("Request #3")(b)
+	}, teatest.WithDuration(5*time.Second))
 
 	// A request arrives; the feed tells the program.
 	seedRequest(t, d, 4, `{"late":true}`)

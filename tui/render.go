@@ -11,6 +11,7 @@ import (
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
 
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
 )
@@ -59,14 +60,21 @@ func (r renderer) field(name, value string) string {
 	return r.st.FieldName.Render(fmt.Sprintf("%-10s", name)) + " " + value
 }
 
-// headers renders header lines, names and values sanitised.
+// headers renders header lines, names and values sanitised; a header
+// that carries a credential in clear (a token, a bearer) shows masked
+// (fixtures.MaskHeaderValue), while the stored bytes, the copied curl and
+// the exports keep the real value.
 func (r renderer) headers(b *strings.Builder, hs []headerLike) {
 	if len(hs) == 0 {
 		b.WriteString(r.st.Muted.Render("(no headers)") + "\n")
 		return
 	}
 	for _, h := range hs {
-		b.WriteString(r.st.JSONKey.Render(r.safe(h.name)) + r.st.Muted.Render(": ") + r.safe(h.value) + "\n")
+		value := r.safe(fixtures.MaskHeaderValue(h.name, h.value))
+		if fixtures.IsCredentialHeader(h.name) && h.value != "" {
+			value = r.st.Muted.Render(value)
+		}
+		b.WriteString(r.st.JSONKey.Render(r.safe(h.name)) + r.st.Muted.Render(": ") + value + "\n")
 	}
 }
 

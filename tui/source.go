@@ -61,6 +61,9 @@ type Actions interface {
 	// Replay sends a received request again to an endpoint, re-signed
 	// where the endpoint's profile signs.
 	Replay(ctx context.Context, requestID, endpointID int64) (string, error)
+	// ReplayToURL sends a received request again to a URL, signed with
+	// the credentials of the route that received it.
+	ReplayToURL(ctx context.Context, requestID int64, url string) (string, error)
 	// SetRouteResponse changes how a receiver route answers.
 	SetRouteResponse(ctx context.Context, route string, resp db.SimResponse) (string, error)
 }
@@ -74,6 +77,8 @@ type Info struct {
 	APIAddr      string
 	TimeScale    float64
 	DBPath       string
+	// Version is hookscope's version (the HAR export's creator).
+	Version string
 }
 
 // Clock tells the time; tests fix it.

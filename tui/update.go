@@ -147,7 +147,7 @@ func (m *Model) refresh(kinds map[string]bool) tea.Cmd {
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.mode {
-	case modeFilter, modeRoute:
+	case modeFilter, modeRoute, modeURL:
 		return m.handleInput(msg)
 	case modeConfirm:
 		return m.handleConfirm(msg)

@@ -94,7 +94,7 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 		Actions: tui.AppActions{Sender: a.Sender, Receiver: a.Receiver, Source: src},
 		Info: tui.Info{
 			ReceiverAddr: a.ReceiverAddr(), APIAddr: a.APIAddr(),
-			TimeScale: consoleOpts.timeScale, DBPath: path,
+			TimeScale: consoleOpts.timeScale, DBPath: path, Version: buildVersion(),
 		},
 		ExportDir: cwd,
 	})

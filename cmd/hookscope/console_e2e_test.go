@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // tmuxConsole runs the real binary's console in a detached tmux session.
@@ -28,7 +31,8 @@ func startConsole(t *testing.T, w, h int, args ...string) *tmuxConsole {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building: %v\n%s", err, out)
 	}
-	session := "hookscope-e2e-" + filepath.Base(dir)
+	// Unique on the machine: other test runs may share the tmux server.
+	session := fmt.Sprintf("hookscope-e2e-%s-%d-%d", t.Name(), os.Getpid(), time.Now().UnixNano())
 	cmdline := append([]string{bin, "--db", filepath.Join(dir, "h.db"), "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"}, args...)
 	tm := exec.Command("tmux", append([]string{"new-session", "-d", "-s", session, "-x", itoa(w), "-y", itoa(h)}, cmdline...)...)
 	tm.Env = append(os.Environ(), "XDG_DATA_HOME="+dir, "TERM=xterm-256color")
@@ -93,51 +97,92 @@ func (c *tmuxConsole) receiver() string {
 	return m[1]
 }
 
-// TestConsoleEndToEnd: start, send a fixture, see it arrive in the Inbox and
-// as a delivery, make a route fail, watch the retry, disable the endpoint.
-func TestConsoleEndToEnd(t *testing.T) {
-	c := startConsole(t, 100, 32, "--time-scale", "3600")
-	c.receiver()
-	c.keys("4")
-	c.waitFor(5*time.Second, "cyscale", "new_alerts")
-	c.keys("s")
-	c.waitFor(5*time.Second, "send cyscale new_alerts to", "local-cyscale")
-	c.keys("Enter")
-	c.waitFor(10*time.Second, "✓ sent cyscale new_alerts as delivery #1")
-	c.keys("1")
-	c.waitFor(5*time.Second, "received 1", "cyscale")
-	c.keys("2")
-	c.waitFor(5*time.Second, "succeeded", "local-cyscale")
-
-	// Make the cyscale route fail twice, from the Inbox.
-	c.keys("1", "s")
-	c.waitFor(5*time.Second, "route cyscale answers:")
-	c.keys("C-u")
-	for _, ch := range "status=200 fail_first=1 fail_status=503" {
-		_ = exec.Command("tmux", "send-keys", "-t", c.session, "-l", string(ch)).Run()
+// fixtureRow is the position of vendor's first event in the Fixtures view
+// (profiles in display order, each with its catalogue) and that event.
+func fixtureRow(t *testing.T, vendor string) (int, string, string) {
+	t.Helper()
+	n := 0
+	for _, p := range fixtures.All() {
+		if p.Name() == vendor {
+			return n, p.Catalogue()[0].Type, p.Title()
+		}
+		n += len(p.Catalogue())
 	}
+	t.Fatalf("no profile %s", vendor)
+	return 0, "", ""
+}
+
+// typeText types text into the console literally.
+func (c *tmuxConsole) typeText(text string) {
+	c.t.Helper()
+	if out, err := exec.Command("tmux", "send-keys", "-t", c.session, "-l", text).CombinedOutput(); err != nil {
+		c.t.Fatalf("send-keys -l: %v %s", err, out)
+	}
+}
+
+// repeat presses one key n times in a single send-keys call.
+func (c *tmuxConsole) repeat(key string, n int) {
+	c.t.Helper()
+	if n == 0 {
+		return
+	}
+	if out, err := exec.Command("tmux", "send-keys", "-t", c.session, "-N", itoa(n), key).CombinedOutput(); err != nil {
+		c.t.Fatalf("send-keys -N: %v %s", err, out)
+	}
+}
+
+// TestConsoleEndToEnd: start, send a fixture, see it arrive in the Inbox and
+// as a delivery, make the route fail from the Inbox, watch the sender's own
+// retries (failed attempts, the live countdown, then success), disable the
+// endpoint. Standard Webhooks retries after 5 s, then 5 min: at ×30 the
+// second wait is 10 s, long enough to see the countdown run.
+func TestConsoleEndToEnd(t *testing.T) {
+	c := startConsole(t, 120, 40, "--time-scale", "30")
+	c.receiver()
+	row, event, title := fixtureRow(t, "standardwebhooks")
+	c.keys("4")
+	c.waitFor(5*time.Second, "cyscale")
+	c.repeat("j", row)
+	c.waitFor(5*time.Second, title, event)
+	c.keys("s")
+	c.waitFor(5*time.Second, "send standardwebhooks "+event+" to", "local-standardwebhooks")
+	c.keys("Enter")
+	c.waitFor(10*time.Second, "✓ sent standardwebhooks "+event+" as delivery #1")
+	c.keys("1")
+	c.waitFor(5*time.Second, "received 1", "standardwebhooks", "✓ valid")
+	c.keys("2")
+	c.waitFor(5*time.Second, "succeeded", "local-standardwebhooks")
+
+	// Make the route fail twice, from the Inbox.
+	c.keys("1", "s")
+	c.waitFor(5*time.Second, "route standardwebhooks answers:")
+	c.keys("C-u")
+	c.typeText("status=200 fail_first=2 fail_status=503")
 	c.keys("Enter")
 	c.waitFor(5*time.Second, "[y/n]")
 	c.keys("y")
-	c.waitFor(5*time.Second, "✓ route cyscale now answers status=200 fail_first=1 fail_status=503")
+	c.waitFor(5*time.Second, "✓ route standardwebhooks now answers status=200 fail_first=2 fail_status=503")
 
-	// Send again: the first attempt fails; retry it from the console.
+	// Send again and follow the delivery: the sender retries by itself.
 	c.keys("4", "s", "Enter")
-	c.waitFor(10*time.Second, "delivery #2")
-	c.keys("2", "g")
-	c.waitFor(5*time.Second, "Delivery #2", "503")
-	c.keys("r")
-	c.waitFor(5*time.Second, "Retry delivery #2 now?")
-	c.keys("y")
-	c.waitFor(10*time.Second, "✓ retried delivery #2", "delivered after 2 attempt(s)")
+	c.waitFor(10*time.Second, "as delivery #2")
+	c.keys("2", "f")
+	c.waitFor(10*time.Second, "Delivery #2", "retrying", "Attempts (2)", "vendor waits 5m00s, ×30 → 10.0s")
+	s := c.waitFor(5*time.Second, "⏱ retry 2 of")
+	if strings.Count(s, " 503 ") < 2 {
+		t.Fatalf("the two failed attempts are not listed:\n%s", s)
+	}
+	c.waitFor(30*time.Second, "✓ delivered after 3 attempt(s)", "Attempts (3)", "succeeded")
 
-	// Disable the endpoint.
+	// Disable the endpoint (the sixth default: profiles in display order).
 	c.keys("3")
-	c.waitFor(5*time.Second, "local-cyscale")
+	c.waitFor(5*time.Second, "Endpoint #1  local-cyscale")
+	c.repeat("j", 5)
+	c.waitFor(5*time.Second, "Endpoint #6  local-standardwebhooks")
 	c.keys("d")
-	c.waitFor(5*time.Second, "Disable endpoint local-cyscale?")
+	c.waitFor(5*time.Second, "Disable endpoint local-standardwebhooks?")
 	c.keys("y")
-	c.waitFor(10*time.Second, "✓ disabled endpoint #1", "disabled endpoints 1")
+	c.waitFor(10*time.Second, "✓ disabled endpoint #6", "disabled endpoints 1")
 }
 
 // TestConsoleHostileBody posts a body full of escape sequences and checks

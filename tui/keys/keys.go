@@ -86,6 +86,7 @@ type Inbox struct {
 	Simulate key.Binding
 	Curl     key.Binding
 	Export   key.Binding
+	HAR      key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -94,7 +95,8 @@ func DefaultInbox() Inbox {
 		Replay:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "replay")),
 		Simulate: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "route response")),
 		Curl:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
-		Export:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
+		Export:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
+		HAR:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
 	}
 }
 
@@ -103,7 +105,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR}}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -111,6 +113,7 @@ type Deliveries struct {
 	Retry  key.Binding
 	Curl   key.Binding
 	Export key.Binding
+	HAR    key.Binding
 }
 
 // DefaultDeliveries is the default Deliveries map.
@@ -118,7 +121,8 @@ func DefaultDeliveries() Deliveries {
 	return Deliveries{
 		Retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
 		Curl:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
-		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
+		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
+		HAR:    key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
 	}
 }
 
@@ -126,7 +130,9 @@ func DefaultDeliveries() Deliveries {
 func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.Curl} }
 
 // FullHelp lists every Deliveries key.
-func (k Deliveries) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Retry, k.Curl, k.Export}} }
+func (k Deliveries) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Retry, k.Curl, k.Export, k.HAR}}
+}
 
 // Endpoints holds the endpoints view's actions.
 type Endpoints struct {
