@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // RequestView is a received request as the REST API and `--json` show it,
@@ -61,11 +62,12 @@ type ForwardView struct {
 }
 
 // NewRequestView makes the JSON view of r; withBodies adds the bodies
-// (a row from a list has none to add).
+// (a row from a list has none to add). Credential headers (a CodeScoring
+// token, an Authorization bearer) are masked; the stored bytes stay exact.
 func NewRequestView(r *db.Request, withBodies bool) RequestView {
 	v := RequestView{
 		ID: r.ID, ReceivedAt: r.ReceivedAt, Route: r.Route, Method: r.Method, Path: r.Path,
-		Query: r.Query, RemoteAddr: r.RemoteAddr, Headers: nonNil(r.Headers),
+		Query: r.Query, RemoteAddr: r.RemoteAddr, Headers: db.MapHeaderValues(r.Headers, fixtures.MaskHeaderValue),
 		BodySize: r.BodySize, BodyTruncated: r.BodyTruncated, JSONValid: r.JSONValid,
 		Vendor: r.Vendor, EventType: nonNil(r.EventTypes), Signature: r.Signature,
 		Duplicate: r.Duplicate, DuplicateOf: r.DuplicateOf, DedupKey: r.DedupKey,
@@ -82,7 +84,7 @@ func NewRequestView(r *db.Request, withBodies bool) RequestView {
 		v.Response.Body, v.Response.BodyBase64 = bodyFields(r.Response.Body)
 	}
 	if f := r.Forward; f != nil {
-		v.Forward = &ForwardView{URL: f.URL, Status: f.Status, Headers: f.Headers, LatencyMS: f.LatencyMS, Error: f.Error}
+		v.Forward = &ForwardView{URL: f.URL, Status: f.Status, Headers: db.MapHeaderValues(f.Headers, fixtures.MaskHeaderValue), LatencyMS: f.LatencyMS, Error: f.Error}
 		if withBodies {
 			v.Forward.Body, v.Forward.BodyBase64 = bodyFields(f.Body)
 		}
@@ -126,20 +128,8 @@ type RouteView struct {
 func NewRouteView(r *db.Route) RouteView {
 	return RouteView{
 		Name: r.Name, Path: HookPrefix + r.Name, Profile: r.Profile,
-		Secret: Mask(r.Secret), Token: Mask(r.Token), Header: r.Header,
+		Secret: fixtures.MaskSecret(r.Secret), Token: fixtures.MaskSecret(r.Token), Header: r.Header,
 		Response: r.Response, Received: r.Counters.Received,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
-}
-
-// Mask shows the first four characters of a credential and hides the rest
-// ("whse…"); short ones are hidden whole.
-func Mask(s string) string {
-	switch {
-	case s == "":
-		return ""
-	case len(s) < 12:
-		return "…"
-	}
-	return s[:4] + "…"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver"
 )
 
@@ -210,7 +211,7 @@ func writeRequest(w io.Writer, r *db.Request) {
 
 func writeHeaders(w io.Writer, hs []db.Header) {
 	for _, h := range hs {
-		fmt.Fprintf(w, "  %s: %s\n", printable(h.Name), printable(h.Value))
+		fmt.Fprintf(w, "  %s: %s\n", printable(h.Name), printable(fixtures.MaskHeaderValue(h.Name, h.Value)))
 	}
 }
 

@@ -68,9 +68,9 @@ func writeRouteTable(w io.Writer, routes []db.Route) error {
 		cred := "-"
 		switch {
 		case r.Secret != "":
-			cred = "secret " + receiver.Mask(r.Secret)
+			cred = "secret " + fixtures.MaskSecret(r.Secret)
 		case r.Token != "":
-			cred = "token " + receiver.Mask(r.Token)
+			cred = "token " + fixtures.MaskSecret(r.Token)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", printable(r.Name), printable(receiver.HookPrefix+r.Name), printable(r.Profile), printable(cred), describeSim(r.Response), r.Counters.Received)
 	}

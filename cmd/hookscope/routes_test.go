@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/hookscope/hookscope/cmd/app"
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver"
 )
 
@@ -33,8 +35,21 @@ func TestRoutesSetAndList(t *testing.T) {
 			pc = &routes[i]
 		}
 	}
-	if len(routes) != 7 || pc == nil || pc.Response.Status != 202 || pc.Response.FailFirst != 2 || pc.Secret == "" || strings.Count(pc.Secret, "") > 7 {
+	if len(routes) != 7 || pc == nil || pc.Response.Status != 202 || pc.Response.FailFirst != 2 {
 		t.Fatalf("routes: %d, policycortex %+v", len(routes), pc)
+	}
+	// The secret is printed masked, never in full.
+	d, err := db.Open(context.Background(), dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.NewRouteStore().GetRoute(context.Background(), d.Reader(), "policycortex")
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Secret == "" || pc.Secret != fixtures.MaskSecret(stored.Secret) || strings.Contains(out, stored.Secret) {
+		t.Fatalf("routes list --json does not mask the secret: %q (stored %d chars)", pc.Secret, len(stored.Secret))
 	}
 	// A new route needs a profile, and bad values are usage errors.
 	if _, err := runCLI(t, "--db", dbPath, "routes", "set", "mine"); !errors.As(err, new(usageError)) {
