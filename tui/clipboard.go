@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -203,32 +204,54 @@ func (m *Model) editAndSend(f fixtureRow) tea.Cmd {
 			m.setStatus(statusError, "rendering: "+err.Error())
 			return nil
 		}
-		editor := os.Getenv("VISUAL")
-		if editor == "" {
-			editor = os.Getenv("EDITOR")
-		}
-		if editor == "" {
-			editor = "vi"
-		}
-		// Writing the temporary file is quick and local; the editor itself
+		// The file is written in a command, never in Update; the editor then
 		// runs with the terminal handed over by tea.ExecProcess.
-		file, err := os.CreateTemp("", "hookscope-*.json")
-		if err != nil {
-			m.setStatus(statusError, "creating the payload file: "+err.Error())
-			return nil
+		ready := editorReadyMsg{endpointID: e.ID, endpointName: e.Name, vendor: vendor, event: event}
+		return func() tea.Msg {
+			file, err := os.CreateTemp("", "hookscope-*.json")
+			if err != nil {
+				ready.err = fmt.Errorf("creating the payload file: %w", err)
+				return ready
+			}
+			_, werr := file.Write(payload)
+			if err := errors.Join(werr, file.Close()); err != nil {
+				os.Remove(file.Name())
+				ready.err = fmt.Errorf("writing the payload file: %w", err)
+				return ready
+			}
+			ready.path = file.Name()
+			return ready
 		}
-		_, werr := file.Write(payload)
-		cerr := file.Close()
-		if werr != nil || cerr != nil {
-			m.setStatus(statusError, "writing the payload file")
-			return nil
-		}
-		args := strings.Fields(editor)
-		cmd := exec.Command(args[0], append(args[1:], file.Name())...)
-		path, id, name := file.Name(), e.ID, e.Name
-		return m.execEditor(cmd, func(err error) tea.Msg {
-			return editedMsg{path: path, endpointID: id, endpointName: name, vendor: vendor, event: event, err: err}
-		})
+	})
+}
+
+// editorReadyMsg says the payload file for $EDITOR is written.
+type editorReadyMsg struct {
+	path          string
+	endpointID    int64
+	vendor, event string
+	endpointName  string
+	err           error
+}
+
+// openEditor hands the terminal to $VISUAL or $EDITOR (vi when neither is
+// set) on the written payload file.
+func (m *Model) openEditor(msg editorReadyMsg) tea.Cmd {
+	if msg.err != nil {
+		m.setStatus(statusError, msg.err.Error())
+		return nil
+	}
+	editor := os.Getenv("VISUAL")
+	if editor == "" {
+		editor = os.Getenv("EDITOR")
+	}
+	if editor == "" {
+		editor = "vi"
+	}
+	args := strings.Fields(editor)
+	cmd := exec.Command(args[0], append(args[1:], msg.path)...)
+	return m.execEditor(cmd, func(err error) tea.Msg {
+		return editedMsg{path: msg.path, endpointID: msg.endpointID, endpointName: msg.endpointName, vendor: msg.vendor, event: msg.event, err: err}
 	})
 }
 

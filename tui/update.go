@@ -92,6 +92,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.setStatus(statusOK, "✓ copied "+msg.what+" as a curl command (OSC 52)")
 		return m, tea.SetClipboard(msg.text)
+	case editorReadyMsg:
+		return m, m.openEditor(msg)
 	case editedMsg:
 		return m, m.sendEdited(msg)
 	case tea.KeyPressMsg:
