@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -128,6 +129,11 @@ type OutboxStore interface {
 	// with nothing written, when the claim is no longer held), then inserts
 	// a. The sender's hot path: one write per attempt.
 	Complete(ctx context.Context, h Handle, a *Attempt, lease time.Time, o Outcome, now time.Time) error
+	// CreateSingles creates, for each of ns.Payloads, an event and a
+	// delivery of it alone, pending and claimed until ns.ClaimUntil, in a
+	// few multi-row statements whatever their number (a load run's
+	// batch), and returns the deliveries in order.
+	CreateSingles(ctx context.Context, h Handle, ns NewSingles, now time.Time) ([]*Claimed, error)
 	// Release gives a claim back unchanged.
 	Release(ctx context.Context, h Handle, id int64, lease time.Time) error
 	// NextDue is the earliest next_attempt_at among the deliveries ClaimDue
@@ -353,40 +359,53 @@ func (outboxStore) LoadClaimed(ctx context.Context, h Handle, id int64) (*Claime
 	return c, rows.Err()
 }
 
-// insertAttempt inserts a's row and sets a.ID.
-func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
-	var (
-		status, truncated int
-		respHeaders       = "[]"
-		respBody          = []byte{}
-	)
+// attemptRow is an attempt's columns as stored.
+type attemptRow struct {
+	method                  string
+	reqHeaders, respHeaders string
+	reqBody, respBody       []byte
+	bodyRef                 any
+	status, truncated       int
+}
+
+// newAttemptRow encodes a's columns; buf is scratch space for the header
+// JSON, returned for reuse. bodyEvent, when set, names the event whose
+// payload is the request body, stored once, as the event's.
+func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte) {
+	r := attemptRow{method: a.Request.Method, respHeaders: "[]", respBody: []byte{}, reqBody: a.Request.Body}
+	if r.method == "" {
+		r.method = "POST"
+	}
+	buf = appendHeaders(buf[:0], a.Request.Headers)
+	r.reqHeaders = string(buf)
 	if a.Response != nil {
-		status = a.Response.Status
-		respHeaders = outboxJSON(outboxHeaders(a.Response.Headers))
+		r.status = a.Response.Status
+		buf = appendHeaders(buf[:0], a.Response.Headers)
+		r.respHeaders = string(buf)
 		if a.Response.Body != nil {
-			respBody = a.Response.Body
+			r.respBody = a.Response.Body
 		}
 		if a.Response.Truncated {
-			truncated = 1
+			r.truncated = 1
 		}
 	}
-	reqBody := a.Request.Body
-	if reqBody == nil {
-		reqBody = []byte{}
+	if r.reqBody == nil {
+		r.reqBody = []byte{}
 	}
-	var bodyRef any
 	if bodyEvent != 0 {
-		reqBody, bodyRef = []byte{}, bodyEvent
+		r.reqBody, r.bodyRef = []byte{}, bodyEvent
 	}
-	method := a.Request.Method
-	if method == "" {
-		method = "POST"
-	}
+	return r, buf
+}
+
+// insertAttempt inserts a's row and sets a.ID.
+func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
+	r, _ := newAttemptRow(a, bodyEvent, nil)
 	res, err := h.ExecContext(ctx, `INSERT INTO attempts
 		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, method, a.Request.URL,
-		outboxJSON(outboxHeaders(a.Request.Headers)), reqBody, bodyRef, status, respHeaders, respBody, truncated, a.Error, a.Manual)
+		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, r.method, a.Request.URL,
+		r.reqHeaders, r.reqBody, r.bodyRef, r.status, r.respHeaders, r.respBody, r.truncated, a.Error, a.Manual)
 	if err != nil {
 		return fmt.Errorf("recording attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
 	}
@@ -422,16 +441,43 @@ func (outboxStore) Complete(ctx context.Context, h Handle, a *Attempt, lease tim
 	return insertAttempt(ctx, h, a, o.BodyEvent)
 }
 
+// The forms of finish's UPDATE, by what it sets besides the claim, the
+// time and the last error.
+const (
+	finishCounted    = 1 << iota // attempt_count + 1
+	finishStatus                 // status, next_attempt_at, wait
+	finishEscalation             // escalation
+)
+
+// finishSQL is finish's UPDATE for each form, built once.
+var finishSQL = func() (out [8]string) {
+	for form := range out {
+		sets := []string{"claimed_until = NULL", "updated_at = ?", "last_error = ?"}
+		if form&finishCounted != 0 {
+			sets = append(sets, "attempt_count = attempt_count + 1")
+		}
+		if form&finishStatus != 0 {
+			sets = append(sets, "status = ?", "next_attempt_at = ?", "wait = ?")
+		}
+		if form&finishEscalation != 0 {
+			sets = append(sets, "escalation = ?")
+		}
+		out[form] = `UPDATE deliveries SET ` + strings.Join(sets, ", ") + ` WHERE id = ? AND claimed_until = ?`
+	}
+	return out
+}()
+
 // finish applies o to a claimed delivery and releases the claim, counting
 // one more attempt when counted is set.
 func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome, now time.Time, counted bool) error {
-	sets := []string{"claimed_until = NULL", "updated_at = ?", "last_error = ?"}
+	args := make([]any, 0, 8)
+	args = append(args, outboxNanos(now), o.LastError)
+	var form int
 	if counted {
-		sets = append(sets, "attempt_count = attempt_count + 1")
+		form |= finishCounted
 	}
-	args := []any{outboxNanos(now), o.LastError}
 	if o.Status != "" {
-		sets = append(sets, "status = ?", "next_attempt_at = ?", "wait = ?")
+		form |= finishStatus
 		var next any
 		if o.Next != nil {
 			next = outboxNanos(*o.Next)
@@ -443,11 +489,11 @@ func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome,
 		args = append(args, o.Status, next, wait)
 	}
 	if o.Escalation != nil {
-		sets = append(sets, "escalation = ?")
+		form |= finishEscalation
 		args = append(args, outboxJSON(o.Escalation))
 	}
 	args = append(args, id, outboxNanos(lease))
-	res, err := h.ExecContext(ctx, `UPDATE deliveries SET `+strings.Join(sets, ", ")+` WHERE id = ? AND claimed_until = ?`, args...)
+	res, err := h.ExecContext(ctx, finishSQL[form], args...)
 	if err != nil {
 		return fmt.Errorf("finishing delivery %d: %w", id, err)
 	}
@@ -599,4 +645,159 @@ func outboxLoadDelivery(ctx context.Context, h Handle, id int64) (*Delivery, err
 		d.EventIDs = append(d.EventIDs, eid)
 	}
 	return &d, rows.Err()
+}
+
+// NewSingles describes events of one vendor and type, each to be created
+// with a delivery of it alone to one endpoint, claimed by the caller (a
+// load run's batch).
+type NewSingles struct {
+	EndpointID   int64
+	Vendor, Type string
+	Source       string
+	// Payloads are the events' payloads, one event and delivery each.
+	Payloads []json.RawMessage
+	// ExecutionIDs and MessageIDs are each delivery's (same length as
+	// Payloads).
+	ExecutionIDs, MessageIDs []string
+	Ordered, NoRetry         bool
+	// ClaimUntil is the claim's lease, held from creation.
+	ClaimUntil time.Time
+}
+
+// batchSizes are the row counts of the multi-row statements: a batch is
+// cut into chunks of these sizes, so that few distinct statements exist
+// (each stays in the connection's statement cache).
+var batchSizes = [...]int{64, 16, 4, 1}
+
+// chunks calls fn for consecutive [i, j) cuts of n rows whose lengths are
+// batchSizes.
+func chunks(n int, fn func(i, j int) error) error {
+	i := 0
+	for _, size := range batchSizes {
+		for ; n-i >= size; i += size {
+			if err := fn(i, i+size); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rowsSQL caches the multi-row statements by kind and row count.
+var rowsSQL sync.Map // [2]any{kind, n} -> string
+
+// rowsStatement is head followed by n rows separated by commas: row
+// appends the k-th, whose own placeholders are numbered from
+// base+1+k*perRow (?1 to ?base are shared by every row). Built once per
+// kind and n.
+func rowsStatement(kind, head string, n int, row func(b []byte, first int) []byte, base, perRow int) string {
+	key := [2]any{kind, n}
+	if s, ok := rowsSQL.Load(key); ok {
+		return s.(string)
+	}
+	b := []byte(head)
+	for k := range n {
+		if k > 0 {
+			b = append(b, ", "...)
+		}
+		b = row(b, base+1+k*perRow)
+	}
+	s := string(b)
+	rowsSQL.Store(key, s)
+	return s
+}
+
+// maxID is the largest id of table (0 when empty). Inside a write the
+// caller is the only writer, so ids above it are free: a batch inserts
+// rows with explicit consecutive ids and knows each one without a query
+// (RETURNING gives no order).
+func maxID(ctx context.Context, h Handle, table string) (int64, error) {
+	var id int64
+	if err := h.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&id); err != nil {
+		return 0, fmt.Errorf("reading the last id of %s: %w", table, err)
+	}
+	return id, nil
+}
+
+func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles, now time.Time) ([]*Claimed, error) {
+	n := len(ns.Payloads)
+	if n == 0 {
+		return nil, nil
+	}
+	if len(ns.ExecutionIDs) != n || len(ns.MessageIDs) != n {
+		return nil, fmt.Errorf("creating deliveries to endpoint %d: %d payloads, %d execution ids, %d message ids", ns.EndpointID, n, len(ns.ExecutionIDs), len(ns.MessageIDs))
+	}
+	lastEvent, err := maxID(ctx, h, "events")
+	if err != nil {
+		return nil, err
+	}
+	lastDelivery, err := maxID(ctx, h, "deliveries")
+	if err != nil {
+		return nil, err
+	}
+	at := outboxNanos(now)
+	// events: ?1 vendor, ?2 type, ?3 source, ?4 created_at; per row id, payload.
+	err = chunks(n, func(i, j int) error {
+		q := rowsStatement("events", `INSERT INTO events (id, vendor, event_type, payload, source, created_at) VALUES `, j-i,
+			func(b []byte, p int) []byte { return fmt.Appendf(b, "(?%d, ?1, ?2, ?%d, ?3, ?4)", p, p+1) }, 4, 2)
+		args := make([]any, 0, 4+2*(j-i))
+		args = append(args, ns.Vendor, ns.Type, ns.Source, at)
+		for k := i; k < j; k++ {
+			p := []byte(ns.Payloads[k])
+			if p == nil {
+				p = []byte{}
+			}
+			args = append(args, lastEvent+1+int64(k), p)
+		}
+		if _, err := h.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("creating %d events %s/%s: %w", j-i, ns.Vendor, ns.Type, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	types := []string{ns.Type}
+	typesJSON := outboxJSON(types)
+	// deliveries: ?1 endpoint, ?2 vendor, ?3 event_types, ?4 due, ?5 claim,
+	// ?6 ordered, ?7 no_retry, ?8 now; per row id, execution_id, message_id.
+	err = chunks(n, func(i, j int) error {
+		q := rowsStatement("deliveries", `INSERT INTO deliveries
+		(id, endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, ordered, no_retry, created_at, updated_at)
+		VALUES `, j-i, func(b []byte, p int) []byte {
+			return fmt.Appendf(b, "(?%d, ?1, ?2, ?3, 'pending', ?%d, ?%d, ?4, ?5, ?6, ?7, ?8, ?8)", p, p+1, p+2)
+		}, 8, 3)
+		args := make([]any, 0, 8+3*(j-i))
+		args = append(args, ns.EndpointID, ns.Vendor, typesJSON, at, outboxNanos(ns.ClaimUntil), ns.Ordered, ns.NoRetry, at)
+		for k := i; k < j; k++ {
+			args = append(args, lastDelivery+1+int64(k), ns.ExecutionIDs[k], ns.MessageIDs[k])
+		}
+		if _, err := h.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("creating %d deliveries to endpoint %d: %w", j-i, ns.EndpointID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Delivery k carries event k alone.
+	if _, err := h.ExecContext(ctx, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?3)
+		INSERT INTO delivery_events (delivery_id, event_id, position) SELECT ?1 + i, ?2 + i, 0 FROM k`,
+		lastDelivery, lastEvent, n); err != nil {
+		return nil, fmt.Errorf("linking %d events to their deliveries: %w", n, err)
+	}
+	due := now
+	out := make([]*Claimed, n)
+	for k := range out {
+		ev := Event{ID: lastEvent + 1 + int64(k), Vendor: ns.Vendor, Type: ns.Type, Payload: ns.Payloads[k], Source: ns.Source, CreatedAt: now}
+		out[k] = &Claimed{
+			Delivery: Delivery{
+				ID: lastDelivery + 1 + int64(k), EndpointID: ns.EndpointID, Vendor: ns.Vendor, EventTypes: types,
+				EventIDs: []int64{ev.ID}, Status: DeliveryPending, ExecutionID: ns.ExecutionIDs[k], MessageID: ns.MessageIDs[k],
+				NextAttemptAt: &due, CreatedAt: now, UpdatedAt: now,
+			},
+			Events: []Event{ev}, Ordered: ns.Ordered, NoRetry: ns.NoRetry, Lease: ns.ClaimUntil,
+		}
+	}
+	return out, nil
 }

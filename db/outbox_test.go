@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -165,4 +166,157 @@ func openTestOutbox(t *testing.T) (*DB, OutboxStore) {
 	t.Helper()
 	d, _ := openTest(t, Options{})
 	return d, NewOutboxStore()
+}
+
+// The append-based header encoder the attempts use writes exactly what
+// encodeHeaders writes (every other store's encoding), so a header that
+// is not valid UTF-8 is kept byte-exact.
+func TestAppendHeadersMatchesEncodeHeaders(t *testing.T) {
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	cases := [][]Header{
+		nil,
+		{},
+		{{Name: "Content-Type", Value: "application/json"}},
+		{{Name: "X-A", Value: string(all[:128])}, {Name: "X-B", Value: "<&>\u2028\u2029é€😀\x7f"}},
+		{{Name: "X-\xff", Value: string(all)}, {Name: "", Value: ""}, {Name: "bad\xc3", Value: "ok"}},
+	}
+	for c := range 128 {
+		cases = append(cases, []Header{{Name: string(rune(c)), Value: "a" + string(rune(c)) + "b"}})
+	}
+	for _, hs := range cases {
+		want, err := encodeHeaders(hs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendHeaders(nil, hs)); got != want {
+			t.Errorf("appendHeaders(%q) = %s, want %s", hs, got, want)
+		}
+		back, err := decodeHeaders(string(appendHeaders(nil, hs)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(back) != len(hs) {
+			t.Fatalf("decoded %d headers, want %d", len(back), len(hs))
+		}
+		for i := range hs {
+			if back[i] != hs[i] {
+				t.Errorf("header %d round-tripped as %q, want %q", i, back[i], hs[i])
+			}
+		}
+	}
+}
+
+// CreateSingles creates, in multi-row statements, exactly what
+// CreateEvent and CreateDelivery would, one by one: every reader (the
+// claim, GetDelivery, the list) sees each event with its delivery, claimed
+// until the lease, whatever the batch size (every cut into the statement
+// sizes) and whatever rows the tables held before.
+func TestCreateSinglesLikeOneByOne(t *testing.T) {
+	d, o, existing := outboxSetup(t, 3, false)
+	ctx := context.Background()
+	rd := d.Reader()
+	var epID int64
+	if err := rd.QueryRow(`SELECT endpoint_id FROM deliveries WHERE id = ?`, existing[0]).Scan(&epID); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	lease := now.Add(time.Minute)
+	total := 0
+	for _, n := range []int{1, 3, 4, 5, 21, 64, 85, 150} {
+		ns := NewSingles{EndpointID: epID, Vendor: "policycortex", Type: "policy.violation.created", Source: "load", NoRetry: true, ClaimUntil: lease}
+		for i := range n {
+			ns.Payloads = append(ns.Payloads, []byte(fmt.Sprintf(`{"n":%d,"i":%d}`, n, i)))
+			ns.ExecutionIDs = append(ns.ExecutionIDs, fmt.Sprintf("exec-%d-%d", n, i))
+			ns.MessageIDs = append(ns.MessageIDs, fmt.Sprintf("msg-%d-%d", n, i))
+		}
+		var got []*Claimed
+		write(t, d, func(tx Handle) error {
+			var err error
+			got, err = o.CreateSingles(ctx, tx, ns, now)
+			return err
+		})
+		if len(got) != n {
+			t.Fatalf("batch of %d: got %d deliveries", n, len(got))
+		}
+		total += n
+		for i, c := range got {
+			stored, err := o.LoadClaimed(ctx, rd, c.Delivery.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !stored.Lease.Equal(lease) || !stored.NoRetry || stored.Ordered || stored.Delivery.Status != DeliveryPending {
+				t.Fatalf("batch of %d, delivery %d: lease %v no_retry %v ordered %v status %s; want claimed until %v, no retry, pending",
+					n, i, stored.Lease, stored.NoRetry, stored.Ordered, stored.Delivery.Status, lease)
+			}
+			if len(stored.Events) != 1 || stored.Events[0].ID != c.Events[0].ID || string(stored.Events[0].Payload) != string(ns.Payloads[i]) ||
+				stored.Events[0].Source != "load" || stored.Events[0].Type != ns.Type {
+				t.Fatalf("batch of %d, delivery %d: events %+v; want its own event %d with payload %s", n, i, stored.Events, c.Events[0].ID, ns.Payloads[i])
+			}
+			if stored.Delivery.ExecutionID != ns.ExecutionIDs[i] || stored.Delivery.MessageID != ns.MessageIDs[i] ||
+				len(stored.Delivery.EventIDs) != 1 || stored.Delivery.EventIDs[0] != c.Events[0].ID ||
+				len(stored.Delivery.EventTypes) != 1 || stored.Delivery.EventTypes[0] != ns.Type {
+				t.Fatalf("batch of %d, delivery %d: %+v; want execution %s, message %s, event %d", n, i, stored.Delivery, ns.ExecutionIDs[i], ns.MessageIDs[i], c.Events[0].ID)
+			}
+			if c.Delivery.NextAttemptAt == nil || stored.Delivery.NextAttemptAt == nil || !stored.Delivery.NextAttemptAt.Equal(now) {
+				t.Fatalf("batch of %d, delivery %d: due %v; want due now", n, i, stored.Delivery.NextAttemptAt)
+			}
+		}
+	}
+	// Nobody else claims them while the lease holds; once it has run out,
+	// a worker does (a load run killed midway).
+	var claimed []int64
+	write(t, d, func(tx Handle) error {
+		var err error
+		claimed, err = o.ClaimDue(ctx, tx, now, now.Add(time.Minute), 1000)
+		return err
+	})
+	if len(claimed) != len(existing) {
+		t.Fatalf("claimed %d while the batches' lease holds; want only the %d created one by one", len(claimed), len(existing))
+	}
+	later := lease.Add(time.Second)
+	write(t, d, func(tx Handle) error {
+		var err error
+		claimed, err = o.ClaimDue(ctx, tx, later, later.Add(time.Minute), 1000)
+		return err
+	})
+	if len(claimed) != total+len(existing) {
+		t.Fatalf("claimed %d after the leases ran out; want all %d", len(claimed), total+len(existing))
+	}
+	var events, links int
+	rd.QueryRow(`SELECT count(*) FROM events`).Scan(&events)
+	rd.QueryRow(`SELECT count(*) FROM delivery_events`).Scan(&links)
+	if events != total+len(existing) || links != total+len(existing) {
+		t.Fatalf("%d events and %d links; want %d of each", events, links, total+len(existing))
+	}
+}
+
+// An attempt's headers are stored byte-exact, also when a hostile server
+// answers with bytes that are not UTF-8.
+func TestCompleteKeepsHeadersByteExact(t *testing.T) {
+	d, o, ids := outboxSetup(t, 1, false)
+	ctx := context.Background()
+	now := time.Now()
+	lease := now.Add(time.Minute)
+	write(t, d, func(tx Handle) error { return o.Claim(ctx, tx, ids[0], now, lease) })
+	a := &Attempt{DeliveryID: ids[0], N: 1, StartedAt: now,
+		Request:  OutgoingRequest{URL: "http://127.0.0.1:1/", Headers: []Header{{Name: "X-Sig", Value: "sha256=<&>"}}, Body: []byte(`{}`)},
+		Response: &Response{Status: 200, Headers: []Header{{Name: "X-Odd", Value: "caf\xe9 \xff\n"}, {Name: "X-\x80", Value: "ok"}}}}
+	write(t, d, func(tx Handle) error {
+		return o.Complete(ctx, tx, a, lease, Outcome{Status: DeliverySucceeded}, now)
+	})
+	got, err := NewDeliveryStore().GetDelivery(ctx, d.Reader(), ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Attempts) != 1 || got.Attempts[0].Response == nil {
+		t.Fatalf("attempts %+v; want one with a response", got.Attempts)
+	}
+	want := a.Response.Headers
+	resp := got.Attempts[0].Response.Headers
+	if len(resp) != len(want) || resp[0] != want[0] || resp[1] != want[1] || got.Attempts[0].Request.Headers[0] != a.Request.Headers[0] {
+		t.Fatalf("headers read back as %q / %q; want %q / %q", got.Attempts[0].Request.Headers, resp, a.Request.Headers, want)
+	}
 }

@@ -272,3 +272,89 @@ func addTextMatch(w *where, text string, cols ...string) {
 	}
 	w.conds = append(w.conds, "("+strings.Join(conds, " OR ")+")")
 }
+
+// appendHeaders appends to dst what encodeHeaders renders for hs, byte
+// for byte, without reflection (the sender records two header lists per
+// attempt).
+func appendHeaders(dst []byte, hs []Header) []byte {
+	dst = append(dst, '[')
+	for i, h := range hs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		nameOK, valueOK := utf8.ValidString(h.Name), utf8.ValidString(h.Value)
+		dst = append(dst, `{"name":`...)
+		if nameOK {
+			dst = appendJSONString(dst, h.Name)
+		} else {
+			dst = append(dst, `""`...)
+		}
+		dst = append(dst, `,"value":`...)
+		if valueOK {
+			dst = appendJSONString(dst, h.Value)
+		} else {
+			dst = append(dst, `""`...)
+		}
+		if !nameOK {
+			dst = append(dst, `,"name_b64":"`...)
+			dst = base64.StdEncoding.AppendEncode(dst, []byte(h.Name))
+			dst = append(dst, '"')
+		}
+		if !valueOK {
+			dst = append(dst, `,"value_b64":"`...)
+			dst = base64.StdEncoding.AppendEncode(dst, []byte(h.Value))
+			dst = append(dst, '"')
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+// appendJSONString appends s (valid UTF-8) as a JSON string escaped as
+// encodeJSON escapes it: quotes, backslashes and control characters, and
+// U+2028 and U+2029; no HTML escaping.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

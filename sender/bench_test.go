@@ -97,7 +97,8 @@ func p99(lat []float64) float64 {
 // recorded. Each side sends b.N requests in benchRounds alternating rounds
 // (the side going first alternates too); the time of each side is summed
 // over its rounds. It fails unless every delivery succeeded with exactly
-// one recorded attempt. It reports both rates, their ratio and both p99s:
+// one recorded attempt. It reports both rates, their ratio, both p99s and
+// the process's CPU time per request on each side:
 //
 //	go test -run '^$' -bench Throughput -benchtime 5000x ./sender
 func BenchmarkThroughput(b *testing.B) {
@@ -118,22 +119,25 @@ func BenchmarkThroughput(b *testing.B) {
 	rounds := min(benchRounds, b.N)
 	var (
 		plainTime, senderTime time.Duration
+		plainCPU, senderCPU   time.Duration
 		plainLat, senderLat   []float64
 		senderOK              int
 	)
 	plain := func(n int) {
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		plainLat = append(plainLat, plainLoop(b, client, url, body, n)...)
 		plainTime += time.Since(start)
+		plainCPU += processCPU() - cpu
 	}
 	sender := func(n int) {
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		rep, err := s.Load(ctx, LoadOptions{
 			Vendor: "policycortex", Event: "policy.violation.created", URL: url,
 			Credentials: fixtures.Credentials{Secret: "bench-secret"}, Count: n, Concurrency: benchConcurrency,
 			Payload: body,
 		})
 		senderTime += time.Since(start)
+		senderCPU += processCPU() - cpu
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -165,6 +169,13 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(senderRate/plainRate, "ratio")
 	b.ReportMetric(p99(plainLat), "plain-p99-ms")
 	b.ReportMetric(p99(senderLat), "sender-p99-ms")
+	if plainCPU > 0 && senderCPU > 0 {
+		// The process's CPU time per request while each side ran (server
+		// included): on a busy machine, a steadier view of the cost than
+		// the rates.
+		b.ReportMetric(float64(plainCPU.Microseconds())/float64(b.N), "plain-cpu-us/req")
+		b.ReportMetric(float64(senderCPU.Microseconds())/float64(senderOK), "sender-cpu-us/req")
+	}
 
 	// Every attempt as a reader of the store (the CLI, the API, the
 	// console) sees it: the full request sent, and the answer.

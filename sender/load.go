@@ -298,14 +298,19 @@ func (l *loadRun) turn(ctx context.Context, done []loadResult, n int) ([]*db.Cla
 		}
 		payloads[i], ids[i] = p, s.messageID()
 	}
+	execs := make([]string, n)
+	for i := range execs {
+		execs[i] = exec
+		if len(l.o.Payload) == 0 {
+			execs[i] = executionID(payloads[i])
+		}
+	}
 	lost := make([]bool, len(done))
+	var out []*db.Claimed
 	now := s.clock.Now()
-	lease := now.Add(s.lease)
-	out := make([]*db.Claimed, 0, n)
 	// The write goes on whatever becomes of ctx: what it records happened.
 	wctx := context.WithoutCancel(ctx)
 	err := s.db.Write(wctx, func(tx db.Handle) error {
-		out = out[:0]
 		for i := range done {
 			r := &done[i]
 			err := s.outbox.Complete(wctx, tx, &r.x.attempt, r.c.Lease, r.out, now)
@@ -316,27 +321,15 @@ func (l *loadRun) turn(ctx context.Context, done []loadResult, n int) ([]*db.Cla
 				return err
 			}
 		}
-		for i, p := range payloads {
-			ev := db.Event{Vendor: l.prof.Name(), Type: l.o.Event, Payload: p, CreatedAt: now, Source: "load"}
-			if err := s.outbox.CreateEvent(wctx, tx, &ev); err != nil {
-				return err
-			}
-			e := exec
-			if len(l.o.Payload) == 0 {
-				e = executionID(p)
-			}
-			// A load run is concurrent by request: its deliveries are not
-			// ordered, and never retried.
-			d, err := s.outbox.CreateDelivery(wctx, tx, db.NewDelivery{
-				EndpointID: l.ep.ID, Vendor: l.prof.Name(), Events: []db.Event{ev}, Status: db.DeliveryPending,
-				ExecutionID: e, MessageID: ids[i], DueAt: &now, NoRetry: true, ClaimUntil: lease,
-			}, now)
-			if err != nil {
-				return err
-			}
-			out = append(out, &db.Claimed{Delivery: *d, Events: []db.Event{ev}, NoRetry: true, Lease: lease})
-		}
-		return nil
+		// One multi-row statement per table creates the whole batch.
+		// A load run is concurrent by request: its deliveries are not
+		// ordered, and never retried.
+		var err error
+		out, err = s.outbox.CreateSingles(wctx, tx, db.NewSingles{
+			EndpointID: l.ep.ID, Vendor: l.prof.Name(), Type: l.o.Event, Source: "load",
+			Payloads: payloads, ExecutionIDs: execs, MessageIDs: ids, NoRetry: true, ClaimUntil: now.Add(s.lease),
+		}, now)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("recording a load run to %s: %w", l.ep.Name, err)
