@@ -2,6 +2,8 @@ package db
 
 import (
 	"encoding/json"
+	"net/http"
+	"slices"
 	"time"
 )
 
@@ -10,6 +12,24 @@ import (
 type Header struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+// HeadersFromHTTP lists a header map, names sorted, each name's values in
+// order: Go's parser keeps no order across names, so this is the stable
+// order for headers that did not come through the receiver's raw capture.
+func HeadersFromHTTP(h http.Header) []Header {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	out := make([]Header, 0, len(h))
+	for _, k := range names {
+		for _, v := range h[k] {
+			out = append(out, Header{Name: k, Value: v})
+		}
+	}
+	return out
 }
 
 // MapHeaderValues returns a copy of hs with each value replaced by

@@ -110,7 +110,7 @@ func (f *forwarder) send(ctx context.Context, req *db.Request) (*db.Forward, *an
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.limit+1))
 	leg.Status = resp.StatusCode
-	leg.Headers = fromHTTPHeader(resp.Header)
+	leg.Headers = db.HeadersFromHTTP(resp.Header)
 	leg.Body = body
 	switch {
 	case err != nil:
@@ -129,20 +129,4 @@ func (f *forwarder) send(ctx context.Context, req *db.Request) (*db.Forward, *an
 		ans.headers = append(ans.headers, contentLength(int64(len(body))))
 	}
 	return leg, ans
-}
-
-// fromHTTPHeader lists a header map, names sorted, values in order.
-func fromHTTPHeader(h http.Header) []db.Header {
-	names := make([]string, 0, len(h))
-	for k := range h {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	out := make([]db.Header, 0, len(h))
-	for _, k := range names {
-		for _, v := range h[k] {
-			out = append(out, db.Header{Name: k, Value: v})
-		}
-	}
-	return out
 }

@@ -353,5 +353,5 @@ func mapHeaders(r *http.Request) []db.Header {
 	if r.Host != "" {
 		hs = append(hs, db.Header{Name: "Host", Value: r.Host})
 	}
-	return append(hs, fromHTTPHeader(r.Header)...)
+	return append(hs, db.HeadersFromHTTP(r.Header)...)
 }

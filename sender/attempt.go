@@ -173,7 +173,7 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	x.attempt.DurationMS = ms(s.clock.Now().Sub(start))
 	x.attempt.Response = &db.Response{
 		Status:    resp.StatusCode,
-		Headers:   respHeaders(resp.Header),
+		Headers:   db.HeadersFromHTTP(resp.Header),
 		Body:      body,
 		LatencyMS: x.attempt.DurationMS,
 		Truncated: truncated,
@@ -225,23 +225,6 @@ func wireHeaders(h http.Header, host string, n int) []db.Header {
 		}
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			out = append(out, db.Header{Name: k, Value: v})
-		}
-	}
-	return out
-}
-
-// respHeaders lists response headers sorted by name (Go's parser keeps no
-// order).
-func respHeaders(h http.Header) []db.Header {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]db.Header, 0, len(keys))
 	for _, k := range keys {
 		for _, v := range h[k] {
 			out = append(out, db.Header{Name: k, Value: v})

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 )
 
@@ -138,15 +138,8 @@ The same --seed gives the same ids and values; add --at to pin the clock too.`,
 					method = "POST"
 				}
 				fmt.Fprintf(out, "%s /hooks/%s\n", method, p.Name())
-				names := make([]string, 0, len(wire.Header))
-				for k := range wire.Header {
-					names = append(names, k)
-				}
-				slices.Sort(names)
-				for _, k := range names {
-					for _, v := range wire.Header[k] {
-						fmt.Fprintf(out, "%s: %s\n", k, v)
-					}
+				for _, h := range db.HeadersFromHTTP(wire.Header) {
+					fmt.Fprintf(out, "%s: %s\n", h.Name, h.Value)
 				}
 				fmt.Fprintln(out)
 			}
