@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/receiver"
+	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
@@ -117,71 +120,55 @@ func (m *Model) exportInbox() tea.Cmd {
 	for i, r := range m.inbox.pg.rows {
 		ids[i] = r.ID
 	}
-	ctx, src, dir := m.ctx, m.src, m.expDir
-	return func() tea.Msg {
-		path := filepath.Join(dir, fmt.Sprintf("hookscope-requests-%s.jsonl", time.Now().Format("20060102-150405")))
-		var b strings.Builder
-		for _, id := range ids {
-			q, err := src.GetRequest(ctx, id)
-			if err != nil {
-				return exportedMsg{err: fmt.Errorf("exporting request %d: %w", id, err)}
-			}
-			line, err := json.Marshal(exportRequest(q))
-			if err != nil {
-				return exportedMsg{err: fmt.Errorf("exporting request %d: %w", id, err)}
-			}
-			b.Write(line)
-			b.WriteByte('\n')
+	src := m.src
+	return exportJSONL(m.ctx, m.expDir, "requests", ids, func(ctx context.Context, id int64) (any, error) {
+		q, err := src.GetRequest(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-			return exportedMsg{err: fmt.Errorf("writing %s: %w", path, err)}
-		}
-		return exportedMsg{text: fmt.Sprintf("exported %d requests to %s", len(ids), path)}
-	}
+		return receiver.NewRequestView(q, true), nil
+	})
 }
 
-// exportRequest adds the bodies to a request's JSON (text, or base64 where
-// they are not valid UTF-8), as SPEC §7 names them.
-func exportRequest(q *db.Request) map[string]any {
-	out := map[string]any{}
-	raw, _ := json.Marshal(q)
-	_ = json.Unmarshal(raw, &out)
-	if utf8.Valid(q.Body) {
-		out["body"] = string(q.Body)
-	} else {
-		out["body_base64"] = q.Body // []byte marshals as base64
-	}
-	if resp, ok := out["response"].(map[string]any); ok {
-		resp["body"] = string(q.Response.Body)
-	}
-	return out
-}
-
+// exportDeliveries writes the visible page of deliveries, each with its
+// attempts in full, as JSON lines.
 func (m *Model) exportDeliveries() tea.Cmd {
 	ids := make([]int64, len(m.deliv.pg.rows))
 	for i, r := range m.deliv.pg.rows {
 		ids[i] = r.ID
 	}
-	ctx, src, dir := m.ctx, m.src, m.expDir
-	return func() tea.Msg {
-		path := filepath.Join(dir, fmt.Sprintf("hookscope-deliveries-%s.jsonl", time.Now().Format("20060102-150405")))
-		var b strings.Builder
-		for _, id := range ids {
-			d, err := src.GetDelivery(ctx, id)
-			if err != nil {
-				return exportedMsg{err: fmt.Errorf("exporting delivery %d: %w", id, err)}
-			}
-			line, err := json.Marshal(d.Delivery)
-			if err != nil {
-				return exportedMsg{err: fmt.Errorf("exporting delivery %d: %w", id, err)}
-			}
-			b.Write(line)
-			b.WriteByte('\n')
+	src := m.src
+	return exportJSONL(m.ctx, m.expDir, "deliveries", ids, func(ctx context.Context, id int64) (any, error) {
+		d, err := src.GetDelivery(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return sender.ViewDelivery(d.Delivery), nil
+	})
+}
+
+// exportJSONL writes one JSON line per id, each the SPEC §7 view that view
+// returns (bodies as text, or base64 where not UTF-8; credentials masked),
+// to a new file in dir.
+func exportJSONL(ctx context.Context, dir, kind string, ids []int64, view func(context.Context, int64) (any, error)) tea.Cmd {
+	return func() tea.Msg {
+		path := filepath.Join(dir, fmt.Sprintf("hookscope-%s-%s.jsonl", kind, time.Now().Format("20060102-150405")))
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		for _, id := range ids {
+			v, err := view(ctx, id)
+			if err == nil {
+				err = enc.Encode(v)
+			}
+			if err != nil {
+				return exportedMsg{err: fmt.Errorf("exporting %s #%d: %w", kind, id, err)}
+			}
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
 			return exportedMsg{err: fmt.Errorf("writing %s: %w", path, err)}
 		}
-		return exportedMsg{text: fmt.Sprintf("exported %d deliveries to %s", len(ids), path)}
+		return exportedMsg{text: fmt.Sprintf("exported %d %s to %s", len(ids), kind, path)}
 	}
 }
 
