@@ -138,7 +138,13 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 	if d.LastError != "" {
 		line(r.field("last error", r.st.Bad.Render(r.safe(d.LastError))))
 	}
-	if e := dd.Endpoint; e != nil && !e.Enabled {
+	// The endpoint's disabled state, unless this delivery's own auto-disable
+	// notice below is that same event (it says more).
+	sameEvent := func(e *db.Endpoint) bool {
+		esc := d.Escalation
+		return esc != nil && esc.Kind == "disabled" && e.DisabledAt != nil && e.DisabledAt.Equal(esc.At)
+	}
+	if e := dd.Endpoint; e != nil && !e.Enabled && !sameEvent(e) {
 		at := ""
 		if e.DisabledAt != nil {
 			at = " at " + r.stamp(*e.DisabledAt)

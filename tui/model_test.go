@@ -484,3 +484,29 @@ func TestEndpointColumnsAlign(t *testing.T) {
 		}
 	}
 }
+
+// An endpoint the vendor's rule disabled is told once, by the delivery's
+// own notice; a later, separate disable is still shown beside it.
+func TestAutoDisableNoticeShownOnce(t *testing.T) {
+	d := openDB(t)
+	ep := seedEndpoint(t, d, "cs", "codescoring", false) // disabled at t0
+	seedDelivery(t, d, ep, 2, &db.Escalation{Kind: "disabled", Subject: "Webhook disabled", Body: "still failing after the 48h retry", At: t0})
+	m := newTestModel(t, d, 100, 40)
+	press(t, m, "2")
+	s := detailText(m)
+	if !strings.Contains(s, "⊘ auto-disabled at 2026-03-14 09:26:53.000 UTC: Webhook disabled") {
+		t.Fatalf("no auto-disable notice:\n%s", s)
+	}
+	if strings.Contains(s, "⊘ endpoint disabled") {
+		t.Fatalf("the same disable is told twice:\n%s", s)
+	}
+
+	d2 := openDB(t)
+	ep2 := seedEndpoint(t, d2, "cs", "codescoring", false) // disabled at t0
+	seedDelivery(t, d2, ep2, 2, &db.Escalation{Kind: "disabled", Subject: "Webhook disabled", Body: "earlier", At: t0.Add(-time.Hour)})
+	m2 := newTestModel(t, d2, 100, 40)
+	press(t, m2, "2")
+	if s := detailText(m2); !strings.Contains(s, "⊘ endpoint disabled") || !strings.Contains(s, "⊘ auto-disabled") {
+		t.Fatalf("two separate disables should both show:\n%s", s)
+	}
+}
