@@ -70,7 +70,8 @@ func scanDelivery(s scanner) (*Delivery, error) {
 // attemptColumns selects an Attempt from "attempts a" for scanAttempt.
 const attemptColumns = `a.id, a.delivery_id, a.n, a.started_at, a.duration_ms,
 	a.req_method, a.req_url, a.req_headers, ` + attemptReqBody + `, a.resp_status,
-	a.resp_headers, a.resp_body, a.resp_truncated, a.error, a.manual`
+	a.resp_headers, a.resp_body, a.resp_truncated, a.error, a.manual,
+	a.vendor_wait_ms, a.wait_reason`
 
 // attemptReqBody is an attempt's request body: req_body, or, when the body
 // was the payload of the one event it carried, that event's payload
@@ -92,7 +93,7 @@ func scanAttempt(s scanner) (*Attempt, error) {
 	)
 	if err := s.Scan(&a.ID, &a.DeliveryID, &a.N, &started, &a.DurationMS, &a.Request.Method,
 		&a.Request.URL, &reqHeaders, &reqBody, &respStatus, &respHeads, &respBody, &truncated,
-		&a.Error, &manual); err != nil {
+		&a.Error, &manual, &a.VendorWaitMS, &a.WaitReason); err != nil {
 		return nil, err
 	}
 	a.StartedAt = fromNanos(started)

@@ -262,6 +262,12 @@ type Attempt struct {
 	Response   *Response       `json:"response"`
 	Error      string          `json:"error,omitempty"`
 	Manual     bool            `json:"manual"`
+	// VendorWaitMS is the vendor's wait before this attempt as its schedule
+	// defines it (unscaled); 0 for a first or manual attempt.
+	VendorWaitMS int64 `json:"vendor_wait_ms,omitempty"`
+	// WaitReason says where that wait came from (schedule, backoff,
+	// Retry-After).
+	WaitReason string `json:"wait_reason,omitempty"`
 }
 
 // DeliveryFilter selects deliveries for a list. Zero fields do not filter.

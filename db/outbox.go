@@ -402,10 +402,11 @@ func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte)
 func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
 	r, _ := newAttemptRow(a, bodyEvent, nil)
 	res, err := h.ExecContext(ctx, `INSERT INTO attempts
-		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual, vendor_wait_ms, wait_reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, r.method, a.Request.URL,
-		r.reqHeaders, r.reqBody, r.bodyRef, r.status, r.respHeaders, r.respBody, r.truncated, a.Error, a.Manual)
+		r.reqHeaders, r.reqBody, r.bodyRef, r.status, r.respHeaders, r.respBody, r.truncated, a.Error, a.Manual,
+		a.VendorWaitMS, a.WaitReason)
 	if err != nil {
 		return fmt.Errorf("recording attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
 	}

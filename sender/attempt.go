@@ -105,6 +105,11 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 		Manual:     manual,
 		Request:    db.OutgoingRequest{Method: http.MethodPost, URL: ep.URL},
 	}}
+	// A scheduled retry records the vendor's wait that led to it, unscaled,
+	// so the timeline reads as the vendor's schedule at any time scale.
+	if w := c.Delivery.Wait; w != nil && w.Retry > 0 && !manual {
+		x.attempt.VendorWaitMS, x.attempt.WaitReason = w.VendorWaitMS, w.Reason
+	}
 	out := make([]fixtures.Outgoing, len(c.Events))
 	for i, e := range c.Events {
 		out[i] = fixtures.Outgoing{Type: e.Type, Payload: e.Payload, CreatedAt: e.CreatedAt}

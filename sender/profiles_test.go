@@ -36,6 +36,17 @@ func TestCodeScoringLadderThenDisable(t *testing.T) {
 	if d.Status != db.DeliveryFailed || len(d.Attempts) != 8 {
 		t.Fatalf("status %s with %d attempts, want failed after 1 + 7 retries", d.Status, len(d.Attempts))
 	}
+	// Each retry records the vendor's own wait before it, unscaled: the
+	// ladder reads 1m, 5m, 30m, ... although it ran 100,000 times faster.
+	if a := d.Attempts[0]; a.VendorWaitMS != 0 {
+		t.Errorf("the first attempt records a %d ms wait, want none", a.VendorWaitMS)
+	}
+	for i, want := range codeScoringLadder {
+		a := d.Attempts[i+1]
+		if got := time.Duration(a.VendorWaitMS) * time.Millisecond; got != want || a.WaitReason != "schedule" {
+			t.Errorf("attempt %d records a %v wait (%q), want the vendor's %v (schedule)", a.N, got, a.WaitReason, want)
+		}
+	}
 	reqs := srv.requests()
 	if len(reqs) != 8 {
 		t.Fatalf("server got %d requests, want 8", len(reqs))
@@ -256,6 +267,9 @@ func TestSecurityScorecardManualRetryKeepsExecutionID(t *testing.T) {
 	d, _ := s.Delivery(context.Background(), ds[0].ID)
 	if d.Status != db.DeliverySucceeded || len(d.Attempts) != 2 || !d.Attempts[1].Manual || d.Attempts[0].Manual {
 		t.Fatalf("after retry now: %s with %d attempts", d.Status, len(d.Attempts))
+	}
+	if a := d.Attempts[1]; a.VendorWaitMS != 0 || a.WaitReason != "" {
+		t.Errorf("the manual retry records the vendor's %d ms wait (%q); it waited for none", a.VendorWaitMS, a.WaitReason)
 	}
 	reqs := srv.requests()
 	if executionID(reqs[0].body) != executionID(reqs[1].body) || executionID(reqs[0].body) == "" {

@@ -62,6 +62,9 @@ type AttemptView struct {
 	Response   *ResponseView `json:"response"`
 	Error      string        `json:"error,omitempty"`
 	Manual     bool          `json:"manual"`
+	// VendorWaitMS is the vendor's wait before this retry (unscaled).
+	VendorWaitMS int64  `json:"vendor_wait_ms,omitempty"`
+	WaitReason   string `json:"wait_reason,omitempty"`
 }
 
 // DeliveryView is a delivery as printed and served (SPEC §7 names), with
@@ -86,6 +89,7 @@ func ViewDelivery(d db.Delivery) DeliveryView {
 	for _, a := range d.Attempts {
 		av := AttemptView{
 			N: a.N, StartedAt: a.StartedAt, DurationMS: a.DurationMS, Error: a.Error, Manual: a.Manual,
+			VendorWaitMS: a.VendorWaitMS, WaitReason: a.WaitReason,
 			Request: RequestView{Method: a.Request.Method, URL: a.Request.URL, Headers: db.MapHeaderValues(a.Request.Headers, fixtures.MaskHeaderValue), BodyView: viewBody(a.Request.Body)},
 		}
 		if r := a.Response; r != nil {

@@ -185,7 +185,13 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 		if a.Error != "" {
 			errText = " " + r.st.Bad.Render(r.safe(a.Error))
 		}
-		line(fmt.Sprintf("%3d  %s  %s  %8s%s%s", a.N, r.clock(a.StartedAt), r.st.HTTPStatus(code).Render(status), ms(a.DurationMS), manual, errText))
+		// The vendor's wait before a retry, unscaled: the ladder as the
+		// vendor runs it, whatever the time scale.
+		wait := ""
+		if a.VendorWaitMS > 0 {
+			wait = "+" + duration(time.Duration(a.VendorWaitMS)*time.Millisecond)
+		}
+		line(fmt.Sprintf("%3d %7s  %s  %s  %8s%s%s", a.N, wait, r.clock(a.StartedAt), r.st.HTTPStatus(code).Render(status), ms(a.DurationMS), manual, errText))
 	}
 	if n := len(d.Attempts); n > 0 {
 		a := d.Attempts[n-1]

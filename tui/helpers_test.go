@@ -97,6 +97,9 @@ func seedDelivery(t testing.TB, d *db.DB, ep *db.Endpoint, attempts int, esc *db
 			a := &db.Attempt{DeliveryID: del.ID, N: n, StartedAt: t0.Add(time.Duration(n) * time.Second), DurationMS: 12.5,
 				Request:  db.OutgoingRequest{Method: "POST", URL: ep.URL, Headers: []db.Header{{Name: "X-CodeScoring-Authentication", Value: "tok"}}, Body: []byte(body)},
 				Response: &db.Response{Status: 503, Body: []byte("upstream down\x1b[2J")}, Error: "HTTP 503"}
+			if n > 1 { // a scheduled retry: the vendor's wait before it
+				a.VendorWaitMS, a.WaitReason = 60000, "schedule"
+			}
 			if err := ob.RecordAttempt(ctx, tx, a); err != nil {
 				return err
 			}

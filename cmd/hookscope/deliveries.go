@@ -122,9 +122,9 @@ func nextLine(d sender.DeliveryView) string {
 	s := d.NextAttemptAt.Local().Format(time.DateTime)
 	if w := d.Wait; w != nil {
 		if w.Retry > 0 {
-			s += fmt.Sprintf(" (retry %d of %d, vendor wait %s)", w.Retry, w.Of, w.VendorWait())
+			s += fmt.Sprintf(" (retry %d of %d, vendor wait %s)", w.Retry, w.Of, shortDuration(w.VendorWait()))
 		} else if w.Reason != "" {
-			s += fmt.Sprintf(" (%s %s)", w.Reason, w.VendorWait())
+			s += fmt.Sprintf(" (%s %s)", w.Reason, shortDuration(w.VendorWait()))
 		}
 	}
 	return s
@@ -156,7 +156,7 @@ func writeDelivery(w io.Writer, d sender.DeliveryView) error {
 		if a.Manual {
 			manual = " (manual)"
 		}
-		fmt.Fprintf(w, "\nattempt %d%s at %s, %.1f ms\n", a.N, manual, a.StartedAt.Local().Format(time.DateTime), a.DurationMS)
+		fmt.Fprintf(w, "\nattempt %d%s at %s%s, %.1f ms\n", a.N, manual, a.StartedAt.Local().Format(time.DateTime), waitNote(a), a.DurationMS)
 		fmt.Fprintf(w, "> %s %s\n", a.Request.Method, a.Request.URL)
 		for _, h := range a.Request.Headers {
 			fmt.Fprintf(w, "> %s: %s\n", h.Name, h.Value)

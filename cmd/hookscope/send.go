@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -170,9 +171,34 @@ func printAttempts(w io.Writer, d sender.DeliveryView, from int, asJSON bool) {
 		if res == "" && a.Response != nil {
 			res = fmt.Sprintf("%d", a.Response.Status)
 		}
-		fmt.Fprintf(w, "attempt %d at %s: %s (%.1f ms)\n", a.N, a.StartedAt.Local().Format(time.TimeOnly), res, a.DurationMS)
+		fmt.Fprintf(w, "attempt %d at %s%s: %s (%.1f ms)\n", a.N, a.StartedAt.Local().Format(time.TimeOnly), waitNote(a), res, a.DurationMS)
 	}
 	if n := nextLine(d); n != "" && !asJSON {
 		fmt.Fprintf(w, "next attempt %s\n", n)
 	}
+}
+
+// waitNote says which vendor wait led to a retry: ", after the vendor's
+// 30m wait (schedule)". Empty for a first or manual attempt.
+func waitNote(a sender.AttemptView) string {
+	if a.VendorWaitMS <= 0 {
+		return ""
+	}
+	note := ", after the vendor's " + shortDuration(time.Duration(a.VendorWaitMS)*time.Millisecond) + " wait"
+	if a.WaitReason != "" {
+		note += " (" + a.WaitReason + ")"
+	}
+	return note
+}
+
+// shortDuration writes 30m for 30m0s and 3h for 3h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
