@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver/httpx"
 )
 
@@ -46,6 +47,7 @@ func RegisterAPI(r *mux.Router, s *Sender) {
 	r.HandleFunc("/api/deliveries", a.listDeliveries).Methods(http.MethodGet)
 	r.HandleFunc("/api/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
 	r.HandleFunc("/api/deliveries/{id}/retry", a.retryDelivery).Methods(http.MethodPost)
+	r.HandleFunc("/api/requests/{id}/replay", a.replayRequest).Methods(http.MethodPost)
 }
 
 type api struct{ s *Sender }
@@ -369,4 +371,62 @@ func (a *api) retryDelivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, ViewDelivery(*d))
+}
+
+// replayInput is the body of POST /api/requests/{id}/replay: an endpoint
+// (name or id) or a URL, with optional credentials for a URL.
+type replayInput struct {
+	Endpoint string `json:"endpoint"`
+	URL      string `json:"url"`
+	Secret   string `json:"secret"`
+	Token    string `json:"token"`
+}
+
+func (a *api) replayRequest(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil || id <= 0 {
+		httpx.WriteError(w, http.StatusBadRequest, "id: %q is not a request id", mux.Vars(r)["id"])
+		return
+	}
+	var in replayInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%s", err)
+		return
+	}
+	target := ReplayTarget{URL: in.URL}
+	if in.Endpoint != "" {
+		ep, err := a.s.ResolveEndpoint(r.Context(), in.Endpoint)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		target.EndpointID = ep.ID
+	}
+	if in.Secret != "" || in.Token != "" {
+		target.Credentials = &fixtures.Credentials{Secret: in.Secret, Token: in.Token}
+	}
+	ds, err := a.s.ReplayRequest(r.Context(), id, target)
+	if errors.Is(err, ErrNoCredentials) {
+		err = fieldErr("secret", "%v", err)
+	}
+	if err != nil && len(ds) == 0 {
+		fail(w, err)
+		return
+	}
+	ans := replayAnswer{Deliveries: make([]DeliveryView, len(ds))}
+	for i, d := range ds {
+		ans.Deliveries[i] = ViewDelivery(d)
+	}
+	status := http.StatusOK
+	if err != nil { // some events went out before one failed: say both
+		status, ans.Error = http.StatusInternalServerError, err.Error()
+	}
+	httpx.WriteJSON(w, status, ans)
+}
+
+// replayAnswer lists the deliveries a replay made and, when it stopped
+// part-way, why.
+type replayAnswer struct {
+	Deliveries []DeliveryView `json:"deliveries"`
+	Error      string         `json:"error,omitempty"`
 }

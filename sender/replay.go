@@ -92,3 +92,47 @@ func (s *Sender) ReplayTo(ctx context.Context, requestBody []byte, vendor, targe
 	}
 	return out, nil
 }
+
+// ReplayTarget is where ReplayRequest sends: an endpoint, or a URL.
+type ReplayTarget struct {
+	EndpointID int64
+	URL        string
+	// Credentials sign a replay to URL; nil signs with the credentials of
+	// the route that received the request (so a replay to hookscope's own
+	// receiver verifies).
+	Credentials *fixtures.Credentials
+}
+
+// ReplayRequest sends the recorded request id again to an endpoint (see
+// Replay) or to a URL (see ReplayTo). A request whose body was truncated
+// when recorded is refused: replaying part of it would send something else.
+// Bad input comes back as a *FieldError.
+func (s *Sender) ReplayRequest(ctx context.Context, id int64, to ReplayTarget) ([]db.Delivery, error) {
+	if (to.EndpointID != 0) == (to.URL != "") {
+		return nil, fieldErr("endpoint", "replay to an endpoint or to a url (one of them)")
+	}
+	q, err := s.requests.GetRequest(ctx, s.db.Reader(), id)
+	if err != nil {
+		return nil, fmt.Errorf("loading request %d: %w", id, err)
+	}
+	if q.BodyTruncated {
+		return nil, fieldErr("id", "request #%d's body was truncated when recorded: replaying part of it would send something else", id)
+	}
+	if to.EndpointID != 0 {
+		return s.Replay(ctx, q.Body, q.Vendor, to.EndpointID)
+	}
+	var creds fixtures.Credentials
+	switch {
+	case to.Credentials != nil:
+		creds = *to.Credentials
+	case q.Route != "":
+		r, err := s.routes.GetRoute(ctx, s.db.Reader(), q.Route)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return nil, fmt.Errorf("loading route %s: %w", q.Route, err)
+		}
+		if err == nil {
+			creds = fixtures.Credentials{Secret: r.Secret, Token: r.Token, Header: r.Header}
+		}
+	}
+	return s.ReplayTo(ctx, q.Body, q.Vendor, to.URL, creds)
+}

@@ -48,6 +48,7 @@ type Sender struct {
 	endpoints  db.EndpointStore
 	deliveries db.DeliveryStore
 	routes     db.RouteStore
+	requests   db.RequestStore
 	outbox     db.OutboxStore
 	broker     *pubsub.Broker[db.Change]
 	clock      Clock
@@ -116,6 +117,7 @@ func New(d *db.DB, opts Options) *Sender {
 		endpoints:  db.NewEndpointStore(),
 		deliveries: db.NewDeliveryStore(),
 		routes:     db.NewRouteStore(),
+		requests:   db.NewRequestStore(),
 		outbox:     db.NewOutboxStore(),
 		broker:     opts.Broker,
 		clock:      opts.Clock,

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/sender"
 )
 
 // SenderControl is the part of the sender the console drives
@@ -17,8 +17,7 @@ type SenderControl interface {
 	RetryFailed(ctx context.Context, endpointID int64) (int, error)
 	Disable(ctx context.Context, endpointID int64, reason string) error
 	Enable(ctx context.Context, endpointID int64) error
-	Replay(ctx context.Context, requestBody []byte, vendor string, endpointID int64) ([]db.Delivery, error)
-	ReplayTo(ctx context.Context, requestBody []byte, vendor, target string, creds fixtures.Credentials) ([]db.Delivery, error)
+	ReplayRequest(ctx context.Context, requestID int64, to sender.ReplayTarget) ([]db.Delivery, error)
 }
 
 // RouteControl is the part of the receiver the console drives
@@ -76,26 +75,10 @@ func (a AppActions) SetEndpointEnabled(ctx context.Context, endpointID int64, en
 	return fmt.Sprintf("disabled endpoint #%d: %s", endpointID, reason), nil
 }
 
-// replayable loads a received request whose body can be sent again whole.
-func (a AppActions) replayable(ctx context.Context, requestID int64) (*db.Request, error) {
-	q, err := a.Source.GetRequest(ctx, requestID)
-	if err != nil {
-		return nil, fmt.Errorf("loading request %d: %w", requestID, err)
-	}
-	if q.BodyTruncated {
-		return nil, fmt.Errorf("request #%d's body was truncated when recorded: replaying part of it would send something else", requestID)
-	}
-	return q, nil
-}
-
 // Replay implements Actions: the request's events go to the endpoint,
 // framed and signed with the endpoint's credentials.
 func (a AppActions) Replay(ctx context.Context, requestID, endpointID int64) (string, error) {
-	q, err := a.replayable(ctx, requestID)
-	if err != nil {
-		return "", err
-	}
-	ds, err := a.Sender.Replay(ctx, q.Body, q.Vendor, endpointID)
+	ds, err := a.Sender.ReplayRequest(ctx, requestID, sender.ReplayTarget{EndpointID: endpointID})
 	if err != nil {
 		return "", fmt.Errorf("replaying request #%d: %w", requestID, err)
 	}
@@ -105,23 +88,7 @@ func (a AppActions) Replay(ctx context.Context, requestID, endpointID int64) (st
 // ReplayToURL implements Actions: the request's events go to url, signed
 // with the credentials of the route that received it.
 func (a AppActions) ReplayToURL(ctx context.Context, requestID int64, url string) (string, error) {
-	q, err := a.replayable(ctx, requestID)
-	if err != nil {
-		return "", err
-	}
-	var creds fixtures.Credentials
-	if q.Route != "" {
-		routes, err := a.Source.ListRoutes(ctx)
-		if err != nil {
-			return "", fmt.Errorf("loading route %s: %w", q.Route, err)
-		}
-		for _, r := range routes {
-			if r.Name == q.Route {
-				creds = fixtures.Credentials{Secret: r.Secret, Token: r.Token, Header: r.Header}
-			}
-		}
-	}
-	ds, err := a.Sender.ReplayTo(ctx, q.Body, q.Vendor, url, creds)
+	ds, err := a.Sender.ReplayRequest(ctx, requestID, sender.ReplayTarget{URL: url})
 	if err != nil {
 		return "", fmt.Errorf("replaying request #%d: %w", requestID, err)
 	}

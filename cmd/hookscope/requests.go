@@ -24,7 +24,7 @@ func newRequestsCmd(g *globals) *cobra.Command {
 		Short: "List and show the requests the receiver recorded",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newRequestsListCmd(g), newRequestsShowCmd(g))
+	cmd.AddCommand(newRequestsListCmd(g), newRequestsShowCmd(g), newRequestsReplayCmd(g))
 	return cmd
 }
 

@@ -1,0 +1,139 @@
+package sender
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+)
+
+// storeRequest records a request the way the receiver would have.
+func storeRequest(t *testing.T, d *db.DB, route, vendor string, body []byte, truncated bool) int64 {
+	t.Helper()
+	q := &db.Request{ReceivedAt: time.Now(), Route: route, Method: "POST", Path: "/hooks/" + route,
+		Body: body, BodySize: int64(len(body)), BodyTruncated: truncated, JSONValid: json.Valid(body), Vendor: vendor}
+	if err := d.Write(context.Background(), func(tx db.Handle) error {
+		return db.NewRequestStore().CreateRequest(context.Background(), tx, q)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return q.ID
+}
+
+// A replay to a URL with no credentials given signs with the receiving
+// route's, so it verifies where the original did; one to an endpoint uses
+// the endpoint's.
+func TestReplayRequestSignsWithTheRightCredentials(t *testing.T) {
+	s, d := openSender(t, 1)
+	ctx := context.Background()
+	route := &db.Route{Name: "pc", Profile: "policycortex", Secret: "route-secret"}
+	if err := d.Write(ctx, func(tx db.Handle) error { return db.NewRouteStore().PutRoute(ctx, tx, route) }); err != nil {
+		t.Fatal(err)
+	}
+	body := received(t, "policycortex", fixtures.Credentials{Secret: "route-secret"}, "policy.violation.created")
+	id := storeRequest(t, d, "pc", "policycortex", body, false)
+	srv := newHookServer(t, status(200))
+	p, _ := fixtures.Lookup("policycortex")
+
+	ds, err := s.ReplayRequest(ctx, id, ReplayTarget{URL: srv.URL})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("replay to URL: %v, %d deliveries", err, len(ds))
+	}
+	ep := addEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) { e.Secret = "endpoint-secret" })
+	if _, err := s.ReplayRequest(ctx, id, ReplayTarget{EndpointID: ep.ID}); err != nil {
+		t.Fatalf("replay to endpoint: %v", err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("the service got %d requests, want 2", len(reqs))
+	}
+	for i, secret := range []string{"route-secret", "endpoint-secret"} {
+		if !bytes.Equal(reqs[i].body, body) {
+			t.Errorf("replay %d changed the body", i+1)
+		}
+		if v := p.Verify(reqs[i].header, reqs[i].body, fixtures.Credentials{Secret: secret}, time.Now()); v.Status != fixtures.Valid {
+			t.Errorf("replay %d does not verify with %s: %+v", i+1, secret, v)
+		}
+	}
+}
+
+func TestReplayRequestRefusesBadInput(t *testing.T) {
+	s, d := openSender(t, 1)
+	ctx := context.Background()
+	cut := storeRequest(t, d, "generic", "generic", []byte(`{"a":`), true)
+	whole := storeRequest(t, d, "generic", "generic", []byte(`{"a":1}`), false)
+	var fe *FieldError
+	if _, err := s.ReplayRequest(ctx, cut, ReplayTarget{URL: "http://127.0.0.1:9/"}); !errors.As(err, &fe) || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("a truncated body: %v, want a field error saying so", err)
+	}
+	if _, err := s.ReplayRequest(ctx, whole, ReplayTarget{}); !errors.As(err, &fe) {
+		t.Errorf("no target: %v, want a field error", err)
+	}
+	if _, err := s.ReplayRequest(ctx, whole, ReplayTarget{EndpointID: 1, URL: "http://127.0.0.1:9/"}); !errors.As(err, &fe) {
+		t.Errorf("two targets: %v, want a field error", err)
+	}
+	if _, err := s.ReplayRequest(ctx, 999, ReplayTarget{URL: "http://127.0.0.1:9/"}); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("unknown request: %v, want ErrNotFound", err)
+	}
+}
+
+func TestReplayAPI(t *testing.T) {
+	s, d := openSender(t, 1)
+	r := mux.NewRouter()
+	RegisterAPI(r, s)
+	api := httptest.NewServer(r)
+	defer api.Close()
+	srv := newHookServer(t, status(200))
+	body := received(t, "codescoring", fixtures.Credentials{Token: "tok"}, "project_sca_analysis_started", "test")
+	id := storeRequest(t, d, "codescoring", "codescoring", body, false)
+	addEndpoint(t, s, "codescoring", srv.URL, func(e *db.Endpoint) { e.Name, e.Token = "cs", "endpoint-token" })
+
+	post := func(path, in string) (int, []byte) {
+		resp, err := http.Post(api.URL+path, "application/json", strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	code, b := post("/api/requests/"+itoa(id)+"/replay", `{"endpoint":"cs"}`)
+	var ans struct {
+		Deliveries []DeliveryView `json:"deliveries"`
+	}
+	if code != 200 || json.Unmarshal(b, &ans) != nil || len(ans.Deliveries) != 2 {
+		t.Fatalf("replay: %d %s, want 200 with one delivery per event of the batch", code, b)
+	}
+	for _, rq := range srv.requests() {
+		if got := rq.header.Get(fixtures.CodeScoringTokenHeader); got != "endpoint-token" {
+			t.Errorf("replayed with token %q, want the endpoint's", got)
+		}
+	}
+	for _, tc := range []struct {
+		path, body string
+		code       int
+		want       string
+	}{
+		{"/api/requests/" + itoa(id) + "/replay", `{}`, 400, "endpoint"},
+		{"/api/requests/" + itoa(id) + "/replay", `{"endpoint":"nope"}`, 404, "nope"},
+		{"/api/requests/999/replay", `{"url":"http://127.0.0.1:9/"}`, 404, "999"},
+		{"/api/requests/x/replay", `{"url":"http://127.0.0.1:9/"}`, 400, "not a request id"},
+		{"/api/requests/" + itoa(id) + "/replay", `{"endpoint":"cs","extra":1}`, 400, "extra"},
+	} {
+		code, b := post(tc.path, tc.body)
+		if code != tc.code || !strings.Contains(string(b), tc.want) {
+			t.Errorf("POST %s %s: %d %s, want %d naming %q", tc.path, tc.body, code, b, tc.code, tc.want)
+		}
+	}
+}
