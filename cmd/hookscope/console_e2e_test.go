@@ -24,6 +24,9 @@ type tmuxConsole struct {
 func startConsole(t *testing.T, w, h int, args ...string) *tmuxConsole {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is not installed; .ci/run installs it, so the install step is broken")
+		}
 		t.Skip("tmux is not installed")
 	}
 	dir := t.TempDir()
