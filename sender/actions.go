@@ -142,7 +142,7 @@ func (s *Sender) Test(ctx context.Context, endpointID int64, eventType string) (
 		eventType = defaultTestEvent(prof)
 	}
 	if _, _, err := fixtures.Find(prof.Name(), eventType); err != nil {
-		return nil, fmt.Errorf("event_type: %w", err)
+		return nil, fieldErr("event_type", "%v", err)
 	}
 	return s.deliverNow(ctx, ep, prof, eventType, nil, "test", true)
 }

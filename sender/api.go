@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -187,10 +186,6 @@ func (a *api) testEndpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := a.s.Test(r.Context(), ep.ID, in.EventType)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "event_type: ") {
-			httpx.WriteError(w, http.StatusBadRequest, "%v", err)
-			return
-		}
 		fail(w, err)
 		return
 	}
@@ -348,6 +343,11 @@ func (a *api) getDelivery(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	a.getDeliveryByID(w, r, id)
+}
+
+// getDeliveryByID answers with delivery id as it stands now.
+func (a *api) getDeliveryByID(w http.ResponseWriter, r *http.Request, id int64) {
 	d, err := a.s.Delivery(r.Context(), id)
 	if err != nil {
 		fail(w, err)
@@ -365,12 +365,7 @@ func (a *api) retryDelivery(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	d, err := a.s.Delivery(r.Context(), id)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, ViewDelivery(*d))
+	a.getDeliveryByID(w, r, id)
 }
 
 // replayInput is the body of POST /api/requests/{id}/replay: an endpoint

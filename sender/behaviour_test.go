@@ -204,6 +204,10 @@ func TestAPI(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `"event_types":["scan.completed"]`) {
 		t.Fatalf("test: %d %s", code, body)
 	}
+	code, body = call("POST", "/api/endpoints/pc/test", `{"event_type":"no.such.event"}`)
+	if code != 400 || !strings.Contains(body, `event_type: unknown event \"no.such.event\"`) {
+		t.Fatalf("test with an unknown event: %d %s, want 400 naming event_type", code, body)
+	}
 	code, body = call("POST", "/api/endpoints/pc/disable", `{"reason":"maintenance"}`)
 	if code != 200 || !strings.Contains(body, `"enabled":false`) || !strings.Contains(body, "maintenance") {
 		t.Fatalf("disable: %d %s", code, body)
