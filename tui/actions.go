@@ -310,60 +310,52 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 // applyFilter parses the query and reloads the active list from the top.
 func (m *Model) applyFilter(q string) tea.Cmd {
 	words := strings.Fields(q)
-	var text []string
 	switch m.active {
 	case viewInbox:
-		f := db.RequestFilter{}
-		for _, w := range words {
-			k, v, ok := strings.Cut(w, ":")
-			switch {
-			case ok && k == "vendor":
-				f.Vendor = v
-			case ok && k == "status":
-				f.Status = v
-			case ok && k == "route":
-				f.Route = v
-			case ok && (k == "sig" || k == "signature"):
-				f.Signature = v
-			default:
-				text = append(text, w)
-			}
-		}
-		f.Text = strings.Join(text, " ")
+		kv, text := parseFilter(words, map[string]string{"vendor": "vendor", "status": "status", "route": "route", "sig": "sig", "signature": "sig"})
+		f := db.RequestFilter{Vendor: kv["vendor"], Status: kv["status"], Route: kv["route"], Signature: kv["sig"], Text: text}
 		m.inbox.filter, m.inbox.query = f, strings.Join(words, " ")
 		m.inbox.pg.top()
 		m.setStatus(statusInfo, filterStatus(q))
 		return m.inbox.fetch(m.ctx, m.src)
 	case viewDeliveries:
-		f := db.DeliveryFilter{}
-		for _, w := range words {
-			k, v, ok := strings.Cut(w, ":")
-			switch {
-			case ok && k == "vendor":
-				f.Vendor = v
-			case ok && k == "status":
-				f.Status = v
-			case ok && k == "endpoint":
-				if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-					f.EndpointID = id
-				} else {
-					for id, name := range m.names {
-						if name == v {
-							f.EndpointID = id
-						}
+		kv, text := parseFilter(words, map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint"})
+		f := db.DeliveryFilter{Vendor: kv["vendor"], Status: kv["status"], Text: text}
+		if v, ok := kv["endpoint"]; ok {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				f.EndpointID = id
+			} else {
+				for id, name := range m.names {
+					if name == v {
+						f.EndpointID = id
 					}
 				}
-			default:
-				text = append(text, w)
 			}
 		}
-		f.Text = strings.Join(text, " ")
 		m.deliv.filter, m.deliv.query = f, strings.Join(words, " ")
 		m.deliv.pg.top()
 		m.setStatus(statusInfo, filterStatus(q))
 		return m.deliv.fetch(m.ctx, m.src)
 	}
 	return nil
+}
+
+// parseFilter splits typed filter words into key:value pairs, for the keys
+// known (each mapped to its canonical name; a later word wins), and the
+// rest, joined, which is searched as text.
+func parseFilter(words []string, known map[string]string) (map[string]string, string) {
+	kv := map[string]string{}
+	var text []string
+	for _, w := range words {
+		if k, v, ok := strings.Cut(w, ":"); ok {
+			if canon, isKey := known[k]; isKey {
+				kv[canon] = v
+				continue
+			}
+		}
+		text = append(text, w)
+	}
+	return kv, strings.Join(text, " ")
 }
 
 func filterStatus(q string) string {
