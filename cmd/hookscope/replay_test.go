@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,25 +40,12 @@ func TestRequestsReplayToURL(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var (
-		mu   sync.Mutex
-		hdr  http.Header
-		body []byte
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		hdr, body = r.Header.Clone(), b
-		mu.Unlock()
-	}))
-	defer srv.Close()
-
-	out, err := runCLI(t, "--db", dbPath, "requests", "replay", strconv.FormatInt(q.ID, 10), "--to", srv.URL)
+	url, last := lastRequestServer(t)
+	out, err := runCLI(t, "--db", dbPath, "requests", "replay", strconv.FormatInt(q.ID, 10), "--to", url)
 	if err != nil || !strings.Contains(out, "succeeded") {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	hdr, body := last()
 	if string(body) != string(wire.Body) {
 		t.Errorf("the replay changed the body")
 	}
@@ -71,10 +54,10 @@ func TestRequestsReplayToURL(t *testing.T) {
 	}
 
 	for _, args := range [][]string{
-		{"requests", "replay", strconv.FormatInt(q.ID, 10)},                                     // no target
-		{"requests", "replay", strconv.FormatInt(q.ID, 10), "--to", srv.URL, "--endpoint", "x"}, // two
-		{"requests", "replay", "abc", "--to", srv.URL},
-		{"requests", "replay", "999", "--to", srv.URL},
+		{"requests", "replay", strconv.FormatInt(q.ID, 10)},                                 // no target
+		{"requests", "replay", strconv.FormatInt(q.ID, 10), "--to", url, "--endpoint", "x"}, // two
+		{"requests", "replay", "abc", "--to", url},
+		{"requests", "replay", "999", "--to", url},
 	} {
 		_, err := runCLI(t, append([]string{"--db", dbPath}, args...)...)
 		if !errors.As(err, new(usageError)) {

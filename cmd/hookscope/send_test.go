@@ -15,20 +15,8 @@ import (
 // Standard Webhooks signs every request: send without --secret signs with a
 // generated secret and says which, so the user's verifier can check it.
 func TestSendGeneratesAndPrintsASecretForSigningVendors(t *testing.T) {
-	var (
-		mu     sync.Mutex
-		header http.Header
-		body   []byte
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		header, body = r.Header.Clone(), b
-		mu.Unlock()
-	}))
-	defer srv.Close()
-
-	_, stderr, err := runCLIStderr(t, "--db", senderDB(t), "send", "standardwebhooks", "alert.created", "--to", srv.URL, "--no-retry")
+	url, last := lastRequestServer(t)
+	_, stderr, err := runCLIStderr(t, "--db", senderDB(t), "send", "standardwebhooks", "alert.created", "--to", url, "--no-retry")
 	if err != nil {
 		t.Fatalf("send without --secret: %v\n%s", err, stderr)
 	}
@@ -37,8 +25,7 @@ func TestSendGeneratesAndPrintsASecretForSigningVendors(t *testing.T) {
 		t.Fatalf("stderr does not name the generated secret: %q", stderr)
 	}
 	p, _ := fixtures.Lookup("standardwebhooks")
-	mu.Lock()
-	defer mu.Unlock()
+	header, body := last()
 	if v := p.Verify(header, body, fixtures.Credentials{Secret: secret}, time.Now()); v.Status != fixtures.Valid {
 		t.Errorf("the request does not verify with the printed secret: %+v", v)
 	}
@@ -59,5 +46,28 @@ func TestShortDuration(t *testing.T) {
 		if got := shortDuration(d); got != want {
 			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// lastRequestServer is a service on 127.0.0.1 that answers 200 and keeps the
+// last request it got, for last to return.
+func lastRequestServer(t *testing.T) (url string, last func() (http.Header, []byte)) {
+	t.Helper()
+	var (
+		mu     sync.Mutex
+		header http.Header
+		body   []byte
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		header, body = r.Header.Clone(), b
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, func() (http.Header, []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		return header, body
 	}
 }
