@@ -148,8 +148,6 @@ type OutboxStore interface {
 	Unskip(ctx context.Context, h Handle, endpointID int64, now time.Time) (int, error)
 	// FailedIDs lists the endpoint's failed deliveries, oldest first.
 	FailedIDs(ctx context.Context, h Handle, endpointID int64) ([]int64, error)
-	// Wait loads a delivery's RetryWait (nil when none).
-	Wait(ctx context.Context, h Handle, id int64) (*RetryWait, error)
 }
 
 // NewOutboxStore returns the SQLite outbox.
@@ -579,73 +577,14 @@ func (outboxStore) FailedIDs(ctx context.Context, h Handle, endpointID int64) ([
 	return ids, rows.Err()
 }
 
-func (outboxStore) Wait(ctx context.Context, h Handle, id int64) (*RetryWait, error) {
-	var raw string
-	err := h.QueryRowContext(ctx, `SELECT wait FROM deliveries WHERE id = ?`, id).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("loading the wait of delivery %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading the wait of delivery %d: %w", id, err)
-	}
-	return outboxParseWait(raw), nil
-}
-
-func outboxParseWait(raw string) *RetryWait {
-	if raw == "" {
-		return nil
-	}
-	var w RetryWait
-	if json.Unmarshal([]byte(raw), &w) != nil {
-		return nil
-	}
-	return &w
-}
-
-// outboxLoadDelivery reads one delivery row (without attempts).
+// outboxLoadDelivery reads one delivery row (without attempts), through
+// the same columns and scanner as every other delivery read.
 func outboxLoadDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
-	var (
-		d                Delivery
-		types, esc, wait string
-		next             sql.NullInt64
-		created, updated int64
-	)
-	err := h.QueryRowContext(ctx, `SELECT id, endpoint_id, vendor, event_types, status, execution_id, message_id,
-		next_attempt_at, attempt_count, last_error, escalation, wait, created_at, updated_at
-		FROM deliveries WHERE id = ?`, id).Scan(&d.ID, &d.EndpointID, &d.Vendor, &types, &d.Status, &d.ExecutionID,
-		&d.MessageID, &next, &d.AttemptCount, &d.LastError, &esc, &wait, &created, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("loading delivery %d: %w", id, ErrNotFound)
-	}
+	d, err := scanDelivery(h.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id))
 	if err != nil {
-		return nil, fmt.Errorf("loading delivery %d: %w", id, err)
+		return nil, mapErr(err, "loading delivery %d", id)
 	}
-	_ = json.Unmarshal([]byte(types), &d.EventTypes)
-	if next.Valid {
-		t := outboxTime(next.Int64)
-		d.NextAttemptAt = &t
-	}
-	if esc != "" {
-		var e Escalation
-		if json.Unmarshal([]byte(esc), &e) == nil {
-			d.Escalation = &e
-		}
-	}
-	d.Wait = outboxParseWait(wait)
-	d.CreatedAt, d.UpdatedAt = outboxTime(created), outboxTime(updated)
-	rows, err := h.QueryContext(ctx, `SELECT event_id FROM delivery_events WHERE delivery_id = ? ORDER BY position`, id)
-	if err != nil {
-		return nil, fmt.Errorf("loading the events of delivery %d: %w", id, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var eid int64
-		if err := rows.Scan(&eid); err != nil {
-			return nil, err
-		}
-		d.EventIDs = append(d.EventIDs, eid)
-	}
-	return &d, rows.Err()
+	return d, nil
 }
 
 // NewSingles describes events of one vendor and type, each to be created

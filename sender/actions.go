@@ -265,9 +265,6 @@ func (s *Sender) Delivery(ctx context.Context, id int64) (*db.Delivery, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading delivery %d: %w", id, err)
 	}
-	if d.Wait == nil {
-		d.Wait, _ = s.outbox.Wait(ctx, s.db.Reader(), id)
-	}
 	return d, nil
 }
 
@@ -276,11 +273,6 @@ func (s *Sender) Deliveries(ctx context.Context, f db.DeliveryFilter) ([]db.Deli
 	ds, err := s.deliveries.ListDeliveries(ctx, s.db.Reader(), f)
 	if err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
-	}
-	for i := range ds {
-		if ds[i].Wait == nil && ds[i].NextAttemptAt != nil {
-			ds[i].Wait, _ = s.outbox.Wait(ctx, s.db.Reader(), ds[i].ID)
-		}
 	}
 	return ds, nil
 }

@@ -14,7 +14,6 @@ type DBSource struct {
 	Deliveries db.DeliveryStore
 	Endpoints  db.EndpointStore
 	Routes     db.RouteStore
-	Outbox     db.OutboxStore
 }
 
 // NewDBSource reads d with the SQLite stores.
@@ -25,7 +24,6 @@ func NewDBSource(d *db.DB) *DBSource {
 		Deliveries: db.NewDeliveryStore(),
 		Endpoints:  db.NewEndpointStore(),
 		Routes:     db.NewRouteStore(),
-		Outbox:     db.NewOutboxStore(),
 	}
 }
 
@@ -54,9 +52,6 @@ func (s *DBSource) GetDelivery(ctx context.Context, id int64) (*DeliveryDetail, 
 		return nil, err
 	}
 	dd := &DeliveryDetail{Delivery: *d, Wait: d.Wait}
-	if dd.Wait == nil && d.NextAttemptAt != nil {
-		dd.Wait, _ = s.Outbox.Wait(ctx, s.DB.Reader(), id)
-	}
 	if e, err := s.Endpoints.GetEndpoint(ctx, s.DB.Reader(), d.EndpointID); err == nil {
 		dd.Endpoint = e
 	}
