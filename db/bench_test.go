@@ -126,14 +126,46 @@ func seedBench(b *testing.B) string {
 		start := time.Now()
 		benchSeed.err = bulkInsert(benchSeed.path, rows)
 		benchSeed.took = time.Since(start)
-		if benchSeed.err == nil {
-			fmt.Fprintf(os.Stderr, "seeded %d requests in %v (%s)\n", rows, benchSeed.took.Round(time.Millisecond), fileSize(benchSeed.path))
+		if benchSeed.err != nil {
+			return
 		}
+		fmt.Fprintf(os.Stderr, "seeded %d requests in %v (%s)\n", rows, benchSeed.took.Round(time.Millisecond), fileSize(benchSeed.path))
+		benchSeed.err = indexBench(benchSeed.path)
 	})
 	if benchSeed.err != nil {
 		b.Fatalf("seeding: %v", benchSeed.err)
 	}
 	return benchSeed.path
+}
+
+// indexBench builds the text index of the seeded file, as a running
+// hookscope's indexer does in the background, and says what it took.
+func indexBench(path string) error {
+	ctx := context.Background()
+	d, err := Open(ctx, path, Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	start := time.Now()
+	blocks, err := d.IndexText(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := readTextIndexState(ctx, d.Reader())
+	if err != nil {
+		return err
+	}
+	rows := int64(blocks) * st.blockSize
+	var indexBytes int64
+	if err := d.Reader().QueryRowContext(ctx, `SELECT sum(length(ids)) FROM request_grams`).Scan(&indexBytes); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(os.Stderr, "indexed %d blocks (%d requests) in %v: %.1f µs per request, bitmaps %.0f MB (%.0f bytes per request); file now %s\n",
+		blocks, rows, took.Round(time.Millisecond), float64(took.Microseconds())/float64(max(rows, 1)),
+		float64(indexBytes)/1e6, float64(indexBytes)/float64(max(rows, 1)), fileSize(path))
+	return nil
 }
 
 func fileSize(path string) string {
@@ -223,6 +255,8 @@ func BenchmarkListRequests(b *testing.B) {
 		{"text-rare", RequestFilter{Text: "CVE-2031-0042"}},
 		{"text-absent", RequestFilter{Text: "no-such-token-xyz"}},
 		{"text-rare+vendor", RequestFilter{Text: "CVE-2031-0042", Vendor: "holm"}},
+		{"text-rare-deep", RequestFilter{Text: "CVE-2031-0042", Before: rows / 2}},
+		{"text-id-fragment", RequestFilter{Text: "acct4242"}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -236,6 +270,17 @@ func BenchmarkListRequests(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "rows/page")
 		})
+		if c.f.Text != "" {
+			// The baseline: the same page found by reading every row, as
+			// without the text index.
+			b.Run(c.name+"/scan", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := listRequests(ctx, d.Reader(), c.f, 0, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 

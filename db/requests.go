@@ -270,13 +270,32 @@ func parseStatusFilter(s string) (lo, hi int, err error) {
 // merging one index walk per status code present in the class: each walk
 // of requests_status (resp_status = code, id < Before) is already in id
 // order, so SQLite merges them (MERGE UNION ALL) and stops at the page
-// limit instead of sorting every row of the class.
+// limit instead of sorting every row of the class. A text filter the text
+// index can serve goes through listByText instead.
 func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
-	out := make([]Request, 0, pageLimit(f.Limit))
-	q, args, err := listRequestsQuery(ctx, h, f)
+	if indexable(f.Text) {
+		st, err := readTextIndexState(ctx, h)
+		if err != nil {
+			return nil, fmt.Errorf("listing requests: %w", err)
+		}
+		if st.upto > 0 {
+			return listByText(ctx, h, f, st)
+		}
+	}
+	return listRequests(ctx, h, f, 0, make([]Request, 0, pageLimit(f.Limit)))
+}
+
+// listRequests appends to out the page f asks for, among ids >= minID.
+func listRequests(ctx context.Context, h Handle, f RequestFilter, minID int64, out []Request) ([]Request, error) {
+	q, args, err := listRequestsQuery(ctx, h, f, minID)
 	if err != nil || q == "" {
 		return out, err
 	}
+	return queryRequests(ctx, h, out, q, args...)
+}
+
+// queryRequests appends the list rows q returns to out.
+func queryRequests(ctx context.Context, h Handle, out []Request, q string, args ...any) ([]Request, error) {
 	rows, err := h.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapErr(err, "listing requests")
@@ -295,9 +314,9 @@ func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter)
 	return out, nil
 }
 
-// listRequestsQuery builds ListRequests' query, or "" when no row can
-// match (a status class with no code present).
-func listRequestsQuery(ctx context.Context, h Handle, f RequestFilter) (string, []any, error) {
+// listRequestsQuery builds ListRequests' query over ids >= minID, or ""
+// when no row can match (a status class with no code present).
+func listRequestsQuery(ctx context.Context, h Handle, f RequestFilter, minID int64) (string, []any, error) {
 	arms := []RequestFilter{f}
 	if f.Status != "" {
 		lo, hi, err := parseStatusFilter(f.Status)
@@ -328,6 +347,9 @@ func listRequestsQuery(ctx context.Context, h Handle, f RequestFilter) (string, 
 		w, err := requestWhere(g, true)
 		if err != nil {
 			return "", nil, fmt.Errorf("listing requests: %w", err)
+		}
+		if minID > 0 {
+			w.add("id >= ?", minID)
 		}
 		parts = append(parts, `SELECT `+requestListColumns+` FROM requests`+w.sql())
 		args = append(args, w.args...)

@@ -311,7 +311,7 @@ func TestListRequestsPlansNeverSort(t *testing.T) {
 		{Status: "2xx"}, {Status: "5xx", Before: 200}, {Signature: "valid"}, {Text: "needle"},
 		{Vendor: "holm", Status: "4xx", Signature: "invalid", Text: "x"},
 	} {
-		q, args, err := listRequestsQuery(ctx, d.Reader(), f)
+		q, args, err := listRequestsQuery(ctx, d.Reader(), f, 0)
 		if err != nil || q == "" {
 			t.Fatalf("%+v: %q, %v", f, q, err)
 		}

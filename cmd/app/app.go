@@ -152,9 +152,22 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	a.onShutdown(func(context.Context) error { a.Sender.Stop(); return nil })
 
+	// The text index of requests, kept up to date in the background so a
+	// text search over many requests reads only the rows that may match.
+	indexCtx, stopIndex := context.WithCancel(context.WithoutCancel(ctx))
+	indexDone := make(chan struct{})
+	go func() {
+		defer close(indexDone)
+		a.DB.RunTextIndexer(indexCtx, textIndexEvery, a.log)
+	}()
+	a.onShutdown(func(context.Context) error { stopIndex(); <-indexDone; return nil })
+
 	a.serve()
 	return a, nil
 }
+
+// textIndexEvery is how often the text indexer looks for closed blocks.
+const textIndexEvery = 2 * time.Second
 
 // onShutdown adds a component's stop to Shutdown; stops run last-added
 // first, after both servers have stopped and before the database closes.

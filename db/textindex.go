@@ -1,0 +1,289 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// The text index lets a text filter over a million requests skip the rows
+// that cannot match, without changing what the filter means: a search is
+// still a substring match (ASCII case folded) checked with LIKE on each row
+// it returns. The index only has to name a superset of the rows that match.
+//
+// It is a trigram index. Every run of three bytes of a request's path,
+// query, headers and body, ASCII letters folded to lower case, falls into
+// one of gramBuckets buckets; for each block of request ids (16384; the
+// size is stored with the index)
+// the index keeps, per bucket, the bitmap of the ids in the block holding
+// such a trigram. A row holding the search text holds every trigram of it,
+// so it is in the intersection of their buckets' bitmaps. Two trigrams
+// sharing a bucket only widen that intersection, never narrow it.
+//
+// A block is indexed once it is closed (a later id exists: rowids are
+// handed out as max+1 and requests are never deleted, so no row can join a
+// closed block). Ids from the indexed reach (request_grams_state.upto) on
+// are searched by reading them, as every row was before: at most one open
+// block plus what the indexer has not reached yet.
+
+const (
+	// gramBuckets is the number of trigram buckets.
+	gramBuckets = 1 << 16
+	// gramWriteChunk is how many bucket rows one write holds, so that
+	// writing a block never holds the write connection for long.
+	gramWriteChunk = 2048
+	// gramRowsPerInsert is how many bucket rows one INSERT statement
+	// carries (3 parameters each, under SQLite's limit of 32766).
+	gramRowsPerInsert = 256
+)
+
+// foldASCII lowers an ASCII capital, as LIKE does; other bytes are kept.
+func foldASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// gramBucket is the bucket of the trigram a b c (already folded).
+func gramBucket(a, b, c byte) uint16 {
+	v := uint32(a)<<16 | uint32(b)<<8 | uint32(c)
+	return uint16((v * 2654435761) >> 16)
+}
+
+// textBuckets lists the distinct buckets of the trigrams of s, folded.
+func textBuckets(s string) []uint16 {
+	seen := make(map[uint16]bool)
+	var out []uint16
+	for i := 0; i+3 <= len(s); i++ {
+		k := gramBucket(foldASCII(s[i]), foldASCII(s[i+1]), foldASCII(s[i+2]))
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// gramBuilder gathers one block's bitmaps: for each bucket, the offsets in
+// the block (ascending) of the rows holding one of its trigrams.
+type gramBuilder struct {
+	lists [][]uint16
+}
+
+func newGramBuilder() *gramBuilder { return &gramBuilder{lists: make([][]uint16, gramBuckets)} }
+
+// add records the trigrams of text for the row at offset off. Rows must be
+// added in ascending offset order (a row may be added in several texts).
+func (g *gramBuilder) add(off uint16, text []byte) {
+	if len(text) < 3 {
+		return
+	}
+	a, b := foldASCII(text[0]), foldASCII(text[1])
+	for i := 2; i < len(text); i++ {
+		c := foldASCII(text[i])
+		k := gramBucket(a, b, c)
+		l := g.lists[k]
+		if n := len(l); n == 0 || l[n-1] != off {
+			g.lists[k] = append(l, off)
+		}
+		a, b = b, c
+	}
+}
+
+// gramRow is one stored bitmap.
+type gramRow struct {
+	bucket int
+	ids    []byte
+}
+
+// rows serialises every non-empty bucket.
+func (g *gramBuilder) rows() ([]gramRow, error) {
+	var out []gramRow
+	bm := roaring.New()
+	var vals []uint32
+	for k, l := range g.lists {
+		if len(l) == 0 {
+			continue
+		}
+		vals = vals[:0]
+		for _, o := range l {
+			vals = append(vals, uint32(o))
+		}
+		bm.Clear()
+		bm.AddMany(vals)
+		bm.RunOptimize()
+		b, err := bm.ToBytes()
+		if err != nil {
+			return nil, fmt.Errorf("encoding bucket %d: %w", k, err)
+		}
+		out = append(out, gramRow{bucket: k, ids: b})
+	}
+	return out, nil
+}
+
+// reset empties g for the next block, keeping its memory.
+func (g *gramBuilder) reset() {
+	for k := range g.lists {
+		g.lists[k] = g.lists[k][:0]
+	}
+}
+
+// textIndexState is how far the text index reaches (every id below upto
+// is indexed) and how many ids its blocks span.
+type textIndexState struct{ upto, blockSize int64 }
+
+func (s textIndexState) block(id int64) int64 { return id / s.blockSize }
+
+// readTextIndexState reads the text index's state.
+func readTextIndexState(ctx context.Context, h Handle) (textIndexState, error) {
+	var s textIndexState
+	err := h.QueryRowContext(ctx, `SELECT upto, block_size FROM request_grams_state WHERE one = 1`).Scan(&s.upto, &s.blockSize)
+	if errors.Is(err, sql.ErrNoRows) {
+		return textIndexState{}, nil
+	}
+	if err != nil {
+		return s, mapErr(err, "reading the text index's state")
+	}
+	return s, nil
+}
+
+// IndexText indexes every closed block of requests the text index does
+// not cover yet, oldest first, and returns how many it indexed. It reads
+// through the read pool and writes each block in short writes through the
+// group committer, so it can run beside the receiver. Two processes
+// indexing one file at once do no harm: a block is written by whoever
+// gets there first and the other finds it done.
+func (d *DB) IndexText(ctx context.Context) (int, error) {
+	n := 0
+	var g *gramBuilder
+	for {
+		st, err := readTextIndexState(ctx, d.read)
+		if err != nil {
+			return n, err
+		}
+		if st.blockSize == 0 {
+			return n, nil
+		}
+		var maxID sql.NullInt64
+		if err := d.read.QueryRowContext(ctx, `SELECT max(id) FROM requests`).Scan(&maxID); err != nil {
+			return n, mapErr(err, "finding the newest request")
+		}
+		block := st.block(st.upto)
+		lo, hi := block*st.blockSize, (block+1)*st.blockSize
+		if !maxID.Valid || maxID.Int64 < hi {
+			return n, nil // the next block is still open
+		}
+		if g == nil {
+			g = newGramBuilder()
+		}
+		g.reset()
+		if err := d.indexBlock(ctx, g, block, lo, hi); err != nil {
+			return n, fmt.Errorf("indexing requests %d to %d: %w", lo, hi-1, err)
+		}
+		n++
+	}
+}
+
+// indexBlock builds and stores the bitmaps of one closed block.
+func (d *DB) indexBlock(ctx context.Context, g *gramBuilder, block, lo, hi int64) error {
+	rows, err := d.read.QueryContext(ctx, `SELECT id, path, query, headers, body FROM requests WHERE id >= ? AND id < ? ORDER BY id`, lo, hi)
+	if err != nil {
+		return mapErr(err, "reading requests")
+	}
+	var (
+		id                         int64
+		path, query, headers, body sql.RawBytes
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &path, &query, &headers, &body); err != nil {
+			rows.Close()
+			return mapErr(err, "reading requests")
+		}
+		off := uint16(id - lo)
+		g.add(off, path)
+		g.add(off, query)
+		g.add(off, headers)
+		g.add(off, body)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return mapErr(err, "reading requests")
+	}
+	rows.Close()
+	stored, err := g.rows()
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(stored) || start == 0; start += gramWriteChunk {
+		chunk := stored[start:min(start+gramWriteChunk, len(stored))]
+		last := start+gramWriteChunk >= len(stored)
+		err := d.Write(ctx, func(h Handle) error {
+			st, err := readTextIndexState(ctx, h)
+			if err != nil {
+				return err
+			}
+			if st.upto != lo {
+				return errBlockTaken
+			}
+			for len(chunk) > 0 {
+				n := min(len(chunk), gramRowsPerInsert)
+				args := make([]any, 0, 3*n)
+				for _, r := range chunk[:n] {
+					args = append(args, block, r.bucket, r.ids)
+				}
+				q := `INSERT OR REPLACE INTO request_grams (block, bucket, ids) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1)
+				if _, err := h.ExecContext(ctx, q, args...); err != nil {
+					return mapErr(err, "storing the bitmaps of block %d", block)
+				}
+				chunk = chunk[n:]
+			}
+			if last {
+				if _, err := h.ExecContext(ctx, `UPDATE request_grams_state SET upto = ? WHERE one = 1`, hi); err != nil {
+					return mapErr(err, "advancing the text index")
+				}
+			}
+			return nil
+		})
+		if errors.Is(err, errBlockTaken) {
+			return nil // another indexer did or is doing it
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errBlockTaken stops writing a block another indexer has moved past.
+var errBlockTaken = errors.New("the block was indexed by another process")
+
+// RunTextIndexer keeps the text index up to date until ctx ends: it
+// indexes what is closed at once and then again every interval. Errors are
+// logged and retried at the next tick; a search never depends on the
+// indexer having run, only its speed does.
+func (d *DB) RunTextIndexer(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		start := time.Now()
+		n, err := d.IndexText(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && !errors.Is(err, ErrClosed):
+			log.Warn("indexing request text", "err", err)
+		case n > 0:
+			log.Debug("indexed request text", "blocks", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
