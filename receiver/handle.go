@@ -192,7 +192,7 @@ func (rc *Receiver) record(req *db.Request, route *db.Route, pre *answer) (*answ
 	var ans *answer
 	err := rc.db.Write(ctx, func(tx db.Handle) error {
 		var err error
-		ans, err = rc.decideAndInsert(ctx, tx, req, route, pre)
+		ans, err = rc.decideAndInsert(ctx, tx, req, route, pre, nil)
 		return err
 	})
 	if err != nil {
@@ -203,10 +203,11 @@ func (rc *Receiver) record(req *db.Request, route *db.Route, pre *answer) (*answ
 
 // decideAndInsert runs inside a write: the duplicate lookup, the route's
 // counter, the decision of the answer and the insert of the row holding
-// it, all in one transaction.
-func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.Request, route *db.Route, pre *answer) (*answer, error) {
+// it, all in one transaction. With dd (the duplicate filter, brought up
+// to date in this transaction) a key it has never seen skips the lookup.
+func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.Request, route *db.Route, pre *answer, dd *dedupBatch) (*answer, error) {
 	req.Duplicate, req.DuplicateOf = false, 0
-	if req.DedupKey != "" {
+	if req.DedupKey != "" && (dd == nil || dd.mayHave(req.Vendor, req.DedupKey)) {
 		first, err := rc.requests.FirstWithDedupKey(ctx, tx, req.Vendor, req.DedupKey)
 		if err != nil {
 			return nil, fmt.Errorf("looking for an earlier copy: %w", err)
@@ -234,6 +235,9 @@ func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.R
 	}
 	if err := rc.requests.CreateRequest(ctx, tx, req); err != nil {
 		return nil, err
+	}
+	if dd != nil {
+		dd.inserted(req.ID, req.Vendor, req.DedupKey)
 	}
 	return ans, nil
 }

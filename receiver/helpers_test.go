@@ -184,3 +184,13 @@ func frame(t testing.TB, vendor, event string, creds fixtures.Credentials, seed 
 func credsOf(r *db.Route) fixtures.Credentials {
 	return fixtures.Credentials{Secret: r.Secret, Token: r.Token, Header: r.Header}
 }
+
+// duplicates counts the recorded requests marked duplicate.
+func (h *harness) duplicates() int64 {
+	h.t.Helper()
+	var n int64
+	if err := h.db.Reader().QueryRow(`SELECT count(*) FROM requests WHERE duplicate_of <> 0`).Scan(&n); err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}

@@ -208,6 +208,66 @@ func (c *orderConn) lose() {
 func (c *orderConn) frame(block []byte) {
 	var length int64
 	chunked := false
+	if !bytes.Contains(block, []byte("\n ")) && !bytes.Contains(block, []byte("\n\t")) {
+		// No folded lines: look at the two fields in place, without the
+		// strings eachHeaderLine makes of every field.
+		length, chunked = framingFields(block)
+	} else {
+		length, chunked = framingFieldsFolded(block)
+	}
+	switch {
+	case chunked:
+		c.state = stChunkSize
+	case length > 0:
+		c.state = stBody
+		c.remaining = length
+	default:
+		c.state = stHeader
+	}
+}
+
+// framingFields reads Transfer-Encoding (chunked or not) and
+// Content-Length from a header block without folded lines, as
+// framingFieldsFolded would.
+func framingFields(block []byte) (length int64, chunked bool) {
+	first := true
+	for len(block) > 0 {
+		i := bytes.IndexByte(block, '\n')
+		var line []byte
+		if i < 0 {
+			line, block = block, nil
+		} else {
+			line, block = block[:i], block[i+1:]
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if first {
+			first = false
+			continue
+		}
+		if len(line) == 0 {
+			break
+		}
+		j := bytes.IndexByte(line, ':')
+		if j < 0 {
+			continue
+		}
+		name, value := line[:j], bytes.Trim(line[j+1:], " \t")
+		switch {
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			if bytes.Contains(bytes.ToLower(value), []byte("chunked")) {
+				chunked = true
+			}
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if n, err := strconv.ParseInt(string(bytes.TrimSpace(value)), 10, 64); err == nil {
+				length = n
+			}
+		}
+	}
+	return length, chunked
+}
+
+// framingFieldsFolded is framingFields for any header block.
+func framingFieldsFolded(block []byte) (length int64, chunked bool) {
 	eachHeaderLine(block, func(name, value string) {
 		switch {
 		case strings.EqualFold(name, "Transfer-Encoding"):
@@ -220,15 +280,7 @@ func (c *orderConn) frame(block []byte) {
 			}
 		}
 	})
-	switch {
-	case chunked:
-		c.state = stChunkSize
-	case length > 0:
-		c.state = stBody
-		c.remaining = length
-	default:
-		c.state = stHeader
-	}
+	return length, chunked
 }
 
 // take returns the raw header block of the request with this method and

@@ -90,9 +90,11 @@ func (r *recorder) loop() {
 // write records a batch in one transaction and wakes its handlers.
 func (r *recorder) write(batch []*recordJob) {
 	ctx := context.Background()
+	var dd *dedupBatch
 	err := r.rc.db.Write(ctx, func(tx db.Handle) error {
+		dd = r.rc.dedup.begin(ctx, tx)
 		for _, j := range batch {
-			ans, err := r.rc.decideAndInsert(ctx, tx, j.req, j.route, j.pre)
+			ans, err := r.rc.decideAndInsert(ctx, tx, j.req, j.route, j.pre, dd)
 			if err != nil {
 				return err
 			}
@@ -100,6 +102,9 @@ func (r *recorder) write(batch []*recordJob) {
 		}
 		return nil
 	})
+	if err == nil && dd != nil {
+		dd.committed()
+	}
 	if err != nil && len(batch) > 1 {
 		for _, j := range batch {
 			j.ans, j.err = r.rc.record(j.req, j.route, j.pre)

@@ -1,0 +1,159 @@
+package receiver
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+)
+
+// dedupKeyOf is the dedup key hookscope finds in a framed PolicyCortex event.
+func dedupKeyOf(t *testing.T, w fixtures.Wire) string {
+	t.Helper()
+	p, err := fixtures.Lookup("policycortex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := p.Inspect(w.Header, w.Body, time.Now()).DedupKey
+	if k == "" {
+		t.Fatal("the event has no dedup key")
+	}
+	return k
+}
+
+// writeOther inserts a request as another process sharing the file would,
+// through a second handle on it, bypassing the receiver.
+func writeOther(t *testing.T, path, vendor, key string) int64 {
+	t.Helper()
+	other, err := db.Open(context.Background(), path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	r := &db.Request{ReceivedAt: time.Now(), Route: vendor, Method: http.MethodPost, Path: HookPrefix + vendor, Vendor: vendor, DedupKey: key, Body: []byte("{}")}
+	if err := other.Write(context.Background(), func(tx db.Handle) error {
+		return db.NewRequestStore().CreateRequest(context.Background(), tx, r)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
+func wantDuplicate(t *testing.T, r *db.Request, of int64) {
+	t.Helper()
+	if !r.Duplicate || r.DuplicateOf != of {
+		t.Fatalf("request %d: duplicate=%v of %d, want a duplicate of %d", r.ID, r.Duplicate, r.DuplicateOf, of)
+	}
+}
+
+// TestDedupFilterSeesOtherWriters: with the in-memory filter loaded, a
+// copy of a message another process recorded is still a duplicate, and so
+// is a copy of one this receiver recorded.
+func TestDedupFilterSeesOtherWriters(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.rc.dedup.waitLoaded()
+	creds := credsOf(h.route("policycortex"))
+	w1 := frame(t, "policycortex", "scan.completed", creds, 1)
+	w2 := frame(t, "policycortex", "scan.completed", creds, 2)
+
+	h.send("policycortex", w1)
+	first := h.last()
+	if first.Duplicate {
+		t.Fatal("a fresh message was flagged duplicate")
+	}
+	h.send("policycortex", w1)
+	wantDuplicate(t, h.last(), first.ID)
+
+	otherID := writeOther(t, h.db.Path(), "policycortex", dedupKeyOf(t, w2))
+	h.send("policycortex", w2)
+	wantDuplicate(t, h.last(), otherID)
+
+	// Interleaved: the receiver writes, the other process writes, the
+	// receiver again.
+	w3 := frame(t, "policycortex", "scan.completed", creds, 3)
+	h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, 4))
+	otherID = writeOther(t, h.db.Path(), "policycortex", dedupKeyOf(t, w3))
+	h.send("policycortex", w3)
+	wantDuplicate(t, h.last(), otherID)
+}
+
+// TestDedupFilterAcrossRestart: a receiver started on a file that already
+// holds a message flags its copy, once its filter has loaded the file's
+// keys and before.
+func TestDedupFilterAcrossRestart(t *testing.T) {
+	h := newHarness(t, Options{})
+	creds := credsOf(h.route("policycortex"))
+	w := frame(t, "policycortex", "scan.completed", creds, 9)
+	h.send("policycortex", w)
+	first := h.last()
+
+	for _, wait := range []bool{false, true} {
+		rc2, err := New(Options{DB: h.db, Requests: h.requests, Routes: h.routes, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wait {
+			rc2.dedup.waitLoaded()
+		}
+		req, _ := http.NewRequest(http.MethodPost, HookPrefix+"policycortex", bytesReader(w.Body))
+		for k, vs := range w.Header {
+			req.Header[k] = vs
+		}
+		rr := httptest.NewRecorder()
+		rc2.Handler().ServeHTTP(rr, req)
+		if rr.Code/100 != 2 {
+			t.Fatalf("answered %d", rr.Code)
+		}
+		wantDuplicate(t, h.last(), first.ID)
+		if err := rc2.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDedupFilterAfterDelete: rows deleted and their ids reused by another
+// writer do not hide a duplicate.
+func TestDedupFilterAfterDelete(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.rc.dedup.waitLoaded()
+	creds := credsOf(h.route("policycortex"))
+	for i := range 3 {
+		h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, uint64(20+i)))
+	}
+	if err := h.db.Write(context.Background(), func(tx db.Handle) error {
+		_, err := tx.ExecContext(context.Background(), `DELETE FROM requests`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w := frame(t, "policycortex", "scan.completed", creds, 30)
+	otherID := writeOther(t, h.db.Path(), "policycortex", dedupKeyOf(t, w))
+	h.send("policycortex", w)
+	wantDuplicate(t, h.last(), otherID)
+	// Once reloaded, the filter still knows it.
+	h.rc.dedup.waitLoaded()
+	h.send("policycortex", w)
+	wantDuplicate(t, h.last(), otherID)
+}
+
+// TestFramingFieldsMatchFolded: the in-place read of the framing fields
+// agrees with the one through eachHeaderLine.
+func TestFramingFieldsMatchFolded(t *testing.T) {
+	for _, b := range []string{
+		"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n",
+		"POST /x HTTP/1.1\r\ncontent-length:  7 \r\ntransfer-encoding: gzip, Chunked\r\n\r\n",
+		"POST /x HTTP/1.1\nContent-Length: x\nNoColon\nContent-Length: 5\n\n",
+		"POST /x HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\nContent-Length: 9\r\n",
+		"POST /x HTTP/1.1\r\n\r\n",
+	} {
+		l1, c1 := framingFields([]byte(b))
+		l2, c2 := framingFieldsFolded([]byte(b))
+		if l1 != l2 || c1 != c2 {
+			t.Errorf("%q: in place (%d, %v), through eachHeaderLine (%d, %v)", b, l1, c1, l2, c2)
+		}
+	}
+}
