@@ -396,9 +396,16 @@ func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte)
 	return r, buf
 }
 
+// attemptScratch holds newAttemptRow's scratch buffers between inserts, so
+// encoding an attempt's headers does not regrow one every time.
+var attemptScratch = sync.Pool{New: func() any { return new([]byte) }}
+
 // insertAttempt inserts a's row and sets a.ID.
 func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
-	r, _ := newAttemptRow(a, bodyEvent, nil)
+	buf := attemptScratch.Get().(*[]byte)
+	var r attemptRow
+	r, *buf = newAttemptRow(a, bodyEvent, *buf)
+	attemptScratch.Put(buf)
 	res, err := execFast(ctx, h, `INSERT INTO attempts
 		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual, vendor_wait_ms, wait_reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
