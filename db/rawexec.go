@@ -43,11 +43,12 @@ func execFast(ctx context.Context, h Handle, query string, args ...any) (sql.Res
 }
 
 func (r *rawConn) exec(ctx context.Context, query string, args []any) (res sql.Result, err error) {
+	other := false // not go-sqlite3's connection: go through database/sql
 	err = r.conn.Raw(func(dc any) error {
 		ci, ok := dc.(*sqlite3.SQLiteConn)
 		if !ok {
-			res, err = r.conn.ExecContext(ctx, query, args...)
-			return err
+			other = true
+			return nil
 		}
 		if ci != r.ci {
 			// A new driver connection: statements of the old one are gone.
@@ -82,6 +83,9 @@ func (r *rawConn) exec(ctx context.Context, query string, args []any) (res sql.R
 		res = dres
 		return nil
 	})
+	if other {
+		return r.conn.ExecContext(ctx, query, args...)
+	}
 	return res, err
 }
 
