@@ -24,6 +24,9 @@ type committer struct {
 	closed bool
 	// stats count writes and commits for DB.Stats.
 	stats writeStats
+	// raw holds the write connection for the transactions and for
+	// execFast; only the loop uses it.
+	raw rawConn
 }
 
 type writeOp struct {
@@ -69,6 +72,7 @@ func (c *committer) do(ctx context.Context, fn func(tx Handle) error) error {
 
 func (c *committer) loop() {
 	defer close(c.done)
+	defer c.raw.close()
 	batch := make([]*writeOp, 0, c.maxBatch)
 	for {
 		var first *writeOp
@@ -117,7 +121,7 @@ func (c *committer) run(batch []*writeOp) {
 	if len(live) == 0 {
 		return
 	}
-	tx, err := c.conn.BeginTx(context.Background(), nil)
+	tx, err := c.begin()
 	if err != nil {
 		c.stats.failedTx.Add(1)
 		err = fmt.Errorf("beginning a write: %w", err)
@@ -126,6 +130,8 @@ func (c *committer) run(batch []*writeOp) {
 		}
 		return
 	}
+	openTx.Store(tx, &c.raw)
+	defer openTx.Delete(tx)
 	if len(live) == 1 {
 		c.runAlone(tx, live[0])
 		return
@@ -151,6 +157,27 @@ func (c *committer) run(batch []*writeOp) {
 	c.stats.batch(len(live), failed)
 	for i, op := range live {
 		op.done <- results[i]
+	}
+}
+
+// begin starts a transaction on the held write connection, taking the
+// connection (again, when the one held went bad) from the pool first.
+func (c *committer) begin() (*sql.Tx, error) {
+	ctx := context.Background()
+	for try := 0; ; try++ {
+		if c.raw.conn == nil {
+			conn, err := c.conn.Conn(ctx)
+			if err != nil {
+				return nil, err
+			}
+			c.raw.conn = conn
+		}
+		tx, err := c.raw.conn.BeginTx(ctx, nil)
+		if err == nil || try > 0 {
+			return tx, err
+		}
+		// The connection may have gone bad: retry once on a fresh one.
+		c.raw.close()
 	}
 }
 

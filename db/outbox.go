@@ -175,7 +175,7 @@ func (outboxStore) CreateEvent(ctx context.Context, h Handle, e *Event) error {
 	if payload == nil {
 		payload = []byte{}
 	}
-	res, err := h.ExecContext(ctx, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := execFast(ctx, h, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES (?, ?, ?, ?, ?)`,
 		e.Vendor, e.Type, payload, e.Source, outboxNanos(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("creating event %s/%s: %w", e.Vendor, e.Type, err)
@@ -201,7 +201,7 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 	if nd.Wait != nil {
 		wait = outboxJSON(nd.Wait)
 	}
-	res, err := h.ExecContext(ctx, `INSERT INTO deliveries
+	res, err := execFast(ctx, h, `INSERT INTO deliveries
 		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, ordered, no_retry, wait, last_error, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nd.EndpointID, nd.Vendor, outboxJSON(types), nd.Status, nd.ExecutionID, nd.MessageID, due, claim,
@@ -214,7 +214,7 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 		return nil, err
 	}
 	for i, eid := range ids {
-		if _, err := h.ExecContext(ctx, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, id, eid, i); err != nil {
+		if _, err := execFast(ctx, h, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, id, eid, i); err != nil {
 			return nil, fmt.Errorf("linking event %d to delivery %d: %w", eid, id, err)
 		}
 	}
@@ -396,10 +396,17 @@ func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte)
 	return r, buf
 }
 
+// attemptScratch holds newAttemptRow's scratch buffers between inserts, so
+// encoding an attempt's headers does not regrow one every time.
+var attemptScratch = sync.Pool{New: func() any { return new([]byte) }}
+
 // insertAttempt inserts a's row and sets a.ID.
 func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
-	r, _ := newAttemptRow(a, bodyEvent, nil)
-	res, err := h.ExecContext(ctx, `INSERT INTO attempts
+	buf := attemptScratch.Get().(*[]byte)
+	var r attemptRow
+	r, *buf = newAttemptRow(a, bodyEvent, *buf)
+	attemptScratch.Put(buf)
+	res, err := execFast(ctx, h, `INSERT INTO attempts
 		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual, vendor_wait_ms, wait_reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, r.method, a.Request.URL,
@@ -492,7 +499,7 @@ func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome,
 		args = append(args, outboxJSON(o.Escalation))
 	}
 	args = append(args, id, outboxNanos(lease))
-	res, err := h.ExecContext(ctx, finishSQL[form], args...)
+	res, err := execFast(ctx, h, finishSQL[form], args...)
 	if err != nil {
 		return fmt.Errorf("finishing delivery %d: %w", id, err)
 	}
@@ -689,7 +696,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 			}
 			args = append(args, lastEvent+1+int64(k), p)
 		}
-		if _, err := h.ExecContext(ctx, q, args...); err != nil {
+		if _, err := execFast(ctx, h, q, args...); err != nil {
 			return fmt.Errorf("creating %d events %s/%s: %w", j-i, ns.Vendor, ns.Type, err)
 		}
 		return nil
@@ -712,7 +719,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		for k := i; k < j; k++ {
 			args = append(args, lastDelivery+1+int64(k), ns.ExecutionIDs[k], ns.MessageIDs[k])
 		}
-		if _, err := h.ExecContext(ctx, q, args...); err != nil {
+		if _, err := execFast(ctx, h, q, args...); err != nil {
 			return fmt.Errorf("creating %d deliveries to endpoint %d: %w", j-i, ns.EndpointID, err)
 		}
 		return nil
@@ -721,7 +728,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		return nil, err
 	}
 	// Delivery k carries event k alone.
-	if _, err := h.ExecContext(ctx, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?3)
+	if _, err := execFast(ctx, h, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?3)
 		INSERT INTO delivery_events (delivery_id, event_id, position) SELECT ?1 + i, ?2 + i, 0 FROM k`,
 		lastDelivery, lastEvent, n); err != nil {
 		return nil, fmt.Errorf("linking %d events to their deliveries: %w", n, err)

@@ -160,20 +160,16 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	defer resp.Body.Close()
 	x.resp = resp
 	limit := pol.ResponseLimit
-	var body []byte
-	var truncated bool
-	if limit > 0 {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
-		if int64(len(body)) > limit {
-			body, truncated = body[:limit], true
-		}
-	} else {
+	bound := limit
+	if limit <= 0 {
 		// No vendor limit: still bounded, so a hostile answer cannot
 		// exhaust memory.
-		body, err = io.ReadAll(io.LimitReader(resp.Body, maxUnlimitedResponse+1))
-		if int64(len(body)) > maxUnlimitedResponse {
-			body, truncated = body[:maxUnlimitedResponse], true
-		}
+		bound = maxUnlimitedResponse
+	}
+	body, err := readBounded(resp.Body, resp.ContentLength, bound)
+	truncated := int64(len(body)) > bound
+	if truncated {
+		body = body[:bound]
 	}
 	x.attempt.DurationMS = ms(s.clock.Now().Sub(start))
 	x.attempt.Response = &db.Response{
@@ -200,6 +196,35 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 		x.ok = true
 	}
 	return x
+}
+
+// readBounded reads r to its end or to bound+1 bytes, whichever comes
+// first (one byte over bound tells the answer was longer). size is the
+// answer's announced length (-1 when unknown): when it is known the buffer
+// is made that size at once (an empty answer allocates nothing further).
+func readBounded(r io.Reader, size, bound int64) ([]byte, error) {
+	n := int64(512)
+	if size >= 0 {
+		n = size + 1 // the extra byte lets the read see the end in one call
+	}
+	buf := make([]byte, 0, min(n, bound+1))
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > bound {
+				return buf, nil
+			}
+			buf = append(buf, 0)[:len(buf)]
+			buf = buf[:len(buf):min(int64(cap(buf)), bound+1)]
+		}
+		k, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+k]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // maxUnlimitedResponse bounds what is kept of an answer when the profile
