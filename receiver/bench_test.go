@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hookscope/hookscope/db"
 )
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
@@ -230,4 +233,123 @@ func benchVsBare(b *testing.B, conc int, duplicates bool) {
 	b.ReportMetric(rr.cpuPerRequest(), "recording-cpu-us/req")
 	b.ReportMetric(float64(br.p99().Microseconds())/1000, "bare-p99-ms")
 	b.ReportMetric(float64(rr.p99().Microseconds())/1000, "recording-p99-ms")
+}
+
+// floorServer is the least a handler can do and still keep the promise
+// the receiver keeps: read the body, commit it to SQLite through the same
+// group committer, gathered as the receiver's recorder gathers (one write
+// per gathering, no savepoint per row), one row each with no index, no
+// headers and no analysis, and only then answer. It bounds what any
+// recording design on this store can reach.
+func floorServer(tb testing.TB, d *db.DB) string {
+	ctx := context.Background()
+	if err := d.Write(ctx, func(h db.Handle) error {
+		_, err := h.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`)
+		return err
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	type job struct {
+		body []byte
+		err  chan error
+	}
+	jobs := make(chan job, 1024)
+	stop := make(chan struct{})
+	go func() {
+		for {
+			var batch []job
+			select {
+			case j := <-jobs:
+				batch = append(batch, j)
+			case <-stop:
+				return
+			}
+		fill:
+			for {
+				select {
+				case j := <-jobs:
+					batch = append(batch, j)
+				default:
+					break fill
+				}
+			}
+			err := d.Write(ctx, func(h db.Handle) error {
+				for _, j := range batch {
+					if _, err := h.ExecContext(ctx, `INSERT INTO bench_floor (body) VALUES (?)`, j.body); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			for _, j := range batch {
+				j.err <- err
+			}
+		}
+	}()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err == nil {
+			j := job{body: body, err: make(chan error, 1)}
+			jobs <- j
+			err = <-j.err
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(okBody)
+	}), ReadHeaderTimeout: DefaultReadHeaderTimeout}
+	go srv.Serve(l)
+	tb.Cleanup(func() { srv.Close(); close(stop) })
+	return "http://" + l.Addr().String()
+}
+
+// BenchmarkDurableFloorVsBare is BenchmarkReceiverVsBare's load against
+// bare net/http and against floorServer, side by side: the ratio no
+// receiver that commits each request to SQLite before answering can beat
+// on this machine, whatever else it does or does not do.
+//
+//	go test ./receiver -run '^$' -bench DurableFloorVsBare -benchtime 30000x
+func BenchmarkDurableFloorVsBare(b *testing.B) {
+	h := newHarness(b, Options{})
+	route := h.route("policycortex")
+	const warm, conc = 2000, 32
+	per := max(b.N/benchRounds, conc)
+	events := make([]payload, warm+benchRounds*per)
+	for i := range events {
+		w := frame(b, "policycortex", "policy.violation.created", credsOf(route), uint64(7+i))
+		events[i] = payload{hdr: w.Header, body: w.Body}
+	}
+	bare, floor := bareServer(b), floorServer(b, h.db)
+	runLoadSeq(b, bare, events[:warm], warm, conc)
+	runLoadSeq(b, floor, events[:warm], warm, conc)
+	var br, fr loadResult
+	b.ResetTimer()
+	for round := range benchRounds {
+		ws := events[warm+round*per : warm+(round+1)*per]
+		for _, t := range []struct {
+			url string
+			acc *loadResult
+		}{{bare, &br}, {floor, &fr}} {
+			r := runLoadSeq(b, t.url, ws, per, conc)
+			t.acc.n += r.n
+			t.acc.elapsed += r.elapsed
+			t.acc.cpu += r.cpu
+			t.acc.errors += r.errors
+		}
+	}
+	b.StopTimer()
+	if br.errors+fr.errors > 0 {
+		b.Fatalf("non-2xx answers: bare %d, floor %d", br.errors, fr.errors)
+	}
+	b.ReportMetric(fr.perSecond()/br.perSecond(), "ratio")
+	b.ReportMetric(br.perSecond(), "bare-req/s")
+	b.ReportMetric(fr.perSecond(), "floor-req/s")
+	b.ReportMetric(br.cpuPerRequest(), "bare-cpu-us/req")
+	b.ReportMetric(fr.cpuPerRequest(), "floor-cpu-us/req")
 }

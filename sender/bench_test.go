@@ -214,3 +214,86 @@ func BenchmarkThroughput(b *testing.B) {
 		b.Fatalf("recorded %d complete attempts, %d succeeded deliveries, %d events, %d deliveries; want %d of each", attempts, deliveries, events, len(ids), b.N)
 	}
 }
+
+// BenchmarkDurableFloor is BenchmarkThroughput's plain client loop side by
+// side with the same loop made durable in the least way a sender that
+// records its attempts can be: after each answer, one row (the status and
+// the response body, no index, no headers, no outbox) committed through
+// the same group committer before the worker sends its next request. It
+// bounds the ratio any design recording every attempt can reach here.
+//
+//	go test -run '^$' -bench DurableFloor -benchtime 5000x ./sender
+func BenchmarkDurableFloor(b *testing.B) {
+	url := bareServer(b)
+	ctx := context.Background()
+	_, body, err := fixtures.RenderEvent("policycortex", "policy.violation.created", 1, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
+	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), db.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Write(ctx, func(h db.Handle) error {
+		_, err := h.ExecContext(ctx, `CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, status INTEGER NOT NULL, body BLOB NOT NULL)`)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	floorLoop := func(n int) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range benchConcurrency {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for next.Add(1) <= int64(n) {
+					req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					rb, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if err := d.Write(ctx, func(h db.Handle) error {
+						_, err := h.ExecContext(ctx, `INSERT INTO bench_floor (status, body) VALUES (?, ?)`, resp.StatusCode, rb)
+						return err
+					}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	rounds := min(benchRounds, b.N)
+	var plainTime, floorTime, plainCPU, floorCPU time.Duration
+	b.ResetTimer()
+	for r := range rounds {
+		n := b.N / rounds
+		if r < b.N%rounds {
+			n++
+		}
+		start, cpu := time.Now(), processCPU()
+		plainLoop(b, client, url, body, n)
+		plainTime += time.Since(start)
+		plainCPU += processCPU() - cpu
+		start, cpu = time.Now(), processCPU()
+		floorLoop(n)
+		floorTime += time.Since(start)
+		floorCPU += processCPU() - cpu
+	}
+	b.StopTimer()
+	b.ReportMetric(plainTime.Seconds()/floorTime.Seconds(), "ratio")
+	b.ReportMetric(float64(b.N)/plainTime.Seconds(), "plain-req/s")
+	b.ReportMetric(float64(b.N)/floorTime.Seconds(), "floor-req/s")
+	if plainCPU > 0 && floorCPU > 0 {
+		b.ReportMetric(float64(plainCPU.Microseconds())/float64(b.N), "plain-cpu-us/req")
+		b.ReportMetric(float64(floorCPU.Microseconds())/float64(b.N), "floor-cpu-us/req")
+	}
+}
