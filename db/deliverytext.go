@@ -53,13 +53,19 @@ func matchingAttempts(ctx context.Context, h Handle, att *where, cond string, ar
 	return mapErr(rows.Err(), "searching attempts")
 }
 
-// attemptSpan is one span of the attempts' index: its first attempt id
-// and the largest delivery id of any attempt in it or an earlier span.
+// attemptSpan is one span of attempt ids: its first attempt id and the
+// largest delivery id of any attempt in it or an earlier span.
 type attemptSpan struct{ lo, bound int64 }
 
-// readAttemptSpans lists the spans below upto, oldest first.
-func readAttemptSpans(ctx context.Context, h Handle, upto int64) ([]attemptSpan, error) {
-	rows, err := h.QueryContext(ctx, `SELECT lo, max_delivery FROM attempt_grams_spans WHERE lo < ? ORDER BY lo`, upto)
+// readAttemptSpans lists the spans of attempts, oldest first: those of the
+// indexed blocks as the index recorded them, and then those past the
+// index's reach (upto is a block's start, so a span's too), found by
+// reading those attempts' delivery ids.
+func readAttemptSpans(ctx context.Context, h Handle, st textIndexState) ([]attemptSpan, error) {
+	rows, err := h.QueryContext(ctx, `SELECT lo, max_delivery FROM attempt_grams_spans WHERE lo < ?
+		UNION ALL
+		SELECT a.id - a.id % ?, max(a.delivery_id) FROM attempts a WHERE a.id >= ? GROUP BY 1
+		ORDER BY 1`, st.upto, spanSize(st.blockSize), st.upto)
 	if err != nil {
 		return nil, mapErr(err, "reading the attempts' text index")
 	}
@@ -105,10 +111,7 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st te
 	}
 	own, att := deliveryTextMatch(f.Text)
 	found := map[int64]bool{} // deliveries below hi with a matching attempt
-	if err := matchingAttempts(ctx, h, att, "a.id >= ?", []any{st.upto}, hi, found); err != nil {
-		return nil, fmt.Errorf("listing deliveries: %w", err)
-	}
-	spans, err := readAttemptSpans(ctx, h, st.upto)
+	spans, err := readAttemptSpans(ctx, h, st)
 	if err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
 	}
@@ -139,6 +142,13 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st te
 			hi, step = decided, min(4*step, 1<<20)
 		}
 		s := spans[i]
+		if s.lo >= st.upto {
+			// Past the index's reach: every attempt of the span is read.
+			if err := matchingAttempts(ctx, h, att, "a.id >= ? AND a.id < ?", []any{s.lo, s.lo + spanSize(st.blockSize)}, hi, found); err != nil {
+				return nil, fmt.Errorf("listing deliveries: %w", err)
+			}
+			continue
+		}
 		if b := st.block(s.lo); b != block {
 			block = b
 			if cands, err = blockCandidates(ctx, h, attemptText, b*st.blockSize, b, buckets, math.MaxInt64); err != nil {
