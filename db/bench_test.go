@@ -32,8 +32,10 @@ var benchSeed struct {
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if benchSeed.dir != "" {
-		os.RemoveAll(benchSeed.dir)
+	for _, dir := range []string{benchSeed.dir, deliverySeed.dir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }

@@ -151,8 +151,8 @@ func (deliveryStore) GetDelivery(ctx context.Context, h Handle, id int64) (*Deli
 }
 
 // deliveryWhere turns f into conditions on "deliveries d". Text is a
-// substring match (see addTextMatch) over the delivery's event types, ids, last error and
-// its attempts' URL, bodies and errors.
+// substring match (see addTextMatch) over the delivery's event types, ids,
+// last error and its attempts' URL, bodies and errors.
 func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
 	w := &where{}
 	if f.Vendor != "" {
@@ -167,12 +167,9 @@ func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
 	if f.Text != "" {
 		// The attempts' half is a subquery; its conditions are built the
 		// same way and spliced in.
-		sub := &where{}
-		addTextMatch(sub, f.Text, "a.req_url", "a.error", attemptReqBody, "a.resp_body")
-		own := &where{}
-		addTextMatch(own, f.Text, "d.event_types", "d.execution_id", "d.message_id", "d.last_error")
-		w.add("("+own.conds[0]+" OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND "+sub.conds[0]+"))",
-			append(own.args, sub.args...)...)
+		own, att := deliveryTextMatch(f.Text)
+		w.add("("+own.conds[0]+" OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND "+att.conds[0]+"))",
+			append(own.args, att.args...)...)
 	}
 	if withBefore && f.Before > 0 {
 		w.add("d.id < ?", f.Before)
@@ -180,15 +177,45 @@ func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
 	return w
 }
 
+// deliveryTextMatch is the text match of a delivery's own columns (on
+// "deliveries d") and of one of its attempts (on "attempts a").
+func deliveryTextMatch(text string) (own, att *where) {
+	own, att = &where{}, &where{}
+	addTextMatch(own, text, "d.event_types", "d.execution_id", "d.message_id", "d.last_error")
+	addTextMatch(att, text, "a.req_url", "a.error", attemptReqBody, "a.resp_body")
+	return own, att
+}
+
+// ListDeliveries lists deliveries newest first. A text search the attempts'
+// text index can serve goes through listDeliveriesByText.
 func (deliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
+	if indexable(f.Text) {
+		st, err := attemptText.readState(ctx, h)
+		if err != nil {
+			return nil, fmt.Errorf("listing deliveries: %w", err)
+		}
+		if st.upto > 0 {
+			return listDeliveriesByText(ctx, h, f, st)
+		}
+	}
+	return listDeliveries(ctx, h, f)
+}
+
+// listDeliveries answers f by reading the deliveries (and, for a text,
+// the attempts of each) newest first.
+func listDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
 	w := deliveryWhere(f, true)
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries d` + w.sql() + ` ORDER BY d.id DESC LIMIT ?`
-	rows, err := h.QueryContext(ctx, q, append(w.args, pageLimit(f.Limit))...)
+	return queryDeliveries(ctx, h, make([]Delivery, 0, pageLimit(f.Limit)), q, append(w.args, pageLimit(f.Limit))...)
+}
+
+// queryDeliveries appends the deliveries q returns to out.
+func queryDeliveries(ctx context.Context, h Handle, out []Delivery, q string, args ...any) ([]Delivery, error) {
+	rows, err := h.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapErr(err, "listing deliveries")
 	}
 	defer rows.Close()
-	out := make([]Delivery, 0, pageLimit(f.Limit))
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {

@@ -12,7 +12,8 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
-// The text index lets a text filter over a million requests skip the rows
+// The text index lets a text filter over a million requests (or the
+// attempts of a million deliveries, db/deliverytext.go) skip the rows
 // that cannot match, without changing what the filter means: a search is
 // still a substring match (ASCII case folded) checked with LIKE on each row
 // it returns. The index only has to name a superset of the rows that match.
@@ -31,6 +32,11 @@ import (
 // closed block). Ids from the indexed reach (request_grams_state.upto) on
 // are searched by reading them, as every row was before: at most one open
 // block plus what the indexer has not reached yet.
+//
+// Each indexed table is a textTable: its bitmaps, its state row and the
+// texts of a row. Attempts are indexed the same way (attemptText); they
+// are never updated, and the id reuse their deletion allows is caught by
+// the triggers of migration 00008.
 
 const (
 	// gramBuckets is the number of trigram buckets.
@@ -135,102 +141,191 @@ func (g *gramBuilder) reset() {
 	}
 }
 
-// textIndexState is how far the text index reaches (every id below upto
-// is indexed) and how many ids its blocks span.
-type textIndexState struct{ upto, blockSize int64 }
+// textTable describes one table the text index covers: requests, and
+// attempts (db/deliverytext.go). Its rows must be immutable once a later
+// id exists, or (attempts) have triggers that pull the reach back when an
+// id below it is handed out again (migration 00008).
+type textTable struct {
+	name  string // for messages: "requests"
+	table string // whose max(id) closes a block
+	grams string // the bitmaps: (block, bucket, ids)
+	state string // the state row: (one, upto, block_size, gen)
+	// rows selects, for ids in [?, ?) in id order, the id, then (when
+	// spans is set) an integer key, then the texts to index.
+	rows string
+	// spans, when set, is a table (lo, max_delivery) given, for each
+	// span of textSpans ids of an indexed block that holds rows, the
+	// largest key of its rows.
+	spans string
+}
+
+// textSpans is how many spans a block is cut into for textTable.spans.
+const textSpans = 16
+
+// spanSize is the number of ids of a span of a block of blockSize ids.
+func spanSize(blockSize int64) int64 { return max(1, blockSize/textSpans) }
+
+// requestText is the text index of requests.
+var requestText = &textTable{
+	name: "requests", table: "requests", grams: "request_grams", state: "request_grams_state",
+	rows: `SELECT id, path, query, headers, body FROM requests WHERE id >= ? AND id < ? ORDER BY id`,
+}
+
+// attemptText is the text index of attempts: what deliveryWhere's text
+// match reads of an attempt, the request body as attemptReqBody resolves
+// it. Its key is the attempt's delivery.
+var attemptText = &textTable{
+	name: "attempts", table: "attempts", grams: "attempt_grams", state: "attempt_grams_state",
+	rows: `SELECT a.id, a.delivery_id, a.req_url, a.error, ` + attemptReqBody + `, a.resp_body
+		FROM attempts a WHERE a.id >= ? AND a.id < ? ORDER BY a.id`,
+	spans: "attempt_grams_spans",
+}
+
+// textTables are the tables IndexText keeps indexed.
+var textTables = []*textTable{requestText, attemptText}
+
+// textIndexState is how far a text index reaches (every id below upto
+// is indexed), how many ids its blocks span, and its generation (bumped
+// when a block an indexer may be building could have changed).
+type textIndexState struct{ upto, blockSize, gen int64 }
 
 func (s textIndexState) block(id int64) int64 { return id / s.blockSize }
 
-// readTextIndexState reads the text index's state.
-func readTextIndexState(ctx context.Context, h Handle) (textIndexState, error) {
+// readState reads t's index state.
+func (t *textTable) readState(ctx context.Context, h Handle) (textIndexState, error) {
 	var s textIndexState
-	err := h.QueryRowContext(ctx, `SELECT upto, block_size FROM request_grams_state WHERE one = 1`).Scan(&s.upto, &s.blockSize)
+	err := h.QueryRowContext(ctx, `SELECT upto, block_size, gen FROM `+t.state+` WHERE one = 1`).Scan(&s.upto, &s.blockSize, &s.gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return textIndexState{}, nil
 	}
 	if err != nil {
-		return s, mapErr(err, "reading the text index's state")
+		return s, mapErr(err, "reading the text index's state of %s", t.name)
 	}
 	return s, nil
 }
 
-// IndexText indexes every closed block of requests the text index does
-// not cover yet, oldest first, and returns how many it indexed. It reads
-// through the read pool and writes each block in short writes through the
-// group committer, so it can run beside the receiver. Two processes
-// indexing one file at once do no harm: a block is written by whoever
-// gets there first and the other finds it done.
+// readTextIndexState reads the state of the text index of requests.
+func readTextIndexState(ctx context.Context, h Handle) (textIndexState, error) {
+	return requestText.readState(ctx, h)
+}
+
+// IndexText indexes every closed block of requests and attempts the text
+// index does not cover yet, oldest first, and returns how many it indexed.
+// It reads through the read pool and writes each block in short writes
+// through the group committer, so it can run beside the receiver and the
+// sender. Two processes indexing one file at once do no harm: a block is
+// written by whoever gets there first and the other finds it done.
 func (d *DB) IndexText(ctx context.Context) (int, error) {
 	n := 0
 	var g *gramBuilder
-	for {
-		st, err := readTextIndexState(ctx, d.read)
-		if err != nil {
-			return n, err
+	for _, t := range textTables {
+		for {
+			st, err := t.readState(ctx, d.read)
+			if err != nil {
+				return n, err
+			}
+			if st.blockSize == 0 {
+				break
+			}
+			var maxID sql.NullInt64
+			if err := d.read.QueryRowContext(ctx, `SELECT max(id) FROM `+t.table).Scan(&maxID); err != nil {
+				return n, mapErr(err, "finding the newest of %s", t.name)
+			}
+			block := st.block(st.upto)
+			lo, hi := block*st.blockSize, (block+1)*st.blockSize
+			if !maxID.Valid || maxID.Int64 < hi {
+				break // the next block is still open
+			}
+			if g == nil {
+				g = newGramBuilder()
+			}
+			g.reset()
+			done, err := d.indexBlock(ctx, t, g, st, block, lo, hi)
+			if err != nil {
+				return n, fmt.Errorf("indexing %s %d to %d: %w", t.name, lo, hi-1, err)
+			}
+			if done {
+				n++
+			}
 		}
-		if st.blockSize == 0 {
-			return n, nil
-		}
-		var maxID sql.NullInt64
-		if err := d.read.QueryRowContext(ctx, `SELECT max(id) FROM requests`).Scan(&maxID); err != nil {
-			return n, mapErr(err, "finding the newest request")
-		}
-		block := st.block(st.upto)
-		lo, hi := block*st.blockSize, (block+1)*st.blockSize
-		if !maxID.Valid || maxID.Int64 < hi {
-			return n, nil // the next block is still open
-		}
-		if g == nil {
-			g = newGramBuilder()
-		}
-		g.reset()
-		if err := d.indexBlock(ctx, g, block, lo, hi); err != nil {
-			return n, fmt.Errorf("indexing requests %d to %d: %w", lo, hi-1, err)
-		}
-		n++
 	}
+	return n, nil
 }
 
-// indexBlock builds and stores the bitmaps of one closed block.
-func (d *DB) indexBlock(ctx context.Context, g *gramBuilder, block, lo, hi int64) error {
-	rows, err := d.read.QueryContext(ctx, `SELECT id, path, query, headers, body FROM requests WHERE id >= ? AND id < ? ORDER BY id`, lo, hi)
+// indexBlock builds and stores the bitmaps of one closed block of t, read
+// at state st; it reports false if the state moved on meanwhile (another
+// indexer, or a changed block) and the block must be looked at again.
+func (d *DB) indexBlock(ctx context.Context, t *textTable, g *gramBuilder, st textIndexState, block, lo, hi int64) (bool, error) {
+	rows, err := d.read.QueryContext(ctx, t.rows, lo, hi)
 	if err != nil {
-		return mapErr(err, "reading requests")
+		return false, mapErr(err, "reading %s", t.name)
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return false, mapErr(err, "reading %s", t.name)
 	}
 	var (
-		id                         int64
-		path, query, headers, body sql.RawBytes
+		id, key int64
+		texts   = make([]sql.RawBytes, len(cols)-1)
+		dest    = []any{&id}
+		span    = spanSize(st.blockSize)
+		maxKey  = map[int64]int64{} // by span's first id
 	)
+	if t.spans != "" {
+		texts = texts[1:]
+		dest = append(dest, &key)
+	}
+	for i := range texts {
+		dest = append(dest, &texts[i])
+	}
 	for rows.Next() {
-		if err := rows.Scan(&id, &path, &query, &headers, &body); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
-			return mapErr(err, "reading requests")
+			return false, mapErr(err, "reading %s", t.name)
 		}
 		off := uint16(id - lo)
-		g.add(off, path)
-		g.add(off, query)
-		g.add(off, headers)
-		g.add(off, body)
+		for _, text := range texts {
+			g.add(off, text)
+		}
+		if t.spans != "" {
+			s := id - (id-lo)%span
+			if k, ok := maxKey[s]; !ok || key > k {
+				maxKey[s] = key
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		rows.Close()
-		return mapErr(err, "reading requests")
+		return false, mapErr(err, "reading %s", t.name)
 	}
 	rows.Close()
 	stored, err := g.rows()
 	if err != nil {
-		return err
+		return false, err
 	}
 	for start := 0; start < len(stored) || start == 0; start += gramWriteChunk {
 		chunk := stored[start:min(start+gramWriteChunk, len(stored))]
-		last := start+gramWriteChunk >= len(stored)
+		first, last := start == 0, start+gramWriteChunk >= len(stored)
 		err := d.Write(ctx, func(h Handle) error {
-			st, err := readTextIndexState(ctx, h)
+			now, err := t.readState(ctx, h)
 			if err != nil {
 				return err
 			}
-			if st.upto != lo {
+			if now.upto != lo || now.gen != st.gen {
 				return errBlockTaken
+			}
+			if first {
+				// Bitmaps of an earlier build of this block (its reach
+				// was pulled back, or that build was dropped).
+				if _, err := h.ExecContext(ctx, `DELETE FROM `+t.grams+` WHERE block = ?`, block); err != nil {
+					return mapErr(err, "clearing block %d of the %s text index", block, t.name)
+				}
+				if t.spans != "" {
+					if _, err := h.ExecContext(ctx, `DELETE FROM `+t.spans+` WHERE lo >= ? AND lo < ?`, lo, hi); err != nil {
+						return mapErr(err, "clearing block %d of the %s text index", block, t.name)
+					}
+				}
 			}
 			for len(chunk) > 0 {
 				n := min(len(chunk), gramRowsPerInsert)
@@ -238,27 +333,32 @@ func (d *DB) indexBlock(ctx context.Context, g *gramBuilder, block, lo, hi int64
 				for _, r := range chunk[:n] {
 					args = append(args, block, r.bucket, r.ids)
 				}
-				q := `INSERT OR REPLACE INTO request_grams (block, bucket, ids) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1)
+				q := `INSERT OR REPLACE INTO ` + t.grams + ` (block, bucket, ids) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1)
 				if _, err := h.ExecContext(ctx, q, args...); err != nil {
-					return mapErr(err, "storing the bitmaps of block %d", block)
+					return mapErr(err, "storing the bitmaps of block %d of %s", block, t.name)
 				}
 				chunk = chunk[n:]
 			}
 			if last {
-				if _, err := h.ExecContext(ctx, `UPDATE request_grams_state SET upto = ? WHERE one = 1`, hi); err != nil {
-					return mapErr(err, "advancing the text index")
+				for s, k := range maxKey {
+					if _, err := h.ExecContext(ctx, `INSERT OR REPLACE INTO `+t.spans+` (lo, max_delivery) VALUES (?, ?)`, s, k); err != nil {
+						return mapErr(err, "storing block %d of %s", block, t.name)
+					}
+				}
+				if _, err := h.ExecContext(ctx, `UPDATE `+t.state+` SET upto = ? WHERE one = 1`, hi); err != nil {
+					return mapErr(err, "advancing the text index of %s", t.name)
 				}
 			}
 			return nil
 		})
 		if errors.Is(err, errBlockTaken) {
-			return nil // another indexer did or is doing it
+			return false, nil // another indexer did or is doing it, or the block changed
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // errBlockTaken stops writing a block another indexer has moved past.
@@ -276,9 +376,9 @@ func (d *DB) RunTextIndexer(ctx context.Context, every time.Duration, log *slog.
 		n, err := d.IndexText(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil && !errors.Is(err, ErrClosed):
-			log.Warn("indexing request text", "err", err)
+			log.Warn("indexing text", "err", err)
 		case n > 0:
-			log.Debug("indexed request text", "blocks", n, "took", time.Since(start).Round(time.Millisecond))
+			log.Debug("indexed text", "blocks", n, "took", time.Since(start).Round(time.Millisecond))
 		}
 		select {
 		case <-ctx.Done():

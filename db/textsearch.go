@@ -48,7 +48,7 @@ func listByText(ctx context.Context, h Handle, f RequestFilter, st textIndexStat
 		buckets = buckets[:maxQueryBuckets]
 	}
 	for block := st.block(top - 1); top > 0 && block >= 0 && len(out) < limit; block-- {
-		ids, err := blockCandidates(ctx, h, block*st.blockSize, block, buckets, top)
+		ids, err := blockCandidates(ctx, h, requestText, block*st.blockSize, block, buckets, top)
 		if err != nil {
 			return nil, fmt.Errorf("listing requests: %w", err)
 		}
@@ -60,9 +60,9 @@ func listByText(ctx context.Context, h Handle, f RequestFilter, st textIndexStat
 }
 
 // blockCandidates returns, newest first, the ids below top in block that
-// hold a trigram of every bucket (block's first id is lo).
-func blockCandidates(ctx context.Context, h Handle, lo, block int64, buckets []uint16, top int64) ([]int64, error) {
-	q := `SELECT ids FROM request_grams WHERE block = ? AND bucket IN (` + strings.Repeat("?,", len(buckets)-1) + `?)`
+// hold a trigram of every bucket in t's index (block's first id is lo).
+func blockCandidates(ctx context.Context, h Handle, t *textTable, lo, block int64, buckets []uint16, top int64) ([]int64, error) {
+	q := `SELECT ids FROM ` + t.grams + ` WHERE block = ? AND bucket IN (` + strings.Repeat("?,", len(buckets)-1) + `?)`
 	args := make([]any, 0, len(buckets)+1)
 	args = append(args, block)
 	for _, b := range buckets {

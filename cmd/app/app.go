@@ -152,8 +152,9 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	a.onShutdown(func(context.Context) error { a.Sender.Stop(); return nil })
 
-	// The text index of requests, kept up to date in the background so a
-	// text search over many requests reads only the rows that may match.
+	// The text index of requests and delivery attempts, kept up to date in
+	// the background so a text search over many of them reads only the
+	// rows that may match.
 	indexCtx, stopIndex := context.WithCancel(context.WithoutCancel(ctx))
 	indexDone := make(chan struct{})
 	go func() {

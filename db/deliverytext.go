@@ -1,0 +1,192 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// A delivery matches a text when its own columns (event types, execution
+// and message ids, last error) or one of its attempts (URL, error, request
+// and response body) hold it. The attempts are the bulk of the text and
+// never change once written, so they have a text index (attemptText, built
+// like the requests'); the delivery's own columns are small but change
+// (last_error with every attempt, event_types when events join), so they
+// are read row by row, over the same deliveries the list reads anyway.
+//
+// An old delivery can get a new attempt (a retry, a manual resend), so
+// attempt ids do not follow delivery ids. What ties them is that an
+// attempt belongs to a delivery that existed when it was written: every
+// span of an indexed block records the largest delivery id among its
+// attempts (attempt_grams_spans). The search walks the attempts from the
+// newest (the unindexed tail, read row by row) down through the spans;
+// before span s, every attempt still unseen belongs to a delivery no newer
+// than the largest max_delivery of the spans up to s, so every delivery
+// above that bound is decided: it is listed if it passes the filters and
+// its own columns hold the text or an attempt already seen (and checked
+// with the same LIKE as the scan) does. A retried old delivery is simply
+// remembered until the walk reaches its range. The walk stops when the
+// page is full, so a common text reads a span or two and a rare one reads
+// every span's bitmaps, the few candidate attempts, and the deliveries'
+// small own columns.
+
+// matchingAttempts adds to found the deliveries below hi owning an
+// attempt that satisfies cond (on "attempts a") and the text match att.
+func matchingAttempts(ctx context.Context, h Handle, att *where, cond string, args []any, hi int64, found map[int64]bool) error {
+	// "+a.delivery_id" keeps SQLite on the rowid range or list cond
+	// names rather than the attempts' (delivery_id, n) index.
+	q := `SELECT DISTINCT a.delivery_id FROM attempts a WHERE ` + cond + ` AND +a.delivery_id < ? AND ` + att.conds[0]
+	args = append(append(args, hi), att.args...)
+	rows, err := h.QueryContext(ctx, q, args...)
+	if err != nil {
+		return mapErr(err, "searching attempts")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return mapErr(err, "searching attempts")
+		}
+		found[id] = true
+	}
+	return mapErr(rows.Err(), "searching attempts")
+}
+
+// attemptSpan is one span of attempt ids: its first attempt id and the
+// largest delivery id of any attempt in it or an earlier span.
+type attemptSpan struct{ lo, bound int64 }
+
+// readAttemptSpans lists the spans of attempts, oldest first: those of the
+// indexed blocks as the index recorded them, and then those past the
+// index's reach (upto is a block's start, so a span's too), found by
+// reading those attempts' delivery ids.
+func readAttemptSpans(ctx context.Context, h Handle, st textIndexState) ([]attemptSpan, error) {
+	rows, err := h.QueryContext(ctx, `SELECT lo, max_delivery FROM attempt_grams_spans WHERE lo < ?
+		UNION ALL
+		SELECT a.id - a.id % ?, max(a.delivery_id) FROM attempts a WHERE a.id >= ? GROUP BY 1
+		ORDER BY 1`, st.upto, spanSize(st.blockSize), st.upto)
+	if err != nil {
+		return nil, mapErr(err, "reading the attempts' text index")
+	}
+	defer rows.Close()
+	var (
+		out   []attemptSpan
+		bound int64
+	)
+	for rows.Next() {
+		var s attemptSpan
+		var m int64
+		if err := rows.Scan(&s.lo, &m); err != nil {
+			return nil, mapErr(err, "reading the attempts' text index")
+		}
+		bound = max(bound, m)
+		s.bound = bound
+		out = append(out, s)
+	}
+	return out, mapErr(rows.Err(), "reading the attempts' text index")
+}
+
+// idList renders ids as a JSON array for json_each.
+func idList(ids []int64) string {
+	b := make([]byte, 0, 2+8*len(ids))
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// listDeliveriesByText answers a text search with the attempts' text index
+// (see above); it returns what listDeliveries returns.
+func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st textIndexState) ([]Delivery, error) {
+	limit := pageLimit(f.Limit)
+	out := make([]Delivery, 0, limit)
+	hi := int64(math.MaxInt64) // deliveries at or above hi are listed or rejected
+	if f.Before > 0 {
+		hi = f.Before
+	}
+	own, att := deliveryTextMatch(f.Text)
+	found := map[int64]bool{} // deliveries below hi with a matching attempt
+	spans, err := readAttemptSpans(ctx, h, st)
+	if err != nil {
+		return nil, fmt.Errorf("listing deliveries: %w", err)
+	}
+	buckets := textBuckets(f.Text)
+	if len(buckets) > maxQueryBuckets {
+		buckets = buckets[:maxQueryBuckets]
+	}
+	var (
+		cands    []int64 // the current block's candidates not yet checked, newest first
+		block    = int64(-1)
+		step     = int64(2 * limit) // how many decided ids to gather before reading them
+		decided  = hi               // deliveries at or above it are decided
+		lastSpan = len(spans) - 1
+	)
+	for i := lastSpan; i >= -1; i-- {
+		if i >= 0 {
+			decided = min(decided, spans[i].bound+1)
+		} else {
+			decided = 0
+		}
+		if hi-decided >= step || i < 0 {
+			if out, err = decidedDeliveries(ctx, h, f, own, decided, hi, found, limit, out); err != nil {
+				return nil, err
+			}
+			if len(out) >= limit || i < 0 {
+				return out, nil
+			}
+			hi, step = decided, min(4*step, 1<<20)
+		}
+		s := spans[i]
+		if s.lo >= st.upto {
+			// Past the index's reach: every attempt of the span is read.
+			if err := matchingAttempts(ctx, h, att, "a.id >= ? AND a.id < ?", []any{s.lo, s.lo + spanSize(st.blockSize)}, hi, found); err != nil {
+				return nil, fmt.Errorf("listing deliveries: %w", err)
+			}
+			continue
+		}
+		if b := st.block(s.lo); b != block {
+			block = b
+			if cands, err = blockCandidates(ctx, h, attemptText, b*st.blockSize, b, buckets, math.MaxInt64); err != nil {
+				return nil, fmt.Errorf("listing deliveries: %w", err)
+			}
+		}
+		n := 0
+		for n < len(cands) && cands[n] >= s.lo {
+			n++
+		}
+		if n > 0 {
+			if err := matchingAttempts(ctx, h, att, "a.id IN (SELECT value FROM json_each(?))", []any{idList(cands[:n])}, hi, found); err != nil {
+				return nil, fmt.Errorf("listing deliveries: %w", err)
+			}
+			cands = cands[n:]
+		}
+	}
+	return out, nil
+}
+
+// decidedDeliveries appends to out, newest first, the deliveries in
+// [lo, hi) that pass f's other filters and whose own columns match (own)
+// or are in found, up to limit rows in out.
+func decidedDeliveries(ctx context.Context, h Handle, f DeliveryFilter, own *where, lo, hi int64, found map[int64]bool, limit int, out []Delivery) ([]Delivery, error) {
+	if lo >= hi {
+		return out, nil
+	}
+	var ids []int64
+	for id := range found {
+		if lo <= id && id < hi {
+			ids = append(ids, id)
+		}
+	}
+	g := f
+	g.Text, g.Before = "", 0
+	w := deliveryWhere(g, false)
+	w.add("d.id >= ? AND d.id < ?", lo, hi)
+	w.add("("+own.conds[0]+" OR d.id IN (SELECT value FROM json_each(?)))", append(append([]any{}, own.args...), idList(ids))...)
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries d` + w.sql() + ` ORDER BY d.id DESC LIMIT ?`
+	return queryDeliveries(ctx, h, out, q, append(w.args, limit-len(out))...)
+}
