@@ -173,9 +173,9 @@ func (m *Model) listPane(g geometry) string {
 	var content string
 	switch m.active {
 	case viewInbox:
-		content = renderRows(m.r.st, m.inbox.head(), m.inbox.rows(m.r), m.inbox.pg.cursor, w, h, m.emptyText(m.inbox.pg.loading, m.inbox.err, "no requests yet — POST to /hooks/{route}"))
+		content = renderRows(m.r.st, m.inbox.head(), m.inbox.rows(m.r), m.inbox.pg.cursor, w, h, m.emptyText(m.inbox.pg.loading, m.inbox.err, emptyList(m.r.safe(m.inbox.query), "no requests yet — POST to /hooks/{route}", "no requests match")))
 	case viewDeliveries:
-		content = renderRows(m.r.st, m.deliv.head(), m.deliv.rows(m.r, m.names), m.deliv.pg.cursor, w, h, m.emptyText(m.deliv.pg.loading, m.deliv.err, "no deliveries yet — send a fixture from view 4"))
+		content = renderRows(m.r.st, m.deliv.head(), m.deliv.rows(m.r, m.names), m.deliv.pg.cursor, w, h, m.emptyText(m.deliv.pg.loading, m.deliv.err, emptyList(m.r.safe(m.deliv.query), "no deliveries yet — send a fixture from view 4", "no deliveries match")))
 	case viewEndpoints:
 		rows, cur := m.endp.lines(m.r, w, g.listRows)
 		content = renderRows(m.r.st, m.endp.head(w), rows, cur, w, h, m.emptyText(false, m.endp.err, "no endpoints — add one with `hookscope endpoints add`"))
@@ -184,6 +184,15 @@ func (m *Model) listPane(g geometry) string {
 		content = renderRows(m.r.st, m.fix.head(), rows, cur, w, h, "no fixtures")
 	}
 	return m.pane(m.focus == focusList, w, h, content)
+}
+
+// emptyList is what an empty list says: that nothing has arrived yet, or,
+// under a filter, that nothing matches it (there may well be rows).
+func emptyList(query, none, noMatch string) string {
+	if query == "" {
+		return none
+	}
+	return noMatch + " " + query + " (/ changes the filter)"
 }
 
 func (m *Model) emptyText(loading bool, err error, empty string) string {

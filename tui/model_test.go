@@ -299,6 +299,22 @@ func TestFilter(t *testing.T) {
 	if !strings.Contains(screen(m), "filter: status:5xx") {
 		t.Fatalf("the filter is not shown:\n%s", screen(m))
 	}
+
+	// A filter nothing matches says so, not that nothing has arrived.
+	press(t, m, "/")
+	for range len("status:5xx") {
+		press(t, m, "backspace")
+	}
+	for _, c := range "no-such-text" {
+		press(t, m, string(c))
+	}
+	press(t, m, "enter")
+	if len(m.inbox.pg.rows) != 0 {
+		t.Fatalf("filter no-such-text gave %d rows", len(m.inbox.pg.rows))
+	}
+	if s := screen(m); !strings.Contains(s, "no requests match no-such-text") || strings.Contains(s, "no requests yet") {
+		t.Fatalf("an empty filtered list should say nothing matches:\n%s", s)
+	}
 }
 
 // recorder is an Actions that records calls (the sender's own tests cover
