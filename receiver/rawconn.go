@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"context"
+	"iter"
 	"net"
 	"net/http"
 	"strconv"
@@ -230,23 +231,7 @@ func (c *orderConn) frame(block []byte) {
 // Content-Length from a header block without folded lines, as
 // framingFieldsFolded would.
 func framingFields(block []byte) (length int64, chunked bool) {
-	first := true
-	for len(block) > 0 {
-		i := bytes.IndexByte(block, '\n')
-		var line []byte
-		if i < 0 {
-			line, block = block, nil
-		} else {
-			line, block = block[:i], block[i+1:]
-		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
-		if first {
-			first = false
-			continue
-		}
-		if len(line) == 0 {
-			break
-		}
+	for line := range fieldLines(block) {
 		j := bytes.IndexByte(line, ':')
 		if j < 0 {
 			continue
@@ -323,28 +308,37 @@ func headerEnd(b []byte, start int) int {
 	return -1
 }
 
+// fieldLines yields the lines of a raw header block after the request
+// line, without their line ends, up to the empty line that ends it. Each
+// line it yields is non-empty.
+func fieldLines(block []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		first := true
+		for len(block) > 0 {
+			var line []byte
+			if i := bytes.IndexByte(block, '\n'); i < 0 {
+				line, block = block, nil
+			} else {
+				line, block = block[:i], block[i+1:]
+			}
+			line = bytes.TrimSuffix(line, []byte{'\r'})
+			if first {
+				first = false
+				continue
+			}
+			if len(line) == 0 || !yield(line) {
+				return
+			}
+		}
+	}
+}
+
 // eachHeaderLine calls fn for every field line of a raw header block (the
 // request line skipped), joining obsolete folded lines, in order.
 func eachHeaderLine(block []byte, fn func(name, value string)) {
 	var name, value string
 	have := false
-	first := true
-	for len(block) > 0 {
-		i := bytes.IndexByte(block, '\n')
-		var line []byte
-		if i < 0 {
-			line, block = block, nil
-		} else {
-			line, block = block[:i], block[i+1:]
-		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
-		if first {
-			first = false
-			continue
-		}
-		if len(line) == 0 {
-			break
-		}
+	for line := range fieldLines(block) {
 		if line[0] == ' ' || line[0] == '\t' {
 			if have {
 				value += " " + strings.Trim(string(line), " \t")

@@ -88,6 +88,25 @@ func p99(lat []float64) float64 {
 	return lat[min(len(lat)-1, int(0.99*float64(len(lat))))]
 }
 
+// benchSetup is what both sides of a comparison share: the bare server's
+// URL, the rendered PolicyCortex payload, the plain loop's client and a
+// fresh database (closed at cleanup).
+func benchSetup(b *testing.B) (url string, body []byte, client *http.Client, d *db.DB) {
+	b.Helper()
+	url = bareServer(b)
+	_, body, err := fixtures.RenderEvent("policycortex", "policy.violation.created", 1, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
+	d, err = db.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), db.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	return url, body, client, d
+}
+
 // BenchmarkThroughput compares, in one run, against the same bare net/http
 // server at the same concurrency and with the same rendered PolicyCortex
 // payload, a plain net/http client loop ("plain") with the sender's load
@@ -102,18 +121,8 @@ func p99(lat []float64) float64 {
 //
 //	go test -run '^$' -bench Throughput -benchtime 5000x ./sender
 func BenchmarkThroughput(b *testing.B) {
-	url := bareServer(b)
 	ctx := context.Background()
-	_, body, err := fixtures.RenderEvent("policycortex", "policy.violation.created", 1, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
-	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), db.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
+	url, body, client, d := benchSetup(b)
 	s := New(d, Options{Seed: 1})
 
 	rounds := min(benchRounds, b.N)
@@ -224,18 +233,8 @@ func BenchmarkThroughput(b *testing.B) {
 //
 //	go test -run '^$' -bench DurableFloor -benchtime 5000x ./sender
 func BenchmarkDurableFloor(b *testing.B) {
-	url := bareServer(b)
 	ctx := context.Background()
-	_, body, err := fixtures.RenderEvent("policycortex", "policy.violation.created", 1, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
-	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), db.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
+	url, body, client, d := benchSetup(b)
 	if err := d.Write(ctx, func(h db.Handle) error {
 		_, err := h.ExecContext(ctx, `CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, status INTEGER NOT NULL, body BLOB NOT NULL)`)
 		return err
