@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // A delivery matches a text when its own columns (event types, execution
@@ -33,12 +34,20 @@ import (
 // small own columns.
 
 // matchingAttempts adds to found the deliveries below hi owning an
-// attempt that satisfies cond (on "attempts a") and the text match att.
-func matchingAttempts(ctx context.Context, h Handle, att *where, cond string, args []any, hi int64, found map[int64]bool) error {
+// attempt that satisfies cond (on "attempts a") and the text match att,
+// and passing the search's other filters flt (on "deliveries d"; none
+// when flt has no conditions), checked before the text.
+func matchingAttempts(ctx context.Context, h Handle, att, flt *where, cond string, args []any, hi int64, found map[int64]bool) error {
 	// "+a.delivery_id" keeps SQLite on the rowid range or list cond
 	// names rather than the attempts' (delivery_id, n) index.
-	q := `SELECT DISTINCT a.delivery_id FROM attempts a WHERE ` + cond + ` AND +a.delivery_id < ? AND ` + att.conds[0]
-	args = append(append(args, hi), att.args...)
+	q := `SELECT DISTINCT a.delivery_id FROM attempts a WHERE ` + cond + ` AND +a.delivery_id < ? AND `
+	args = append(args, hi)
+	if len(flt.conds) > 0 {
+		q += `EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id AND ` + strings.Join(flt.conds, " AND ") + `) AND `
+		args = append(args, flt.args...)
+	}
+	q += att.conds[0]
+	args = append(args, att.args...)
 	rows, err := h.QueryContext(ctx, q, args...)
 	if err != nil {
 		return mapErr(err, "searching attempts")
@@ -107,6 +116,10 @@ func idList(ids []int64) string {
 // indexes' spans and bitmaps.
 var scanFirst int64 = 512
 
+// scanMax is how many of the newest deliveries a text search may read row
+// by row when the matches among the first scanFirst promise a full page.
+var scanMax int64 = 16384
+
 // listDeliveriesByText answers a text search with the text indexes of
 // attempts (st) and of the deliveries' own columns (ost; see above); it
 // returns what listDeliveries returns.
@@ -117,7 +130,11 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st, o
 	if f.Before > 0 {
 		hi = f.Before
 	}
-	// The newest deliveries first, read as the scan reads them.
+	// The newest deliveries first, read as the scan reads them: first
+	// scanFirst of them, then, while the matches found so far promise to
+	// fill the page within scanMax deliveries, as many more as they
+	// suggest. A common text stops there; a rarer one goes on below
+	// through the indexes.
 	var top sql.NullInt64
 	if err := h.QueryRowContext(ctx, `SELECT max(id) FROM deliveries WHERE id < ?`, hi).Scan(&top); err != nil {
 		return nil, mapErr(err, "listing deliveries")
@@ -125,16 +142,32 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st, o
 	if !top.Valid {
 		return out, nil
 	}
-	lo := max(0, top.Int64+1-scanFirst)
-	w := deliveryWhere(f, true)
-	w.add("d.id >= ?", lo)
-	out, err := queryDeliveries(ctx, h, out, `SELECT `+deliveryColumns+` FROM deliveries d`+w.sql()+` ORDER BY d.id DESC LIMIT ?`, append(w.args, limit)...)
-	if err != nil || len(out) >= limit || lo == 0 {
-		return out, err
+	for depth := scanFirst; ; {
+		lo := max(0, top.Int64+1-depth)
+		w := deliveryWhere(f, false)
+		w.add("d.id >= ? AND d.id < ?", lo, hi)
+		var err error
+		if lo < hi {
+			out, err = queryDeliveries(ctx, h, out, `SELECT `+deliveryColumns+` FROM deliveries d`+w.sql()+` ORDER BY d.id DESC LIMIT ?`, append(w.args, limit-len(out))...)
+		}
+		if err != nil || len(out) >= limit || lo == 0 {
+			return out, err
+		}
+		hi = lo
+		if len(out) == 0 || depth >= scanMax {
+			break
+		}
+		need := depth * int64(limit-len(out)) / int64(len(out))
+		if depth+need > scanMax {
+			break
+		}
+		depth = min(depth+need+need/2, scanMax)
 	}
-	hi = lo
 	own, att := deliveryTextMatch(f.Text)
-	found := map[int64]bool{} // deliveries below hi with a matching attempt
+	g := f
+	g.Text, g.Before = "", 0
+	flt := deliveryWhere(g, false) // the other filters, checked before an attempt's text
+	found := map[int64]bool{}      // deliveries below hi with a matching attempt that pass flt
 	spans, err := readAttemptSpans(ctx, h, st)
 	if err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
@@ -169,7 +202,7 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st, o
 		s := spans[i]
 		if s.lo >= st.upto {
 			// Past the index's reach: every attempt of the span is read.
-			if err := matchingAttempts(ctx, h, att, "a.id >= ? AND a.id < ?", []any{s.lo, s.lo + spanSize(st.blockSize)}, hi, found); err != nil {
+			if err := matchingAttempts(ctx, h, att, flt, "a.id >= ? AND a.id < ?", []any{s.lo, s.lo + spanSize(st.blockSize)}, hi, found); err != nil {
 				return nil, fmt.Errorf("listing deliveries: %w", err)
 			}
 			continue
@@ -185,7 +218,7 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st, o
 			n++
 		}
 		if n > 0 {
-			if err := matchingAttempts(ctx, h, att, "a.id IN (SELECT value FROM json_each(?))", []any{idList(cands[:n])}, hi, found); err != nil {
+			if err := matchingAttempts(ctx, h, att, flt, "a.id IN (SELECT value FROM json_each(?))", []any{idList(cands[:n])}, hi, found); err != nil {
 				return nil, fmt.Errorf("listing deliveries: %w", err)
 			}
 			cands = cands[n:]
@@ -294,5 +327,5 @@ func decidedDeliveries(ctx context.Context, h Handle, f DeliveryFilter, own *whe
 	if int64(len(cands))*4 >= split-lo {
 		return list(out, "d.id >= ? AND d.id < ?", lo, split)
 	}
-	return list(out, "d.id IN (SELECT value FROM json_each(?))", idList(cands))
+	return list(out, "d.id >= ? AND d.id < ? AND d.id IN (SELECT value FROM json_each(?))", lo, split, idList(cands))
 }

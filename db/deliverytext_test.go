@@ -17,7 +17,8 @@ const testDeliveryBlock = 32
 
 // smallIndexBlocks sets the block sizes of the attempts' and deliveries'
 // indexes for a test database, and has a search read only the 8 newest
-// deliveries row by row before turning to the indexes.
+// deliveries row by row (64 when they promise a page) before turning to
+// the indexes.
 func smallIndexBlocks(t *testing.T, d *DB) {
 	t.Helper()
 	write(t, d, func(h Handle) error {
@@ -28,9 +29,9 @@ func smallIndexBlocks(t *testing.T, d *DB) {
 		_, err := h.ExecContext(ctx, `UPDATE delivery_grams_state SET block_size = ? WHERE upto = 0`, testDeliveryBlock)
 		return err
 	})
-	old := scanFirst
-	scanFirst = 8
-	t.Cleanup(func() { scanFirst = old })
+	oldFirst, oldMax := scanFirst, scanMax
+	scanFirst, scanMax = 8, 64
+	t.Cleanup(func() { scanFirst, scanMax = oldFirst, oldMax })
 }
 
 // edgeDeliveries writes deliveries whose text sits in each place a search
@@ -143,6 +144,15 @@ func deliveryIDs(ds []Delivery) []int64 {
 // scan for every text and filter, and returns how many searches found
 // rows whose matching attempts lie inside the indexed reach.
 func compareDeliveries(t *testing.T, d *DB, texts []string, filters []DeliveryFilter) {
+	t.Helper()
+	// With and without the newest deliveries read row by row first.
+	defer func(n int64) { scanFirst = n }(scanFirst)
+	for _, scanFirst = range []int64{scanFirst, 0} {
+		compareDeliveriesOnce(t, d, texts, filters)
+	}
+}
+
+func compareDeliveriesOnce(t *testing.T, d *DB, texts []string, filters []DeliveryFilter) {
 	t.Helper()
 	ctx := context.Background()
 	for _, text := range texts {
@@ -388,8 +398,8 @@ func TestDeliveryOwnTextFollowsChanges(t *testing.T) {
 		t.Fatalf("unchanged texts listed %v as changed", got)
 	}
 	// Changes after indexing: listed, and found through the list.
-	a, b := early-3, ost.upto-1 // two indexed deliveries, one at the reach's edge
-	exec(`UPDATE deliveries SET last_error = 'zq-own-new failure' WHERE id IN (?, ?)`, a, b)
+	a, b, c := early-3, ost.upto-1, ost.upto // two indexed deliveries, one at the reach's edge, and the first past it
+	exec(`UPDATE deliveries SET last_error = 'zq-own-new failure' WHERE id IN (?, ?, ?)`, a, b, c)
 	exec(`UPDATE deliveries SET last_error = '' WHERE id = ?`, early) // held "zq-last-ERROR boom"
 	var ev int64
 	write(t, d, func(h Handle) error {
@@ -403,7 +413,7 @@ func TestDeliveryOwnTextFollowsChanges(t *testing.T) {
 	if got, want := dirtyIDs(t, d), []int64{9, a, early, b}; !slices.Equal(got, want) {
 		t.Fatalf("changed deliveries %v, want %v", got, want)
 	}
-	find("zq-own-new", b, a)
+	find("zq-own-new", c, b, a)
 	find("zq.joined", 9)
 	late := deliveryIDs(must(NewDeliveryStore().ListDeliveries(ctx, d.Reader(), DeliveryFilter{Text: "EXEC-ZQ-OWN-late"})))
 	find("zq-last-ERROR boom", late...)
@@ -415,20 +425,20 @@ func TestDeliveryOwnTextFollowsChanges(t *testing.T) {
 	if got := dirtyIDs(t, d); len(got) != 0 {
 		t.Fatalf("changed deliveries %v left after indexing", got)
 	}
-	find("zq-own-new", b, a)
+	find("zq-own-new", c, b, a)
 	find("zq.joined", 9)
 	pages()
 	// A change on top of a folded one: the old text is gone, the new found.
 	exec(`UPDATE deliveries SET last_error = 'zq-second error' WHERE id = ?`, a)
 	exec(`UPDATE deliveries SET event_types = '["zq.event.type"]' WHERE id = 9`)
-	find("zq-own-new", b)
+	find("zq-own-new", c, b)
 	find("zq-second", a)
 	find("zq.joined")
 	pages()
 	if _, err := d.IndexText(ctx); err != nil {
 		t.Fatal(err)
 	}
-	find("zq-own-new", b)
+	find("zq-own-new", c, b)
 	find("zq-second", a)
 	pages()
 }
