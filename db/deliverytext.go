@@ -154,7 +154,7 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st, o
 			return out, err
 		}
 		hi = lo
-		if len(out) == 0 || depth >= scanMax {
+		if len(out) == 0 || depth <= 0 || depth >= scanMax {
 			break
 		}
 		need := depth * int64(limit-len(out)) / int64(len(out))
