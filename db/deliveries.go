@@ -186,16 +186,30 @@ func deliveryTextMatch(text string) (own, att *where) {
 	return own, att
 }
 
-// ListDeliveries lists deliveries newest first. A text search the attempts'
-// text index can serve goes through listDeliveriesByText.
+// ListDeliveries lists deliveries newest first. A text search the text
+// indexes can serve goes through listDeliveriesByText, inside one read
+// transaction so that the indexes, the changed rows and the rows are read
+// at one point in time.
 func (deliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
 	if indexable(f.Text) {
+		if pool, ok := h.(*sql.DB); ok {
+			tx, err := pool.BeginTx(ctx, nil)
+			if err != nil {
+				return nil, mapErr(err, "listing deliveries")
+			}
+			defer tx.Rollback()
+			h = tx
+		}
 		st, err := attemptText.readState(ctx, h)
 		if err != nil {
 			return nil, fmt.Errorf("listing deliveries: %w", err)
 		}
 		if st.upto > 0 {
-			return listDeliveriesByText(ctx, h, f, st)
+			ost, err := deliveryText.readState(ctx, h)
+			if err != nil {
+				return nil, fmt.Errorf("listing deliveries: %w", err)
+			}
+			return listDeliveriesByText(ctx, h, f, st, ost)
 		}
 	}
 	return listDeliveries(ctx, h, f)

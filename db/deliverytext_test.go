@@ -11,6 +11,29 @@ import (
 // testAttemptBlock is the attempts' index block size in tests (spans of 4).
 const testAttemptBlock = 64
 
+// testDeliveryBlock is the block size of the deliveries' own-column index
+// in tests.
+const testDeliveryBlock = 32
+
+// smallIndexBlocks sets the block sizes of the attempts' and deliveries'
+// indexes for a test database, and has a search read only the 8 newest
+// deliveries row by row (64 when they promise a page) before turning to
+// the indexes.
+func smallIndexBlocks(t *testing.T, d *DB) {
+	t.Helper()
+	write(t, d, func(h Handle) error {
+		ctx := context.Background()
+		if _, err := h.ExecContext(ctx, `UPDATE attempt_grams_state SET block_size = ? WHERE upto = 0`, testAttemptBlock); err != nil {
+			return err
+		}
+		_, err := h.ExecContext(ctx, `UPDATE delivery_grams_state SET block_size = ? WHERE upto = 0`, testDeliveryBlock)
+		return err
+	})
+	oldFirst, oldMax := scanFirst, scanMax
+	scanFirst, scanMax = 8, 64
+	t.Cleanup(func() { scanFirst, scanMax = oldFirst, oldMax })
+}
+
 // edgeDeliveries writes deliveries whose text sits in each place a search
 // reads: own columns, attempt URL, error, request body (inline and as an
 // event's payload), response body; in other case and multi-byte. It
@@ -80,10 +103,7 @@ func indexedDeliveries(t *testing.T, n int) *DB {
 	t.Helper()
 	d, _ := openTest(t, Options{})
 	ctx := context.Background()
-	write(t, d, func(h Handle) error {
-		_, err := h.ExecContext(ctx, `UPDATE attempt_grams_state SET block_size = ? WHERE upto = 0`, testAttemptBlock)
-		return err
-	})
+	smallIndexBlocks(t, d)
 	r := rand.New(rand.NewPCG(11, 12))
 	if err := seedDeliveries(d, r, n/2); err != nil {
 		t.Fatal(err)
@@ -124,6 +144,15 @@ func deliveryIDs(ds []Delivery) []int64 {
 // scan for every text and filter, and returns how many searches found
 // rows whose matching attempts lie inside the indexed reach.
 func compareDeliveries(t *testing.T, d *DB, texts []string, filters []DeliveryFilter) {
+	t.Helper()
+	// With and without the newest deliveries read row by row first.
+	defer func(n int64) { scanFirst = n }(scanFirst)
+	for _, scanFirst = range []int64{scanFirst, 0} {
+		compareDeliveriesOnce(t, d, texts, filters)
+	}
+}
+
+func compareDeliveriesOnce(t *testing.T, d *DB, texts []string, filters []DeliveryFilter) {
 	t.Helper()
 	ctx := context.Background()
 	for _, text := range texts {
@@ -220,10 +249,7 @@ func TestDeliveryTextIndexPagesLikeAScan(t *testing.T) {
 func TestDeliveryTextIndexSurvivesReusedIDs(t *testing.T) {
 	d, _ := openTest(t, Options{})
 	ctx := context.Background()
-	write(t, d, func(h Handle) error {
-		_, err := h.ExecContext(ctx, `UPDATE attempt_grams_state SET block_size = ? WHERE upto = 0`, testAttemptBlock)
-		return err
-	})
+	smallIndexBlocks(t, d)
 	r := rand.New(rand.NewPCG(1, 1))
 	if err := seedDeliveries(d, r, 100); err != nil {
 		t.Fatal(err)
@@ -250,14 +276,176 @@ func TestDeliveryTextIndexSurvivesReusedIDs(t *testing.T) {
 	if after.upto > maxID+1 || after.gen == before.gen {
 		t.Fatalf("reach %d gen %d after reusing id %d (before: reach %d gen %d)", after.upto, after.gen, maxID+1, before.upto, before.gen)
 	}
-	compareDeliveries(t, d, []string{"zq-reused-id", "critical", "CVE-2031"}, []DeliveryFilter{{}, {Limit: 2}})
+	// A delivery takes a freed id inside the deliveries' indexed reach.
+	var maxDelivery int64
+	d.Reader().QueryRowContext(ctx, `SELECT max(id) FROM deliveries`).Scan(&maxDelivery)
+	ost, _ := deliveryText.readState(ctx, d.Reader())
+	if maxDelivery+1 >= ost.upto {
+		t.Fatalf("the test needs the newest delivery (%d) below the own-column reach (%d)", maxDelivery, ost.upto)
+	}
+	reused := &Delivery{EndpointID: 2, Vendor: "holm", Status: "failed", MessageID: "zq-reused-own", CreatedAt: time.Unix(1, 0), UpdatedAt: time.Unix(1, 0)}
+	write(t, d, func(h Handle) error { return insertDelivery(ctx, h, reused) })
+	if reused.ID != maxDelivery+1 {
+		t.Fatalf("the new delivery took id %d, want the freed %d", reused.ID, maxDelivery+1)
+	}
+	compareDeliveries(t, d, []string{"zq-reused-id", "zq-reused-own", "critical", "CVE-2031"}, []DeliveryFilter{{}, {Limit: 2}})
 	got, err := NewDeliveryStore().ListDeliveries(ctx, d.Reader(), DeliveryFilter{Text: "zq-reused-id"})
 	if err != nil || len(got) != 1 || got[0].ID != 2 {
 		t.Fatalf("found %v (%v), want delivery 2", deliveryIDs(got), err)
+	}
+	got, err = NewDeliveryStore().ListDeliveries(ctx, d.Reader(), DeliveryFilter{Text: "ZQ-REUSED-OWN"})
+	if err != nil || len(got) != 1 || got[0].ID != reused.ID {
+		t.Fatalf("found %v (%v), want delivery %d", deliveryIDs(got), err, reused.ID)
 	}
 	// Re-indexing rebuilds the pulled-back blocks; still the same answers.
 	if _, err := d.IndexText(ctx); err != nil {
 		t.Fatal(err)
 	}
-	compareDeliveries(t, d, []string{"zq-reused-id", "critical"}, []DeliveryFilter{{}, {Limit: 2}})
+	compareDeliveries(t, d, []string{"zq-reused-id", "zq-reused-own", "critical"}, []DeliveryFilter{{}, {Limit: 2}})
+}
+
+// dirtyIDs lists the deliveries waiting to be folded into the index.
+func dirtyIDs(t *testing.T, d *DB) []int64 {
+	t.Helper()
+	rows, err := d.Reader().QueryContext(context.Background(), `SELECT id FROM delivery_text_dirty ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// TestDeliveryOwnTextFollowsChanges changes the own columns of indexed
+// deliveries as the sender and the batcher do (a new last error, an error
+// cleared, events joining): a search finds the new text and no longer the
+// old, before the indexer folds the changes in, after, and after a change
+// on top of a folded one; every page as the scan's.
+func TestDeliveryOwnTextFollowsChanges(t *testing.T) {
+	d := indexedDeliveries(t, 400)
+	ctx := context.Background()
+	ost, err := deliveryText.readState(ctx, d.Reader())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deliveries, early int64
+	d.Reader().QueryRowContext(ctx, `SELECT count(*) FROM deliveries`).Scan(&deliveries)
+	d.Reader().QueryRowContext(ctx, `SELECT id FROM deliveries WHERE execution_id = 'Exec-ZQ-Own-early'`).Scan(&early)
+	if ost.upto < deliveries/2 || early == 0 || early >= ost.upto {
+		t.Fatalf("own-column index reaches %d of %d deliveries (early edge case %d)", ost.upto, deliveries, early)
+	}
+	if got := dirtyIDs(t, d); len(got) != 0 {
+		t.Fatalf("changed deliveries %v before any change", got)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		write(t, d, func(h Handle) error {
+			_, err := h.ExecContext(ctx, q, args...)
+			return err
+		})
+	}
+	find := func(text string, want ...int64) {
+		t.Helper()
+		got, err := NewDeliveryStore().ListDeliveries(ctx, d.Reader(), DeliveryFilter{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(deliveryIDs(got), want) && !(len(got) == 0 && len(want) == 0) {
+			t.Fatalf("%q found %v, want %v", text, deliveryIDs(got), want)
+		}
+	}
+	texts := []string{"zq-own-new", "zq-second", "zq-last-error", "boom", "zq.joined", "ZQ.EVENT", `"zq.event.type"`,
+		"critical", "connection refused", "CVE-2031-0042", "msg-1", "exec-", "policy.violated", "zq-"}
+	filters := []DeliveryFilter{{}, {Vendor: "holm"}, {Status: "failed"}, {Before: ost.upto / 2}, {Before: early + 1}, {Limit: 3}}
+	pages := func() {
+		t.Helper()
+		compareDeliveries(t, d, texts, filters)
+		for _, text := range []string{"zq-", "zq.", "o"} {
+			var walks [2][]int64
+			for k, list := range []func(DeliveryFilter) ([]Delivery, error){
+				func(f DeliveryFilter) ([]Delivery, error) {
+					return NewDeliveryStore().ListDeliveries(ctx, d.Reader(), f)
+				},
+				func(f DeliveryFilter) ([]Delivery, error) { return listDeliveries(ctx, d.Reader(), f) },
+			} {
+				f := DeliveryFilter{Text: text, Limit: 3}
+				for range 1000 {
+					got, err := list(f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					walks[k] = append(walks[k], deliveryIDs(got)...)
+					if len(got) < f.Limit {
+						break
+					}
+					f.Before = got[len(got)-1].ID
+				}
+			}
+			if !slices.Equal(walks[0], walks[1]) {
+				t.Fatalf("%q: paging through the index gave %v, reading rows %v", text, walks[0], walks[1])
+			}
+		}
+	}
+	// The sender finishing a delivery without a new error, and a claim,
+	// change no text: nothing is listed.
+	exec(`UPDATE deliveries SET claimed_until = NULL, updated_at = 7, last_error = last_error, status = status WHERE id < ?`, ost.upto)
+	if got := dirtyIDs(t, d); len(got) != 0 {
+		t.Fatalf("unchanged texts listed %v as changed", got)
+	}
+	// Changes after indexing: listed, and found through the list.
+	a, b, c := early-3, ost.upto-1, ost.upto // two indexed deliveries, one at the reach's edge, and the first past it
+	exec(`UPDATE deliveries SET last_error = 'zq-own-new failure' WHERE id IN (?, ?, ?)`, a, b, c)
+	exec(`UPDATE deliveries SET last_error = '' WHERE id = ?`, early) // held "zq-last-ERROR boom"
+	var ev int64
+	write(t, d, func(h Handle) error {
+		res, err := h.ExecContext(ctx, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES ('holm', 'zq.joined.type', x'', 'test', 1)`)
+		if err != nil {
+			return err
+		}
+		ev = mustID(res)
+		return NewOutboxStore().AttachEvents(ctx, h, 9, []Event{{ID: ev, Type: "zq.joined.type"}}, time.Unix(2, 0))
+	})
+	if got, want := dirtyIDs(t, d), []int64{9, a, early, b}; !slices.Equal(got, want) {
+		t.Fatalf("changed deliveries %v, want %v", got, want)
+	}
+	find("zq-own-new", c, b, a)
+	find("zq.joined", 9)
+	late := deliveryIDs(must(NewDeliveryStore().ListDeliveries(ctx, d.Reader(), DeliveryFilter{Text: "EXEC-ZQ-OWN-late"})))
+	find("zq-last-ERROR boom", late...)
+	pages()
+	// Folded in: nothing listed, the same answers.
+	if _, err := d.IndexText(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := dirtyIDs(t, d); len(got) != 0 {
+		t.Fatalf("changed deliveries %v left after indexing", got)
+	}
+	find("zq-own-new", c, b, a)
+	find("zq.joined", 9)
+	pages()
+	// A change on top of a folded one: the old text is gone, the new found.
+	exec(`UPDATE deliveries SET last_error = 'zq-second error' WHERE id = ?`, a)
+	exec(`UPDATE deliveries SET event_types = '["zq.event.type"]' WHERE id = 9`)
+	find("zq-own-new", c, b)
+	find("zq-second", a)
+	find("zq.joined")
+	pages()
+	if _, err := d.IndexText(ctx); err != nil {
+		t.Fatal(err)
+	}
+	find("zq-own-new", c, b)
+	find("zq-second", a)
+	pages()
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -157,6 +157,17 @@ type textTable struct {
 	// span of textSpans ids of an indexed block that holds rows, the
 	// largest key of its rows.
 	spans string
+	// dirty, when set, is a table (id) of rows below the state's mark
+	// whose texts may have changed since they were indexed, filled by
+	// triggers (migration 00009): the rows of such a table change. Before
+	// reading a block the indexer raises the mark to the block's end, so
+	// a change made after the read is listed there; it later folds the
+	// listed rows' current texts into their blocks (foldDirty).
+	dirty string
+	// dirtyRows selects, for the ids listed in dirty below ? (the reach),
+	// in id order, at most ? of them: the id, then the texts to index
+	// (NULL for a row gone).
+	dirtyRows string
 }
 
 // textSpans is how many spans a block is cut into for textTable.spans.
@@ -181,8 +192,19 @@ var attemptText = &textTable{
 	spans: "attempt_grams_spans",
 }
 
+// deliveryText is the text index of the deliveries' own columns: what
+// deliveryTextMatch's own half reads. Those columns change after insert,
+// so changed rows are listed in delivery_text_dirty (migration 00009).
+var deliveryText = &textTable{
+	name: "deliveries", table: "deliveries", grams: "delivery_grams", state: "delivery_grams_state",
+	rows:  `SELECT id, event_types, execution_id, message_id, last_error FROM deliveries WHERE id >= ? AND id < ? ORDER BY id`,
+	dirty: "delivery_text_dirty",
+	dirtyRows: `SELECT x.id, d.event_types, d.execution_id, d.message_id, d.last_error
+		FROM delivery_text_dirty x LEFT JOIN deliveries d ON d.id = x.id WHERE x.id < ? ORDER BY x.id LIMIT ?`,
+}
+
 // textTables are the tables IndexText keeps indexed.
-var textTables = []*textTable{requestText, attemptText}
+var textTables = []*textTable{requestText, attemptText, deliveryText}
 
 // textIndexState is how far a text index reaches (every id below upto
 // is indexed), how many ids its blocks span, and its generation (bumped
@@ -236,6 +258,16 @@ func (d *DB) IndexText(ctx context.Context) (int, error) {
 			if !maxID.Valid || maxID.Int64 < hi {
 				break // the next block is still open
 			}
+			if t.dirty != "" {
+				// Changes from now on to rows below hi are listed in
+				// t.dirty; what the block read below misses is there.
+				if err := d.Write(ctx, func(h Handle) error {
+					_, err := h.ExecContext(ctx, `UPDATE `+t.state+` SET mark = max(mark, ?) WHERE one = 1`, hi)
+					return mapErr(err, "marking block %d of %s", block, t.name)
+				}); err != nil {
+					return n, err
+				}
+			}
 			if g == nil {
 				g = newGramBuilder()
 			}
@@ -248,8 +280,121 @@ func (d *DB) IndexText(ctx context.Context) (int, error) {
 				n++
 			}
 		}
+		if t.dirty != "" {
+			if err := d.foldDirty(ctx, t); err != nil {
+				return n, fmt.Errorf("folding changed %s into the text index: %w", t.name, err)
+			}
+		}
 	}
 	return n, nil
+}
+
+// dirtyChunk is how many changed rows one write of foldDirty folds in.
+const dirtyChunk = 64
+
+// foldDirty folds the rows t.dirty lists below the index's reach into
+// their blocks' bitmaps, dirtyChunk rows per write: each row's current
+// trigrams are ORed into its block's buckets (the trigrams it no longer
+// holds stay, which only adds candidates a search re-checks) and the row
+// leaves t.dirty. Reading the rows inside the write means no change can
+// slip between the read and the removal.
+func (d *DB) foldDirty(ctx context.Context, t *textTable) error {
+	for {
+		more := false
+		err := d.Write(ctx, func(h Handle) error {
+			st, err := t.readState(ctx, h)
+			if err != nil || st.upto == 0 {
+				return err
+			}
+			rows, err := h.QueryContext(ctx, t.dirtyRows, st.upto, dirtyChunk)
+			if err != nil {
+				return mapErr(err, "reading changed %s", t.name)
+			}
+			cols, err := rows.Columns()
+			if err != nil {
+				rows.Close()
+				return mapErr(err, "reading changed %s", t.name)
+			}
+			var ids []int64
+			adds := map[[2]int64]*roaring.Bitmap{} // by (block, bucket)
+			for rows.Next() {
+				var id int64
+				texts := make([]sql.RawBytes, len(cols)-1)
+				dest := []any{&id}
+				for i := range texts {
+					dest = append(dest, &texts[i])
+				}
+				if err := rows.Scan(dest...); err != nil {
+					rows.Close()
+					return mapErr(err, "reading changed %s", t.name)
+				}
+				ids = append(ids, id)
+				block, off := st.block(id), uint32(id%st.blockSize)
+				for _, text := range texts {
+					eachGram(text, func(k uint16) {
+						bm := adds[[2]int64{block, int64(k)}]
+						if bm == nil {
+							bm = roaring.New()
+							adds[[2]int64{block, int64(k)}] = bm
+						}
+						bm.Add(off)
+					})
+				}
+			}
+			if err := rows.Err(); err != nil {
+				rows.Close()
+				return mapErr(err, "reading changed %s", t.name)
+			}
+			rows.Close()
+			if len(ids) == 0 {
+				return nil
+			}
+			more = len(ids) == dirtyChunk
+			for key, add := range adds {
+				var old []byte
+				err := h.QueryRowContext(ctx, `SELECT ids FROM `+t.grams+` WHERE block = ? AND bucket = ?`, key[0], key[1]).Scan(&old)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return mapErr(err, "reading the text index of %s", t.name)
+				}
+				if old != nil {
+					bm := roaring.New()
+					if err := bm.UnmarshalBinary(old); err != nil {
+						return fmt.Errorf("reading the text index of %s block %d: %w", t.name, key[0], err)
+					}
+					add.Or(bm)
+				}
+				add.RunOptimize()
+				b, err := add.ToBytes()
+				if err != nil {
+					return err
+				}
+				if _, err := h.ExecContext(ctx, `INSERT OR REPLACE INTO `+t.grams+` (block, bucket, ids) VALUES (?, ?, ?)`, key[0], key[1], b); err != nil {
+					return mapErr(err, "storing the text index of %s", t.name)
+				}
+			}
+			if _, err := h.ExecContext(ctx, `DELETE FROM `+t.dirty+` WHERE id IN (SELECT value FROM json_each(?))`, idList(ids)); err != nil {
+				return mapErr(err, "clearing changed %s", t.name)
+			}
+			return nil
+		})
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// eachGram calls fn with the bucket of every trigram of text, folded
+// (repeats included).
+func eachGram(text []byte, fn func(uint16)) {
+	if len(text) < 3 {
+		return
+	}
+	a, b := foldASCII(text[0]), foldASCII(text[1])
+	for i := 2; i < len(text); i++ {
+		c := foldASCII(text[i])
+		fn(gramBucket(a, b, c))
+		a, b = b, c
+	}
 }
 
 // indexBlock builds and stores the bitmaps of one closed block of t, read
