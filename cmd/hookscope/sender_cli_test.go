@@ -146,6 +146,18 @@ func TestSendNoRetryThenDeliveriesJSON(t *testing.T) {
 	if d["status"] != "failed" || d["vendor"] != "policycortex" || d["attempt_count"] != float64(1) {
 		t.Errorf("delivery: status %v vendor %v attempt_count %v, want failed policycortex 1", d["status"], d["vendor"], d["attempt_count"])
 	}
+	// --search finds it by its attempt's answer, and nothing by a text
+	// it does not hold.
+	for search, want := range map[string]int{"503": 1, "no-such-text-anywhere": 0} {
+		out, err := runCLI(t, "--db", dbPath, "deliveries", "list", "--json", "--search", search)
+		if err != nil {
+			t.Fatalf("deliveries list --search %s: %v", search, err)
+		}
+		var got []map[string]any
+		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != want {
+			t.Errorf("deliveries list --search %s: %d deliveries (%v), want %d:\n%s", search, len(got), err, want, out)
+		}
+	}
 
 	id := strings.TrimSuffix(strings.TrimPrefix(string(mustJSON(t, d["id"])), `"`), `"`)
 	out, err = runCLI(t, "--db", dbPath, "deliveries", "show", id, "--json")
