@@ -289,19 +289,7 @@ func BenchmarkIndexAttempts(b *testing.B) {
 	if attempts <= 16384 {
 		b.Fatalf("seeded %d attempts, want a closed block", attempts)
 	}
-	for b.Loop() {
-		b.StopTimer()
-		if err := d.Write(ctx, func(h Handle) error {
-			_, err := h.ExecContext(ctx, `DELETE FROM attempt_grams; DELETE FROM attempt_grams_spans; UPDATE attempt_grams_state SET upto = 0`)
-			return err
-		}); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if n, err := d.IndexText(ctx); err != nil || n != 1 {
-			b.Fatalf("indexed %d blocks: %v", n, err)
-		}
-	}
+	reindexLoop(b, d, `DELETE FROM attempt_grams; DELETE FROM attempt_grams_spans; UPDATE attempt_grams_state SET upto = 0`)
 	var size int64
 	d.Reader().QueryRowContext(ctx, `SELECT sum(length(ids)) FROM attempt_grams`).Scan(&size)
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*16384), "µs/attempt")

@@ -211,32 +211,40 @@ func TestDeliveryTextIndexFindsWhatAScanFinds(t *testing.T) {
 	compareDeliveries(t, d, texts, filters)
 }
 
+// walkDeliveryPages walks every page (of limit rows) of a text search,
+// through ListDeliveries and by reading rows: the ids of each walk.
+func walkDeliveryPages(t *testing.T, d *DB, text string, limit int) [2][]int64 {
+	t.Helper()
+	ctx := context.Background()
+	var walks [2][]int64
+	for k, list := range []func(DeliveryFilter) ([]Delivery, error){
+		func(f DeliveryFilter) ([]Delivery, error) {
+			return NewDeliveryStore().ListDeliveries(ctx, d.Reader(), f)
+		},
+		func(f DeliveryFilter) ([]Delivery, error) { return listDeliveries(ctx, d.Reader(), f) },
+	} {
+		f := DeliveryFilter{Text: text, Limit: limit}
+		for range 1000 {
+			got, err := list(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			walks[k] = append(walks[k], deliveryIDs(got)...)
+			if len(got) < f.Limit {
+				break
+			}
+			f.Before = got[len(got)-1].ID
+		}
+	}
+	return walks
+}
+
 // TestDeliveryTextIndexPagesLikeAScan walks every page of several texts:
 // the same deliveries as the scan, each once.
 func TestDeliveryTextIndexPagesLikeAScan(t *testing.T) {
 	d := indexedDeliveries(t, 400)
-	ctx := context.Background()
 	for _, text := range []string{"CVE-2031-0042", "zq-", "connection refused", "critical", "zq-retry"} {
-		var walks [2][]int64
-		for k, list := range []func(DeliveryFilter) ([]Delivery, error){
-			func(f DeliveryFilter) ([]Delivery, error) {
-				return NewDeliveryStore().ListDeliveries(ctx, d.Reader(), f)
-			},
-			func(f DeliveryFilter) ([]Delivery, error) { return listDeliveries(ctx, d.Reader(), f) },
-		} {
-			f := DeliveryFilter{Text: text, Limit: 7}
-			for range 1000 {
-				got, err := list(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				walks[k] = append(walks[k], deliveryIDs(got)...)
-				if len(got) < f.Limit {
-					break
-				}
-				f.Before = got[len(got)-1].ID
-			}
-		}
+		walks := walkDeliveryPages(t, d, text, 7)
 		if !slices.Equal(walks[0], walks[1]) || len(walks[1]) == 0 {
 			t.Fatalf("%q: paging through the index gave %v, reading rows %v", text, walks[0], walks[1])
 		}
@@ -366,26 +374,7 @@ func TestDeliveryOwnTextFollowsChanges(t *testing.T) {
 		t.Helper()
 		compareDeliveries(t, d, texts, filters)
 		for _, text := range []string{"zq-", "zq.", "o"} {
-			var walks [2][]int64
-			for k, list := range []func(DeliveryFilter) ([]Delivery, error){
-				func(f DeliveryFilter) ([]Delivery, error) {
-					return NewDeliveryStore().ListDeliveries(ctx, d.Reader(), f)
-				},
-				func(f DeliveryFilter) ([]Delivery, error) { return listDeliveries(ctx, d.Reader(), f) },
-			} {
-				f := DeliveryFilter{Text: text, Limit: 3}
-				for range 1000 {
-					got, err := list(f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					walks[k] = append(walks[k], deliveryIDs(got)...)
-					if len(got) < f.Limit {
-						break
-					}
-					f.Before = got[len(got)-1].ID
-				}
-			}
+			walks := walkDeliveryPages(t, d, text, 3)
 			if !slices.Equal(walks[0], walks[1]) {
 				t.Fatalf("%q: paging through the index gave %v, reading rows %v", text, walks[0], walks[1])
 			}

@@ -289,8 +289,11 @@ func (d *DB) IndexText(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// dirtyChunk is how many changed rows one write of foldDirty folds in.
-const dirtyChunk = 64
+// dirtyChunk is how many changed rows one write of foldDirty folds in:
+// each row touches about a hundred bitmaps (a read and a write each), so
+// 16 rows hold the write connection for a few milliseconds, not the tens
+// of milliseconds a receiver's answer would wait behind 64.
+const dirtyChunk = 16
 
 // foldDirty folds the rows t.dirty lists below the index's reach into
 // their blocks' bitmaps, dirtyChunk rows per write: each row's current
