@@ -379,27 +379,46 @@ func (s *Sender) sendOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Pr
 	if err != nil {
 		return nil, err
 	}
+	return s.sendEventsOnce(ctx, ep, prof, []fixtures.Outgoing{{Type: event, Payload: payload}}, source, noRetry)
+}
+
+// sendEventsOnce records events (payloads given; raised now unless they
+// carry their own time) and one claimed delivery carrying them all to ep,
+// framed together as the vendor batches, and runs its first attempt now,
+// returning the attempt as recorded.
+func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, events []fixtures.Outgoing, source string, noRetry bool) (*db.Attempt, error) {
 	now := s.clock.Now()
 	var c *db.Claimed
-	err = s.db.Write(ctx, func(tx db.Handle) error {
-		ev := db.Event{Vendor: prof.Name(), Type: event, Payload: payload, CreatedAt: now, Source: source}
-		if err := s.outbox.CreateEvent(ctx, tx, &ev); err != nil {
-			return err
+	err := s.db.Write(ctx, func(tx db.Handle) error {
+		evs := make([]db.Event, len(events))
+		for i, e := range events {
+			at := e.CreatedAt // a replayed event keeps the time it was raised
+			if at.IsZero() {
+				at = now
+			}
+			evs[i] = db.Event{Vendor: prof.Name(), Type: e.Type, Payload: e.Payload, CreatedAt: at, Source: source}
+			if err := s.outbox.CreateEvent(ctx, tx, &evs[i]); err != nil {
+				return err
+			}
 		}
 		lease := now.Add(s.lease)
 		d, err := s.outbox.CreateDelivery(ctx, tx, db.NewDelivery{
-			EndpointID: ep.ID, Vendor: prof.Name(), Events: []db.Event{ev}, Status: db.DeliveryPending,
-			ExecutionID: executionID(payload), MessageID: s.messageID(), DueAt: &now,
+			EndpointID: ep.ID, Vendor: prof.Name(), Events: evs, Status: db.DeliveryPending,
+			ExecutionID: executionID(evs[0].Payload), MessageID: s.messageID(), DueAt: &now,
 			Ordered: prof.Policy().Ordered, NoRetry: noRetry, ClaimUntil: lease,
 		}, now)
 		if err != nil {
 			return err
 		}
-		c = &db.Claimed{Delivery: *d, Events: []db.Event{ev}, Ordered: prof.Policy().Ordered, NoRetry: noRetry, Lease: lease}
+		c = &db.Claimed{Delivery: *d, Events: evs, Ordered: prof.Policy().Ordered, NoRetry: noRetry, Lease: lease}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sending %s %s to %s: %w", prof.Name(), event, ep.Name, err)
+		types := make([]string, len(events))
+		for i, e := range events {
+			types[i] = e.Type
+		}
+		return nil, fmt.Errorf("sending %s %s to %s: %w", prof.Name(), strings.Join(types, ", "), ep.Name, err)
 	}
 	s.publish(db.ChangeDelivery, c.Delivery.ID, "")
 	return s.attempt(ctx, c, false)

@@ -23,18 +23,21 @@ func replayProfile(vendor, fallback string) (fixtures.Profile, error) {
 }
 
 // Replay sends a received request's body again to one endpoint: the body
-// is unframed into the events it carries (fixtures.Unframe: one per event
-// of a CodeScoring batch, else one) and each is sent with SendFixtureTo,
-// so it is framed and signed anew with the endpoint's credentials, its
-// first attempt runs now and its retries follow the endpoint's policy.
-// vendor is the request's recognised vendor; the endpoint must frame that
-// vendor's events (an unrecognised request is sent as the endpoint's
-// profile would frame it). The deliveries made are returned, with an
-// error if one event could not be sent (those before it were).
+// is unframed into the events it carries (fixtures.Unframe: every event of
+// a CodeScoring batch, else one) and sent as the vendor would send them
+// (see replayEvents), framed and signed anew with the endpoint's
+// credentials; the first attempt runs now and retries follow the
+// endpoint's policy. vendor is the request's recognised vendor; the
+// endpoint must frame that vendor's events (an unrecognised request is
+// sent as the endpoint's profile would frame it). The deliveries made are
+// returned, with an error if one could not be sent (those before it were).
 func (s *Sender) Replay(ctx context.Context, requestBody []byte, vendor string, endpointID int64) ([]db.Delivery, error) {
 	ep, err := s.endpoint(ctx, endpointID)
 	if err != nil {
 		return nil, err
+	}
+	if !ep.Enabled {
+		return nil, fmt.Errorf("endpoint %s is disabled (%s); enable it first", ep.Name, ep.DisabledReason)
 	}
 	prof, err := replayProfile(vendor, ep.Profile)
 	if err != nil {
@@ -47,15 +50,7 @@ func (s *Sender) Replay(ctx context.Context, requestBody []byte, vendor string, 
 	if err != nil {
 		return nil, fmt.Errorf("replaying to %s: %w", ep.Name, err)
 	}
-	var out []db.Delivery
-	for i, e := range events {
-		d, err := s.SendFixtureTo(ctx, endpointID, e.Type, e.Payload, "replay")
-		if err != nil {
-			return out, fmt.Errorf("replaying event %d of %d (%s) to %s: %w", i+1, len(events), e.Type, ep.Name, err)
-		}
-		out = append(out, *d)
-	}
-	return out, nil
+	return s.replayEvents(ctx, ep, prof, events, "replay", false)
 }
 
 // ErrNoCredentials is returned by ReplayTo when the profile signs or
@@ -63,10 +58,10 @@ func (s *Sender) Replay(ctx context.Context, requestBody []byte, vendor string, 
 var ErrNoCredentials = errors.New("the profile signs every request and no secret or token was given")
 
 // ReplayTo sends a received request's body again to a URL, as `hookscope
-// send --to` does (SendTo), one send per event it carries, framed by
-// vendor's profile and signed with creds (the receiving route's, so a
-// replay to hookscope's own receiver verifies). A request no vendor
-// claimed is replayed as generic JSON.
+// send --to` does (SendTo): its events, sent as the vendor would send them
+// (see replayEvents), framed by vendor's profile and signed with creds
+// (the receiving route's, so a replay to hookscope's own receiver
+// verifies). A request no vendor claimed is replayed as generic JSON.
 func (s *Sender) ReplayTo(ctx context.Context, requestBody []byte, vendor, target string, creds fixtures.Credentials) ([]db.Delivery, error) {
 	prof, err := replayProfile(vendor, "generic")
 	if err != nil {
@@ -82,13 +77,36 @@ func (s *Sender) ReplayTo(ctx context.Context, requestBody []byte, vendor, targe
 	if err != nil {
 		return nil, fmt.Errorf("replaying to %s: %w", target, err)
 	}
-	var out []db.Delivery
-	for i, e := range events {
-		d, err := s.SendTo(ctx, prof.Name(), e.Type, target, creds, SendOptions{Payload: e.Payload})
-		if err != nil {
-			return out, fmt.Errorf("replaying event %d of %d (%s) to %s: %w", i+1, len(events), e.Type, target, err)
+	ep, err := s.sendEndpoint(ctx, prof, target, creds, SendOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return s.replayEvents(ctx, ep, prof, events, "send", false)
+}
+
+// replayEvents sends the events of one received request to ep now, as the
+// vendor sent them: a vendor that batches (CodeScoring) sent them in one
+// request, so they go in one delivery, framed together again; any other
+// sent one request per event, so each gets its own delivery.
+func (s *Sender) replayEvents(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, events []fixtures.Outgoing, source string, noRetry bool) ([]db.Delivery, error) {
+	groups := [][]fixtures.Outgoing{events}
+	if prof.Policy().BatchWindow == 0 {
+		groups = groups[:0]
+		for _, e := range events {
+			groups = append(groups, []fixtures.Outgoing{e})
 		}
-		out = append(out, *d)
+	}
+	var out []db.Delivery
+	for i, g := range groups {
+		a, err := s.sendEventsOnce(ctx, ep, prof, g, source, noRetry)
+		if err == nil {
+			var d *db.Delivery
+			if d, err = s.Delivery(ctx, a.DeliveryID); err == nil {
+				out = append(out, *d)
+				continue
+			}
+		}
+		return out, fmt.Errorf("replaying %d of %d to %s: %w", i+1, len(groups), ep.Name, err)
 	}
 	return out, nil
 }
