@@ -20,14 +20,39 @@ import (
 //
 //	go test -run '^$' -bench . -benchtime 2s ./db/
 
-var benchSeed struct {
+// benchFile is a database seeded once per `go test -bench` run, with a
+// million rows (20,000 under -short), in a temp dir TestMain removes.
+type benchFile struct {
 	once sync.Once
 	dir  string
 	path string
 	rows int
-	took time.Duration
 	err  error
 }
+
+// get seeds f (the first time) by seed(path, rows), in a temp dir named
+// after prefix, and returns its path.
+func (f *benchFile) get(b *testing.B, prefix string, seed func(path string, rows int) error) string {
+	b.Helper()
+	f.once.Do(func() {
+		f.rows = 1_000_000
+		if testing.Short() {
+			f.rows = 20_000
+		}
+		if f.dir, f.err = os.MkdirTemp("", prefix); f.err != nil {
+			return
+		}
+		f.path = filepath.Join(f.dir, "bench.db")
+		f.err = seed(f.path, f.rows)
+	})
+	if f.err != nil {
+		b.Fatalf("seeding: %v", f.err)
+	}
+	return f.path
+}
+
+// benchSeed is the requests benchmarks' file.
+var benchSeed benchFile
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -111,33 +136,17 @@ func benchBody(r *rand.Rand, vendor string, i int) []byte {
 	}
 }
 
-// seedBench creates (once per run) the seeded database and returns its path.
+// seedBench creates (once per run) the seeded database of requests,
+// indexes it and returns its path.
 func seedBench(b *testing.B) string {
-	b.Helper()
-	benchSeed.once.Do(func() {
-		rows := 1_000_000
-		if testing.Short() {
-			rows = 20_000
-		}
-		dir, err := os.MkdirTemp("", "hookscope-bench-")
-		if err != nil {
-			benchSeed.err = err
-			return
-		}
-		benchSeed.dir, benchSeed.path, benchSeed.rows = dir, filepath.Join(dir, "bench.db"), rows
+	return benchSeed.get(b, "hookscope-bench-", func(path string, rows int) error {
 		start := time.Now()
-		benchSeed.err = bulkInsert(benchSeed.path, rows)
-		benchSeed.took = time.Since(start)
-		if benchSeed.err != nil {
-			return
+		if err := bulkInsert(path, rows); err != nil {
+			return err
 		}
-		fmt.Fprintf(os.Stderr, "seeded %d requests in %v (%s)\n", rows, benchSeed.took.Round(time.Millisecond), fileSize(benchSeed.path))
-		benchSeed.err = indexBench(benchSeed.path)
+		fmt.Fprintf(os.Stderr, "seeded %d requests in %v (%s)\n", rows, time.Since(start).Round(time.Millisecond), fileSize(path))
+		return indexBench(path)
 	})
-	if benchSeed.err != nil {
-		b.Fatalf("seeding: %v", benchSeed.err)
-	}
-	return benchSeed.path
 }
 
 // indexBench builds the text index of the seeded file, as a running

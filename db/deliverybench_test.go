@@ -7,8 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 )
@@ -22,13 +20,8 @@ import (
 //
 //	go test -run '^$' -bench 'ListDeliveries|IndexAttempts' -benchtime 2s ./db/
 
-var deliverySeed struct {
-	once sync.Once
-	dir  string
-	path string
-	rows int
-	err  error
-}
+// deliverySeed is the deliveries benchmarks' file.
+var deliverySeed benchFile
 
 var benchDeliveryStatus = []string{"delivered", "delivered", "delivered", "delivered", "failed", "retrying", "pending"}
 
@@ -153,37 +146,24 @@ func mustID(res sql.Result) int64 {
 // seedDeliveryBench creates (once per run) the seeded database, indexes
 // it and says what that cost.
 func seedDeliveryBench(b *testing.B) string {
-	b.Helper()
-	deliverySeed.once.Do(func() {
-		rows := 1_000_000
-		if testing.Short() {
-			rows = 20_000
-		}
-		dir, err := os.MkdirTemp("", "hookscope-dbench-")
-		if err != nil {
-			deliverySeed.err = err
-			return
-		}
-		deliverySeed.dir, deliverySeed.path, deliverySeed.rows = dir, filepath.Join(dir, "bench.db"), rows
+	return deliverySeed.get(b, "hookscope-dbench-", func(path string, rows int) error {
 		ctx := context.Background()
-		d, err := Open(ctx, deliverySeed.path, Options{})
+		d, err := Open(ctx, path, Options{})
 		if err != nil {
-			deliverySeed.err = err
-			return
+			return err
 		}
 		defer d.Close()
 		start := time.Now()
-		if deliverySeed.err = seedDeliveries(d, rand.New(rand.NewPCG(5, 6)), rows); deliverySeed.err != nil {
-			return
+		if err := seedDeliveries(d, rand.New(rand.NewPCG(5, 6)), rows); err != nil {
+			return err
 		}
 		var attempts int64
 		d.Reader().QueryRowContext(ctx, `SELECT count(*) FROM attempts`).Scan(&attempts)
-		fmt.Fprintf(os.Stderr, "seeded %d deliveries, %d attempts in %v (%s)\n", rows, attempts, time.Since(start).Round(time.Millisecond), fileSize(deliverySeed.path))
+		fmt.Fprintf(os.Stderr, "seeded %d deliveries, %d attempts in %v (%s)\n", rows, attempts, time.Since(start).Round(time.Millisecond), fileSize(path))
 		start = time.Now()
 		blocks, err := d.IndexText(ctx)
 		if err != nil {
-			deliverySeed.err = err
-			return
+			return err
 		}
 		took := time.Since(start)
 		st, _ := attemptText.readState(ctx, d.Reader())
@@ -195,12 +175,9 @@ func seedDeliveryBench(b *testing.B) string {
 		fmt.Fprintf(os.Stderr, "indexed %d blocks (%d attempts, %d deliveries) in %v: %.1f µs per attempt, attempt bitmaps %.0f MB (%.0f bytes per attempt), %d spans, own-column bitmaps %.1f MB (%.1f bytes per delivery); file now %s\n",
 			blocks, st.upto, ost.upto, took.Round(time.Millisecond), float64(took.Microseconds())/float64(max(st.upto, 1)),
 			float64(indexBytes)/1e6, float64(indexBytes)/float64(max(st.upto, 1)), spans,
-			float64(ownBytes)/1e6, float64(ownBytes)/float64(max(ost.upto, 1)), fileSize(deliverySeed.path))
+			float64(ownBytes)/1e6, float64(ownBytes)/float64(max(ost.upto, 1)), fileSize(path))
+		return nil
 	})
-	if deliverySeed.err != nil {
-		b.Fatalf("seeding: %v", deliverySeed.err)
-	}
-	return deliverySeed.path
 }
 
 func BenchmarkListDeliveries(b *testing.B) {
