@@ -173,9 +173,6 @@ func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st, o
 		return nil, fmt.Errorf("listing deliveries: %w", err)
 	}
 	buckets := textBuckets(f.Text)
-	if len(buckets) > maxQueryBuckets {
-		buckets = buckets[:maxQueryBuckets]
-	}
 	idx := &ownIndex{st: ost, buckets: buckets, blocks: map[int64][]int64{}}
 	var (
 		cands    []int64 // the current block's candidates not yet checked, newest first

@@ -63,17 +63,17 @@ func gramBucket(a, b, c byte) uint16 {
 	return uint16((v * 2654435761) >> 16)
 }
 
-// textBuckets lists the distinct buckets of the trigrams of s, folded.
+// textBuckets lists the distinct buckets of the trigrams of a search text
+// s, folded, the first maxQueryBuckets of them.
 func textBuckets(s string) []uint16 {
 	seen := make(map[uint16]bool)
 	var out []uint16
-	for i := 0; i+3 <= len(s); i++ {
-		k := gramBucket(foldASCII(s[i]), foldASCII(s[i+1]), foldASCII(s[i+2]))
-		if !seen[k] {
+	eachGram([]byte(s), func(k uint16) {
+		if !seen[k] && len(out) < maxQueryBuckets {
 			seen[k] = true
 			out = append(out, k)
 		}
-	}
+	})
 	return out
 }
 
@@ -87,6 +87,9 @@ func newGramBuilder() *gramBuilder { return &gramBuilder{lists: make([][]uint16,
 
 // add records the trigrams of text for the row at offset off. Rows must be
 // added in ascending offset order (a row may be added in several texts).
+//
+// It is eachGram written out: through eachGram's callback, indexing a
+// block took ~12% longer (BenchmarkIndexText, 17–18 vs 19–21 µs per request).
 func (g *gramBuilder) add(off uint16, text []byte) {
 	if len(text) < 3 {
 		return

@@ -44,9 +44,6 @@ func listByText(ctx context.Context, h Handle, f RequestFilter, st textIndexStat
 		}
 	}
 	buckets := textBuckets(f.Text)
-	if len(buckets) > maxQueryBuckets {
-		buckets = buckets[:maxQueryBuckets]
-	}
 	for block := st.block(top - 1); top > 0 && block >= 0 && len(out) < limit; block-- {
 		ids, err := blockCandidates(ctx, h, requestText, block*st.blockSize, block, buckets, top)
 		if err != nil {
