@@ -106,6 +106,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the directory for %s: %w", path, err)
 	}
+	vfs, err := vfsName()
+	if err != nil {
+		return nil, err
+	}
 	dsn := func(txlock string) string {
 		q := url.Values{}
 		q.Set("_journal_mode", "WAL")
@@ -114,6 +118,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Set("_busy_timeout", "10000")
 		q.Set("_txlock", txlock)
 		q.Set("_stmt_cache_size", stmtCacheSize)
+		if vfs != "" {
+			q.Set("vfs", vfs)
+		}
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
 	write, err := sql.Open(writeDriver, dsn("immediate"))
