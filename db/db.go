@@ -118,6 +118,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Set("_busy_timeout", "10000")
 		q.Set("_txlock", txlock)
 		q.Set("_stmt_cache_size", stmtCacheSize)
+		// database/sql hands a connection to one goroutine at a time, so
+		// SQLite's per-connection mutex (taken around every call) guards
+		// nothing here.
+		q.Set("_mutex", "no")
 		if vfs != "" {
 			q.Set("vfs", vfs)
 		}
