@@ -203,7 +203,12 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 // first (one byte over bound tells the answer was longer). size is the
 // answer's announced length (-1 when unknown): when it is known the buffer
 // is made that size at once (an empty answer allocates nothing further).
+// http.NoBody, the body of an answer that announced no content, is not
+// read at all: it can only be empty.
 func readBounded(r io.Reader, size, bound int64) ([]byte, error) {
+	if r == http.NoBody {
+		return []byte{}, nil // not nil, as a read to EOF returns; and no allocation
+	}
 	n := int64(512)
 	if size >= 0 {
 		n = size + 1 // the extra byte lets the read see the end in one call
