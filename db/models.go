@@ -17,18 +17,26 @@ type Header struct {
 // HeadersFromHTTP lists a header map, names sorted, each name's values in
 // order: Go's parser keeps no order across names, so this is the stable
 // order for headers that did not come through the receiver's raw capture.
+//
+// The pairs go into one slice, sorted in place by name (stably, so one
+// name's values keep their order): every recorded exchange lists a header
+// map, and a second slice of names to sort cost an allocation each time.
 func HeadersFromHTTP(h http.Header) []Header {
-	names := make([]string, 0, len(h))
-	for k := range h {
-		names = append(names, k)
-	}
-	slices.Sort(names)
 	out := make([]Header, 0, len(h))
-	for _, k := range names {
-		for _, v := range h[k] {
+	for k, vs := range h {
+		for _, v := range vs {
 			out = append(out, Header{Name: k, Value: v})
 		}
 	}
+	slices.SortStableFunc(out, func(a, b Header) int {
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -202,7 +203,12 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 // first (one byte over bound tells the answer was longer). size is the
 // answer's announced length (-1 when unknown): when it is known the buffer
 // is made that size at once (an empty answer allocates nothing further).
+// http.NoBody, the body of an answer that announced no content, is not
+// read at all: it can only be empty.
 func readBounded(r io.Reader, size, bound int64) ([]byte, error) {
+	if r == http.NoBody {
+		return []byte{}, nil // not nil, as a read to EOF returns; and no allocation
+	}
 	n := int64(512)
 	if size >= 0 {
 		n = size + 1 // the extra byte lets the read see the end in one call
@@ -234,7 +240,10 @@ const maxUnlimitedResponse = 1 << 20
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // wireHeaders lists request headers in the order Go's client writes them:
-// Host, User-Agent, Content-Length, then the rest sorted by name.
+// Host, User-Agent, Content-Length, then the rest sorted by name, each
+// name's values in order. The rest go straight into the list and are
+// sorted there (stably, keeping one name's values in order), rather than
+// through a separate slice of names: one allocation per attempt, not two.
 func wireHeaders(h http.Header, host string, n int) []db.Header {
 	out := make([]db.Header, 0, len(h)+3)
 	if host != "" {
@@ -248,18 +257,15 @@ func wireHeaders(h http.Header, host string, n int) []db.Header {
 		out = append(out, db.Header{Name: "User-Agent", Value: "Go-http-client/1.1"})
 	}
 	out = append(out, db.Header{Name: "Content-Length", Value: strconv.Itoa(n)})
-	keys := make([]string, 0, len(h))
-	for k := range h {
+	rest := len(out)
+	for k, vs := range h {
 		if k != "User-Agent" && k != "Host" && k != "Content-Length" {
-			keys = append(keys, k)
+			for _, v := range vs {
+				out = append(out, db.Header{Name: k, Value: v})
+			}
 		}
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			out = append(out, db.Header{Name: k, Value: v})
-		}
-	}
+	slices.SortStableFunc(out[rest:], func(a, b db.Header) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 

@@ -41,10 +41,10 @@ func RetryDelays(p fixtures.DeliveryPolicy, rc *db.RetryConfig) []time.Duration 
 // (at now + the vendor's wait / time scale), or what the vendor does when
 // its retries are spent.
 func (s *Sender) outcome(c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, pol fixtures.DeliveryPolicy, x exchange, manual bool) db.Outcome {
-	now := s.clock.Now()
 	if x.ok {
 		return db.Outcome{Status: db.DeliverySucceeded}
 	}
+	now := s.clock.Now() // only a failure is scheduled or noted at a time
 	o := db.Outcome{LastError: x.attempt.Error}
 	status := 0
 	if x.attempt.Response != nil {
