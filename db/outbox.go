@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // ErrLeaseLost: a worker tried to finish a delivery whose claim it no longer
@@ -367,19 +368,27 @@ type attemptRow struct {
 }
 
 // newAttemptRow encodes a's columns; buf is scratch space for the header
-// JSON, returned for reuse. bodyEvent, when set, names the event whose
-// payload is the request body, stored once, as the event's.
+// JSON, returned for reuse. The header strings are views of buf, not
+// copies: they are valid until buf is written again (the statement binds
+// them with SQLITE_TRANSIENT, so SQLite copies them at once). bodyEvent,
+// when set, names the event whose payload is the request body, stored
+// once, as the event's.
 func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte) {
 	r := attemptRow{method: a.Request.Method, respHeaders: "[]", respBody: []byte{}, reqBody: a.Request.Body}
 	if r.method == "" {
 		r.method = "POST"
 	}
 	buf = appendHeaders(buf[:0], a.Request.Headers)
-	r.reqHeaders = string(buf)
+	reqEnd := len(buf)
 	if a.Response != nil {
+		buf = appendHeaders(buf, a.Response.Headers)
+	}
+	// Both views are taken once buf has stopped growing: an append that
+	// moved it would leave an earlier view on the old array.
+	r.reqHeaders = unsafe.String(unsafe.SliceData(buf), reqEnd)
+	if a.Response != nil {
+		r.respHeaders = unsafe.String(&buf[reqEnd], len(buf)-reqEnd)
 		r.status = a.Response.Status
-		buf = appendHeaders(buf[:0], a.Response.Headers)
-		r.respHeaders = string(buf)
 		if a.Response.Body != nil {
 			r.respBody = a.Response.Body
 		}
@@ -403,9 +412,9 @@ var attemptScratch = sync.Pool{New: func() any { return new([]byte) }}
 // insertAttempt inserts a's row and sets a.ID.
 func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
 	buf := attemptScratch.Get().(*[]byte)
+	defer attemptScratch.Put(buf) // after the insert: r's headers are views of it
 	var r attemptRow
 	r, *buf = newAttemptRow(a, bodyEvent, *buf)
-	attemptScratch.Put(buf)
 	res, err := execFast(ctx, h, `INSERT INTO attempts
 		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual, vendor_wait_ms, wait_reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -734,17 +743,25 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		return nil, fmt.Errorf("linking %d events to their deliveries: %w", n, err)
 	}
 	due := now
+	// One array each for the batch's claims, events and event ids: a
+	// delivery's slices are one-element windows of them (capped, so an
+	// append copies instead of writing into a neighbour's).
 	out := make([]*Claimed, n)
+	claims := make([]Claimed, n)
+	events := make([]Event, n)
+	eventIDs := make([]int64, n)
 	for k := range out {
-		ev := Event{ID: lastEvent + 1 + int64(k), Vendor: ns.Vendor, Type: ns.Type, Payload: ns.Payloads[k], Source: ns.Source, CreatedAt: now}
-		out[k] = &Claimed{
+		events[k] = Event{ID: lastEvent + 1 + int64(k), Vendor: ns.Vendor, Type: ns.Type, Payload: ns.Payloads[k], Source: ns.Source, CreatedAt: now}
+		eventIDs[k] = events[k].ID
+		claims[k] = Claimed{
 			Delivery: Delivery{
 				ID: lastDelivery + 1 + int64(k), EndpointID: ns.EndpointID, Vendor: ns.Vendor, EventTypes: types,
-				EventIDs: []int64{ev.ID}, Status: DeliveryPending, ExecutionID: ns.ExecutionIDs[k], MessageID: ns.MessageIDs[k],
+				EventIDs: eventIDs[k : k+1 : k+1], Status: DeliveryPending, ExecutionID: ns.ExecutionIDs[k], MessageID: ns.MessageIDs[k],
 				NextAttemptAt: &due, CreatedAt: now, UpdatedAt: now,
 			},
-			Events: []Event{ev}, Ordered: ns.Ordered, NoRetry: ns.NoRetry, Lease: ns.ClaimUntil,
+			Events: events[k : k+1 : k+1], Ordered: ns.Ordered, NoRetry: ns.NoRetry, Lease: ns.ClaimUntil,
 		}
+		out[k] = &claims[k]
 	}
 	return out, nil
 }
