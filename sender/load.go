@@ -106,7 +106,7 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	ahead := min(max(16*o.Concurrency, 64), 4*loadMaxChunk)
 	l.limit = 2*ahead + o.Concurrency
 	l.work = make(chan *db.Claimed, ahead)
-	l.finished = make(chan loadResult, l.limit)
+	l.finished = make(chan *loadResult, l.limit)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range o.Concurrency {
@@ -117,7 +117,9 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 				x := s.send(ctx, c, ep, prof, l.pol, false)
 				out := s.outcome(c, ep, prof, l.pol, x, false)
 				out.BodyEvent = x.bodyEvent
-				l.finished <- loadResult{c: c, x: x, out: out}
+				r := loadResults.Get().(*loadResult)
+				*r = loadResult{c: c, x: x, out: out}
+				l.finished <- r
 			}
 		}()
 	}
@@ -168,7 +170,7 @@ type loadRun struct {
 	pol  fixtures.DeliveryPolicy
 
 	work     chan *db.Claimed // created and claimed, for the workers
-	finished chan loadResult  // sent, for the writer to record
+	finished chan *loadResult // sent, for the writer to record
 	limit    int              // bound on created and not yet recorded
 
 	made, recorded int // deliveries created; recorded (or given up)
@@ -176,6 +178,10 @@ type loadRun struct {
 	lat            []float64
 	errs           []error
 }
+
+// loadResults recycles loadResults: a run hands one from a worker to its
+// writer per request, and the writer gives it back once recorded.
+var loadResults = sync.Pool{New: func() any { return new(loadResult) }}
 
 // loadResult is a finished attempt waiting to be recorded.
 type loadResult struct {
@@ -198,7 +204,7 @@ func (l *loadRun) write(ctx context.Context) {
 		defer t.Stop()
 		tick, allowed = t.C, 0
 	}
-	var done []loadResult
+	var done []*loadResult
 	stopped := false // creating stopped: ctx ended or a create failed
 	for {
 		if ctx.Err() != nil && !stopped {
@@ -218,6 +224,11 @@ func (l *loadRun) write(ctx context.Context) {
 		}
 		if l.recorded == l.made && (stopped || l.made == l.o.Count) {
 			return
+		}
+		for i, r := range done {
+			*r = loadResult{} // drop what it holds before it is reused
+			loadResults.Put(r)
+			done[i] = nil
 		}
 		done = done[:0]
 	drain:
@@ -283,7 +294,7 @@ func (l *loadRun) write(ctx context.Context) {
 // turn is one write of the writer: it records done (each attempt with its
 // outcome) and creates n events, each with its delivery claimed by this
 // process, returning the deliveries.
-func (l *loadRun) turn(ctx context.Context, done []loadResult, n int) ([]*db.Claimed, error) {
+func (l *loadRun) turn(ctx context.Context, done []*loadResult, n int) ([]*db.Claimed, error) {
 	s := l.s
 	payloads := make([]json.RawMessage, n)
 	ids := make([]string, n)
@@ -311,8 +322,7 @@ func (l *loadRun) turn(ctx context.Context, done []loadResult, n int) ([]*db.Cla
 	// The write goes on whatever becomes of ctx: what it records happened.
 	wctx := context.WithoutCancel(ctx)
 	err := s.db.Write(wctx, func(tx db.Handle) error {
-		for i := range done {
-			r := &done[i]
+		for i, r := range done {
 			err := s.outbox.Complete(wctx, tx, &r.x.attempt, r.c.Lease, r.out, now)
 			// A lost claim writes nothing (another worker took the
 			// delivery over): the failure is this attempt's alone.
@@ -335,8 +345,7 @@ func (l *loadRun) turn(ctx context.Context, done []loadResult, n int) ([]*db.Cla
 		return nil, fmt.Errorf("recording a load run to %s: %w", l.ep.Name, err)
 	}
 	l.made += len(out)
-	for i := range done {
-		r := &done[i]
+	for i, r := range done {
 		if lost[i] {
 			l.fail(fmt.Errorf("recording delivery %d: %w", r.c.Delivery.ID, db.ErrLeaseLost), 1)
 			continue
