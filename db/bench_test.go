@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -201,7 +200,7 @@ func bulkInsert(path string, n int) error {
 	const chunk = 20_000
 	for start := 0; start < n; start += chunk {
 		err := d.Write(ctx, func(h Handle) error {
-			stmt, err := h.(*sql.Tx).PrepareContext(ctx, `INSERT INTO requests (received_at, route, method,
+			stmt, err := h.(*writeTx).PrepareContext(ctx, `INSERT INTO requests (received_at, route, method,
 				path, headers, body, body_size, remote_addr, json_valid, vendor, event_types,
 				sig_status, resp_status, resp_headers, resp_body, latency_ms)
 				VALUES (?,?,'POST',?,?,?,?,'127.0.0.1:40000',1,?,?,?,?,'[]',x'',?)`)

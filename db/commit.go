@@ -130,8 +130,6 @@ func (c *committer) run(batch []*writeOp) {
 		}
 		return
 	}
-	openTx.Store(tx, &c.raw)
-	defer openTx.Delete(tx)
 	if len(live) == 1 {
 		c.runAlone(tx, live[0])
 		return
@@ -140,7 +138,7 @@ func (c *committer) run(batch []*writeOp) {
 	for i, op := range live {
 		results[i] = runSaved(tx, op)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := c.commit(); err != nil {
 		c.stats.failedTx.Add(1)
 		err = fmt.Errorf("committing a write: %w", err)
 		for _, op := range live {
@@ -160,9 +158,10 @@ func (c *committer) run(batch []*writeOp) {
 	}
 }
 
-// begin starts a transaction on the held write connection, taking the
-// connection (again, when the one held went bad) from the pool first.
-func (c *committer) begin() (*sql.Tx, error) {
+// begin starts a transaction (BEGIN IMMEDIATE) on the held write
+// connection, taking the connection (again, when the one held went bad)
+// from the pool first.
+func (c *committer) begin() (*writeTx, error) {
 	ctx := context.Background()
 	for try := 0; ; try++ {
 		if c.raw.conn == nil {
@@ -172,11 +171,33 @@ func (c *committer) begin() (*sql.Tx, error) {
 			}
 			c.raw.conn = conn
 		}
-		tx, err := c.raw.conn.BeginTx(ctx, nil)
-		if err == nil || try > 0 {
-			return tx, err
+		_, err := c.raw.conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+		if err == nil {
+			return &writeTx{raw: &c.raw}, nil
 		}
 		// The connection may have gone bad: retry once on a fresh one.
+		c.raw.close()
+		if try > 0 {
+			return nil, err
+		}
+	}
+}
+
+// commit commits the open transaction. If it fails, the transaction is
+// rolled back, so the connection is never left inside one; if even that
+// fails, the connection is let go (the next write takes a fresh one).
+func (c *committer) commit() error {
+	_, err := c.raw.conn.ExecContext(context.Background(), "COMMIT")
+	if err != nil {
+		c.rollback()
+	}
+	return err
+}
+
+// rollback rolls the open transaction back, letting the connection go if
+// it cannot.
+func (c *committer) rollback() {
+	if _, err := c.raw.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil && !c.raw.autocommit() {
 		c.raw.close()
 	}
 }
@@ -184,15 +205,15 @@ func (c *committer) begin() (*sql.Tx, error) {
 // runAlone runs a transaction holding a single op. It needs no savepoint:
 // if the op fails, the whole transaction is rolled back instead, which
 // undoes the same changes for two statements fewer.
-func (c *committer) runAlone(tx *sql.Tx, op *writeOp) {
+func (c *committer) runAlone(tx *writeTx, op *writeOp) {
 	err := runGuarded(tx, op)
 	if err != nil {
-		tx.Rollback()
+		c.rollback()
 		c.stats.failedAlone()
 		op.done <- err
 		return
 	}
-	if err := tx.Commit(); err != nil {
+	if err := c.commit(); err != nil {
 		c.stats.failedTx.Add(1)
 		op.done <- fmt.Errorf("committing a write: %w", err)
 		return
@@ -202,7 +223,7 @@ func (c *committer) runAlone(tx *sql.Tx, op *writeOp) {
 }
 
 // runGuarded runs op, turning a panic into its error.
-func runGuarded(tx *sql.Tx, op *writeOp) (err error) {
+func runGuarded(tx *writeTx, op *writeOp) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write panicked: %v", r)
@@ -212,7 +233,7 @@ func runGuarded(tx *sql.Tx, op *writeOp) (err error) {
 }
 
 // runSaved runs one op under a savepoint so its failure undoes only itself.
-func runSaved(tx *sql.Tx, op *writeOp) (err error) {
+func runSaved(tx *writeTx, op *writeOp) (err error) {
 	ctx := context.Background()
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 		return fmt.Errorf("opening a savepoint: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -158,5 +159,34 @@ func TestWriteAfterClose(t *testing.T) {
 	d.Close()
 	if err := d.Write(context.Background(), func(Handle) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Errorf("Write after Close = %v, want ErrClosed", err)
+	}
+}
+
+// A COMMIT that fails (here a deferred foreign-key check) fails its
+// write, leaves nothing of it behind, and leaves the connection outside any
+// transaction: the next write commits normally.
+func TestFailedCommitIsRolledBack(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openTest(t, Options{})
+	err := d.Write(ctx, func(h Handle) error {
+		if _, err := h.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			return err
+		}
+		_, err := h.ExecContext(ctx, `INSERT INTO deliveries (endpoint_id, vendor, event_types, status, created_at, updated_at) VALUES (999999, 'generic', '[]', 'pending', 0, 0)`)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "committing") {
+		t.Fatalf("write with a dangling endpoint: %v; want its commit to fail", err)
+	}
+	if err := d.Write(ctx, func(h Handle) error {
+		_, err := h.ExecContext(ctx, `INSERT INTO events (vendor, event_type, payload, created_at) VALUES ('generic', 'e', x'', 0)`)
+		return err
+	}); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+	var deliveries, events int
+	d.Reader().QueryRow(`SELECT (SELECT count(*) FROM deliveries), (SELECT count(*) FROM events)`).Scan(&deliveries, &events)
+	if deliveries != 0 || events != 1 {
+		t.Fatalf("%d deliveries and %d events; want 0 and 1", deliveries, events)
 	}
 }

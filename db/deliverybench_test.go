@@ -52,7 +52,7 @@ func seedDeliveries(d *DB, r *rand.Rand, n int) error {
 	const chunk = 10_000
 	for start := 0; start < n; start += chunk {
 		err := d.Write(ctx, func(h Handle) error {
-			tx := h.(*sql.Tx)
+			tx := h.(*writeTx)
 			insD, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (endpoint_id, vendor, event_types, status,
 				execution_id, message_id, attempt_count, last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)`)
 			if err != nil {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"slices"
-	"sync"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -32,23 +31,47 @@ type rawConn struct {
 	run   func(any) error
 }
 
-// openTx maps each write transaction the committer has open to its
-// rawConn, for execFast. Only the committer adds and removes entries.
-var openTx sync.Map // *sql.Tx -> *rawConn
+// writeTx is the Handle a write runs with: the committer's held write
+// connection between the BEGIN IMMEDIATE and the COMMIT it runs on it.
+// Statements go to that connection as they would through a *sql.Tx, which
+// would also start a goroutine per transaction, and one more per query in
+// it, to watch a context that is never cancelled here.
+type writeTx struct {
+	raw *rawConn
+}
+
+var _ Handle = (*writeTx)(nil)
+
+// ExecContext runs a statement in the transaction.
+func (t *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.raw.conn.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.raw.conn.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query for one row in the transaction.
+func (t *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.raw.conn.QueryRowContext(ctx, query, args...)
+}
+
+// PrepareContext prepares a statement on the transaction's connection,
+// valid until the write returns (bulk seeding in benchmarks).
+func (t *writeTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.raw.conn.PrepareContext(ctx, query)
+}
 
 // execFast is h.ExecContext, run on the write connection directly when h is
 // a committer's transaction (the same statement, arguments and result).
 // args does not escape: a caller's argument list can live on its stack.
 func execFast(ctx context.Context, h Handle, query string, args ...any) (sql.Result, error) {
-	tx, ok := h.(*sql.Tx)
+	tx, ok := h.(*writeTx)
 	if !ok {
 		return execOther(ctx, h, query, args)
 	}
-	v, ok := openTx.Load(tx)
-	if !ok {
-		return execOther(ctx, h, query, args)
-	}
-	return v.(*rawConn).exec(ctx, query, args)
+	return tx.raw.exec(ctx, query, args)
 }
 
 // execOther is h.ExecContext with a copy of args (an interface call would
@@ -135,6 +158,19 @@ func (r *rawConn) closeStmts() {
 		st.Close()
 	}
 	clear(r.stmts)
+}
+
+// autocommit reports whether the connection is outside any transaction
+// (true too when it cannot tell: the connection is not go-sqlite3's).
+func (r *rawConn) autocommit() bool {
+	auto := true
+	r.conn.Raw(func(dc any) error {
+		if ci, ok := dc.(*sqlite3.SQLiteConn); ok {
+			auto = ci.AutoCommit()
+		}
+		return nil
+	})
+	return auto
 }
 
 // close finalizes the statements and gives the connection back.
