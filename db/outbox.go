@@ -84,7 +84,12 @@ type Outcome struct {
 	// Wait explains Next.
 	Wait       *RetryWait
 	LastError  string
-	Escalation *Escalation
+	// ErrorUnchanged says LastError is already the delivery's last error
+	// (as its claim read it; nothing else writes it while the claim is
+	// held): the UPDATE leaves the column alone, so the text index's
+	// trigger on it does not run.
+	ErrorUnchanged bool
+	Escalation     *Escalation
 	// DisableEndpoint, when set, disables the delivery's endpoint with
 	// this reason in the same transaction (CodeScoring, 410 Gone).
 	DisableEndpoint string
@@ -456,18 +461,22 @@ func (outboxStore) Complete(ctx context.Context, h Handle, a *Attempt, lease tim
 	return insertAttempt(ctx, h, a, o.BodyEvent)
 }
 
-// The forms of finish's UPDATE, by what it sets besides the claim, the
-// time and the last error.
+// The forms of finish's UPDATE, by what it sets besides the claim and the
+// time.
 const (
 	finishCounted    = 1 << iota // attempt_count + 1
 	finishStatus                 // status, next_attempt_at, wait
 	finishEscalation             // escalation
+	finishError                  // last_error
 )
 
 // finishSQL is finish's UPDATE for each form, built once.
-var finishSQL = func() (out [8]string) {
+var finishSQL = func() (out [16]string) {
 	for form := range out {
-		sets := []string{"claimed_until = NULL", "updated_at = ?", "last_error = ?"}
+		sets := []string{"claimed_until = NULL", "updated_at = ?"}
+		if form&finishError != 0 {
+			sets = append(sets, "last_error = ?")
+		}
 		if form&finishCounted != 0 {
 			sets = append(sets, "attempt_count = attempt_count + 1")
 		}
@@ -486,8 +495,12 @@ var finishSQL = func() (out [8]string) {
 // one more attempt when counted is set.
 func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome, now time.Time, counted bool) error {
 	args := make([]any, 0, 8)
-	args = append(args, outboxNanos(now), o.LastError)
+	args = append(args, outboxNanos(now))
 	var form int
+	if !o.ErrorUnchanged {
+		form |= finishError
+		args = append(args, o.LastError)
+	}
 	if counted {
 		form |= finishCounted
 	}
@@ -663,16 +676,16 @@ func rowsStatement(kind, head string, n int, row func(b []byte, first int) []byt
 	return s
 }
 
-// maxID is the largest id of table (0 when empty). Inside a write the
-// caller is the only writer, so ids above it are free: a batch inserts
-// rows with explicit consecutive ids and knows each one without a query
-// (RETURNING gives no order).
-func maxID(ctx context.Context, h Handle, table string) (int64, error) {
-	var id int64
-	if err := h.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&id); err != nil {
-		return 0, fmt.Errorf("reading the last id of %s: %w", table, err)
+// lastIDs are the largest ids of events and deliveries (0 when empty), in
+// one query. Inside a write the caller is the only writer, so ids above
+// them are free: a batch inserts rows with explicit consecutive ids and
+// knows each one without a query (RETURNING gives no order).
+func lastIDs(ctx context.Context, h Handle) (event, delivery int64, err error) {
+	err = h.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM events), (SELECT COALESCE(MAX(id), 0) FROM deliveries)`).Scan(&event, &delivery)
+	if err != nil {
+		return 0, 0, fmt.Errorf("reading the last ids of events and deliveries: %w", err)
 	}
-	return id, nil
+	return event, delivery, nil
 }
 
 func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles, now time.Time) ([]*Claimed, error) {
@@ -683,11 +696,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 	if len(ns.ExecutionIDs) != n || len(ns.MessageIDs) != n {
 		return nil, fmt.Errorf("creating deliveries to endpoint %d: %d payloads, %d execution ids, %d message ids", ns.EndpointID, n, len(ns.ExecutionIDs), len(ns.MessageIDs))
 	}
-	lastEvent, err := maxID(ctx, h, "events")
-	if err != nil {
-		return nil, err
-	}
-	lastDelivery, err := maxID(ctx, h, "deliveries")
+	lastEvent, lastDelivery, err := lastIDs(ctx, h)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,7 @@ func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool) (*db.A
 	x := s.send(ctx, c, ep, prof, pol, manual)
 	o := s.outcome(c, ep, prof, pol, x, manual)
 	o.BodyEvent = x.bodyEvent
+	o.ErrorUnchanged = o.LastError == c.Delivery.LastError
 	now := s.clock.Now()
 	err = s.db.Write(ctx, func(tx db.Handle) error {
 		return s.outbox.Complete(ctx, tx, &x.attempt, c.Lease, o, now)

@@ -233,3 +233,20 @@ func TestAPI(t *testing.T) {
 func itoa(n int64) string { return strings.TrimSpace(json.Number(jsonInt(n)).String()) }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// A delivery's last error is the failed attempt's while it waits to be
+// retried, and is cleared once a retry succeeds.
+func TestLastErrorFollowsAttempts(t *testing.T) {
+	s, _ := openSender(t, 3000) // PolicyCortex's first retry in a few ms
+	srv := newHookServer(t, failFirst(2))
+	addEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) { e.Secret = "s" })
+	ds := raise(t, s, "policycortex", "policy.violation.created")
+	d := waitDelivery(t, s, ds[0].ID, "the first failure", func(d *db.Delivery) bool { return d.AttemptCount >= 1 })
+	if d.Status != db.DeliveryRetrying || !strings.Contains(d.LastError, "500") {
+		t.Fatalf("after a 500: status %s, last error %q; want retrying with the 500", d.Status, d.LastError)
+	}
+	d = waitDelivery(t, s, ds[0].ID, "success", final)
+	if d.Status != db.DeliverySucceeded || d.LastError != "" || d.AttemptCount != 3 {
+		t.Fatalf("after a retry succeeded: status %s after %d attempts, last error %q; want succeeded after 3 with none", d.Status, d.AttemptCount, d.LastError)
+	}
+}

@@ -117,6 +117,7 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 				x := s.send(ctx, c, ep, prof, l.pol, false)
 				out := s.outcome(c, ep, prof, l.pol, x, false)
 				out.BodyEvent = x.bodyEvent
+				out.ErrorUnchanged = out.LastError == c.Delivery.LastError
 				r := loadResults.Get().(*loadResult)
 				*r = loadResult{c: c, x: x, out: out}
 				l.finished <- r
