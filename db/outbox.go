@@ -82,8 +82,8 @@ type Outcome struct {
 	// Next is the next attempt's real instant (Status retrying or pending).
 	Next *time.Time
 	// Wait explains Next.
-	Wait       *RetryWait
-	LastError  string
+	Wait      *RetryWait
+	LastError string
 	// ErrorUnchanged says LastError is already the delivery's last error
 	// (as its claim read it; nothing else writes it while the claim is
 	// held): the UPDATE leaves the column alone, so the text index's
