@@ -34,8 +34,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Handle is what every store method takes: the read pool, or a write
-// transaction (both *sql.DB and *sql.Tx satisfy it).
+// Handle is what every store method takes: the read pool (*sql.DB), a read
+// transaction (*sql.Tx), or the write transaction a Write runs in (the
+// committer's held connection, see writeTx).
 type Handle interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
