@@ -179,9 +179,122 @@ func walCrashChild(path string) {
 	}
 }
 
+// walWriterChild is one of the processes TestWALVFSProcessesShareTheFile
+// runs at once: it commits `commits` batches of its own event type, while
+// its checkpointer copies and restarts the log as it sees fit, then exits.
+func walWriterChild(path, kind string, commits int) {
+	ctx := context.Background()
+	d, err := Open(ctx, path, Options{})
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	payload := []byte(strings.Repeat(kind, 500))
+	for i := range commits {
+		err := d.Write(ctx, func(tx Handle) error {
+			for range 1 + i%25 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO events (vendor, event_type, payload, created_at) VALUES ('generic', ?, ?, 0)`, kind, payload); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			fmt.Println("write:", err)
+			os.Exit(1)
+		}
+	}
+	if err := d.Close(); err != nil {
+		fmt.Println("close:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
 func init() {
 	if p := os.Getenv("HOOKSCOPE_WAL_CRASH_CHILD"); p != "" {
 		walCrashChild(p)
+	}
+	if p := os.Getenv("HOOKSCOPE_WAL_WRITER_CHILD"); p != "" {
+		commits, _ := strconv.Atoi(os.Getenv("HOOKSCOPE_WAL_WRITER_COMMITS"))
+		walWriterChild(p, os.Getenv("HOOKSCOPE_WAL_WRITER_KIND"), commits)
+	}
+}
+
+// Three processes write the same file at once, each through its own
+// buffered log writes, taking the write lock in turn and restarting the
+// log after one another's checkpoints: every row of every one is there,
+// and the file is whole. Meanwhile a plain reader never sees the count go
+// down or the file go bad.
+func TestWALVFSProcessesShareTheFile(t *testing.T) {
+	path := t.TempDir() + "/shared.db"
+	d, err := Open(context.Background(), path, Options{}) // migrate once, up front
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	const commits = 400
+	kinds := []string{"a", "b", "c"}
+	cmds := make([]*exec.Cmd, len(kinds))
+	outs := make([]strings.Builder, len(kinds))
+	for i, kind := range kinds {
+		cmd := exec.Command(os.Args[0], "-test.run", "^$")
+		cmd.Env = append(os.Environ(), "HOOKSCOPE_WAL_WRITER_CHILD="+path, "HOOKSCOPE_WAL_WRITER_KIND="+kind,
+			"HOOKSCOPE_WAL_WRITER_COMMITS="+strconv.Itoa(commits))
+		cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds[i] = cmd
+	}
+	r := plainReader(t, path)
+	done := make(chan struct{})
+	go func() {
+		for _, cmd := range cmds {
+			cmd.Wait()
+		}
+		close(done)
+	}()
+	last, checks := 0, 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		n := countEvents(t, r)
+		if checks++; checks%16 == 0 {
+			// Copy the log back and restart it under the writers.
+			if _, err := r.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n < last {
+			t.Fatalf("the event count went from %d down to %d", last, n)
+		}
+		last = n
+	}
+	per := 0
+	for i := range commits {
+		per += 1 + i%25
+	}
+	for i, cmd := range cmds {
+		if !cmd.ProcessState.Success() {
+			t.Fatalf("writer %s: %v: %s", kinds[i], cmd.ProcessState, outs[i].String())
+		}
+	}
+	for _, kind := range kinds {
+		var n int
+		if err := r.QueryRow(`SELECT count(*) FROM events WHERE event_type = ? AND payload = ?`, kind, []byte(strings.Repeat(kind, 500))).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != per {
+			t.Errorf("writer %s: %d events, want %d", kind, n, per)
+		}
+	}
+	var ok string
+	if err := r.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+		t.Fatalf("integrity_check: %q, %v", ok, err)
 	}
 }
 
