@@ -97,7 +97,7 @@ func (s *Sender) outcome(c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, 
 		if len(delays) > 0 {
 			last = delays[len(delays)-1]
 		}
-		reason := fmt.Sprintf("%s disabled the webhook: still failing after the %s retry (%d retries over %s)", prof.Title(), short(last), len(delays), short(sum(delays)))
+		reason := fmt.Sprintf("%s disabled the webhook: still failing after the %s retry (%d retries over %s)", prof.Title(), ShortDuration(last), len(delays), ShortDuration(sum(delays)))
 		o.DisableEndpoint = reason
 		o.Escalation = &db.Escalation{Kind: "disabled", Subject: "Webhook disabled", Body: reason, At: now}
 	case fixtures.Escalate:
@@ -115,8 +115,9 @@ func sum(ds []time.Duration) time.Duration {
 	return t
 }
 
-// short writes a duration as the vendor would ("48h", "1h30m").
-func short(d time.Duration) string {
+// ShortDuration writes a duration as the vendor would: "30m" for 30m0s,
+// "3h" for 3h0m0s, "1h30m" for 1h30m0s.
+func ShortDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

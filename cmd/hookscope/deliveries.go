@@ -123,9 +123,9 @@ func nextLine(d sender.DeliveryView) string {
 	s := d.NextAttemptAt.Local().Format(time.DateTime)
 	if w := d.Wait; w != nil {
 		if w.Retry > 0 {
-			s += fmt.Sprintf(" (retry %d of %d, vendor wait %s)", w.Retry, w.Of, shortDuration(w.VendorWait()))
+			s += fmt.Sprintf(" (retry %d of %d, vendor wait %s)", w.Retry, w.Of, sender.ShortDuration(w.VendorWait()))
 		} else if w.Reason != "" {
-			s += fmt.Sprintf(" (%s %s)", w.Reason, shortDuration(w.VendorWait()))
+			s += fmt.Sprintf(" (%s %s)", w.Reason, sender.ShortDuration(w.VendorWait()))
 		}
 	}
 	return s

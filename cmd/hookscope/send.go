@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -184,21 +183,9 @@ func waitNote(a sender.AttemptView) string {
 	if a.VendorWaitMS <= 0 {
 		return ""
 	}
-	note := ", after the vendor's " + shortDuration(time.Duration(a.VendorWaitMS)*time.Millisecond) + " wait"
+	note := ", after the vendor's " + sender.ShortDuration(time.Duration(a.VendorWaitMS)*time.Millisecond) + " wait"
 	if a.WaitReason != "" {
 		note += " (" + a.WaitReason + ")"
 	}
 	return note
-}
-
-// shortDuration writes 30m for 30m0s and 3h for 3h0m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
