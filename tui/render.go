@@ -157,13 +157,7 @@ func (r renderer) tokenStyle(t chroma.TokenType) lipgloss.Style {
 // batchEvents lists the events of a batch envelope ({"events": [...]}),
 // one row each: CodeScoring's way of sending several events at once.
 func batchEvents(body []byte) []batchEvent {
-	var env struct {
-		Events []struct {
-			CreatedAt string          `json:"created_at"`
-			Trigger   string          `json:"trigger"`
-			Payload   json.RawMessage `json:"payload"`
-		} `json:"events"`
-	}
+	var env fixtures.BatchEnvelope
 	if json.Unmarshal(body, &env) != nil || len(env.Events) == 0 {
 		return nil
 	}
