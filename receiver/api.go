@@ -92,7 +92,7 @@ func (rc *Receiver) apiListRequests(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := rc.requests.ListRequests(r.Context(), rc.db.Reader(), f)
 	if err != nil {
-		httpx.WriteError(w, http.StatusInternalServerError, "listing requests: %v", err)
+		httpx.WriteFailure(w, fmt.Errorf("listing requests: %w", err))
 		return
 	}
 	page := RequestPage{Requests: make([]RequestView, len(rows))}
@@ -117,7 +117,7 @@ func (rc *Receiver) apiGetRequest(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, db.ErrNotFound):
 		httpx.WriteError(w, http.StatusNotFound, "no request with id %d", id)
 	case err != nil:
-		httpx.WriteError(w, http.StatusInternalServerError, "loading request %d: %v", id, err)
+		httpx.WriteFailure(w, fmt.Errorf("loading request %d: %w", id, err))
 	default:
 		httpx.WriteJSON(w, http.StatusOK, NewRequestView(req, true))
 	}
@@ -126,7 +126,7 @@ func (rc *Receiver) apiGetRequest(w http.ResponseWriter, r *http.Request) {
 func (rc *Receiver) apiListRoutes(w http.ResponseWriter, r *http.Request) {
 	routes, err := rc.opts.Routes.ListRoutes(r.Context(), rc.db.Reader())
 	if err != nil {
-		httpx.WriteError(w, http.StatusInternalServerError, "listing routes: %v", err)
+		httpx.WriteFailure(w, fmt.Errorf("listing routes: %w", err))
 		return
 	}
 	out := make([]RouteView, len(routes))
@@ -143,7 +143,7 @@ func (rc *Receiver) apiGetRoute(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, db.ErrNotFound):
 		httpx.WriteError(w, http.StatusNotFound, "no route named %q", name)
 	case err != nil:
-		httpx.WriteError(w, http.StatusInternalServerError, "loading route %s: %v", name, err)
+		httpx.WriteFailure(w, fmt.Errorf("loading route %s: %w", name, err))
 	default:
 		httpx.WriteJSON(w, http.StatusOK, NewRouteView(route))
 	}
@@ -204,7 +204,7 @@ func (rc *Receiver) apiPutRoute(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case err != nil:
-		httpx.WriteError(w, http.StatusInternalServerError, "loading route %s: %v", name, err)
+		httpx.WriteFailure(w, fmt.Errorf("loading route %s: %w", name, err))
 		return
 	}
 	in.Apply(route)
@@ -213,7 +213,7 @@ func (rc *Receiver) apiPutRoute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := rc.PutRoute(r.Context(), route); err != nil {
-		httpx.WriteError(w, http.StatusInternalServerError, "%v", err)
+		httpx.WriteFailure(w, err)
 		return
 	}
 	httpx.WriteJSON(w, status, NewRouteView(route))

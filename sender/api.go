@@ -51,20 +51,9 @@ func RegisterAPI(r *mux.Router, s *Sender) {
 
 type api struct{ s *Sender }
 
-// fail answers err with the status its kind calls for.
-func fail(w http.ResponseWriter, err error) {
-	var fe *FieldError
-	switch {
-	case errors.As(err, &fe):
-		httpx.WriteError(w, http.StatusBadRequest, "%s", fe.Error())
-	case errors.Is(err, db.ErrNotFound):
-		httpx.WriteError(w, http.StatusNotFound, "%s", err.Error())
-	case errors.Is(err, db.ErrConflict):
-		httpx.WriteError(w, http.StatusConflict, "%s", err.Error())
-	default:
-		httpx.WriteError(w, http.StatusInternalServerError, "%s", err.Error())
-	}
-}
+// fail answers err with the status its kind calls for (400 for a
+// FieldError, 404, 409, 503 when the database cannot be written).
+func fail(w http.ResponseWriter, err error) { httpx.WriteFailure(w, err) }
 
 // decodeOptional reads a JSON body when there is one.
 func decodeOptional(r *http.Request, v any) error {
@@ -286,7 +275,7 @@ func (a *api) raise(w http.ResponseWriter, r *http.Request) {
 	}
 	ds, err := a.s.Raise(r.Context(), in.Vendor, in.Event, in.Payload, "api")
 	if err != nil {
-		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		fail(w, err)
 		return
 	}
 	out := make([]DeliveryView, 0, len(ds))

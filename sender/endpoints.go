@@ -22,6 +22,9 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
 
+// ClientError marks a FieldError as bad input (httpx.WriteFailure: 400).
+func (e *FieldError) ClientError() bool { return true }
+
 func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }

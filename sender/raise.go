@@ -20,7 +20,7 @@ const SendPrefix = "send:"
 func (s *Sender) render(prof fixtures.Profile, event string, payload json.RawMessage) (json.RawMessage, error) {
 	if len(payload) > 0 {
 		if !json.Valid(payload) {
-			return nil, fmt.Errorf("payload: not valid JSON")
+			return nil, fieldErr("payload", "not valid JSON")
 		}
 		return payload, nil
 	}
@@ -44,7 +44,7 @@ func (s *Sender) render(prof fixtures.Profile, event string, payload json.RawMes
 func (s *Sender) Raise(ctx context.Context, vendor, event string, payload json.RawMessage, source string) ([]db.Delivery, error) {
 	prof, _, err := fixtures.Find(vendor, event)
 	if err != nil {
-		return nil, err
+		return nil, catalogueErr(vendor, err)
 	}
 	payload, err = s.render(prof, event, payload)
 	if err != nil {
@@ -227,4 +227,13 @@ func findStrings(v any, key string) []string {
 	}
 	walk(v)
 	return out
+}
+
+// catalogueErr is fixtures.Find's error as a FieldError naming the field
+// that was wrong: the vendor, or the event of a known vendor.
+func catalogueErr(vendor string, err error) error {
+	if _, verr := fixtures.Lookup(vendor); verr != nil {
+		return fieldErr("vendor", "%v", verr)
+	}
+	return fieldErr("event", "%v", err)
 }

@@ -47,6 +47,9 @@ type Config struct {
 	// TimeScale runs vendor retry schedules this many times faster (the
 	// sender's; 0 or 1: real time).
 	TimeScale float64
+	// APIToken, when set, is the bearer token every REST API request must
+	// carry; only then may the API bind beyond loopback.
+	APIToken string
 	// Logger receives the logs (slog.Default() when nil).
 	Logger *slog.Logger
 }
@@ -104,7 +107,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	}()
 
 	// Bind first: a taken port fails before anything is touched.
-	if err := checkAPIAddr(cfg.API, cfg.Listen); err != nil {
+	if err := checkAPIAddr(cfg.API, cfg.Listen, cfg.APIToken != ""); err != nil {
 		return nil, err
 	}
 	if a.recvLn, err = bind(cfg.Listen, "receiver", "--listen"); err != nil {
@@ -175,8 +178,9 @@ const textIndexEvery = 2 * time.Second
 func (a *App) onShutdown(stop func(context.Context) error) { a.stops = append(a.stops, stop) }
 
 func (a *App) serve() {
+	guard := httpx.Guard{Token: a.Config.APIToken, Addr: a.APIAddr()}
 	a.apiServer = &http.Server{
-		Handler:           a.API,
+		Handler:           guard.Wrap(a.API),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -221,11 +225,20 @@ func newAPIRouter(log *slog.Logger) *mux.Router {
 // Errors reports a server that stopped on its own (not through Shutdown).
 func (a *App) Errors() <-chan error { return a.serveErrs }
 
-// ReceiverAddr is the receiver's real address (host:port).
-func (a *App) ReceiverAddr() string { return a.recvLn.Addr().String() }
+// ReceiverAddr is where a client on this machine reaches the receiver
+// (host:port): its real address, with 127.0.0.1 for a wildcard host.
+func (a *App) ReceiverAddr() string { return reachable(a.recvLn.Addr()) }
 
-// APIAddr is the REST API's real address (host:port).
-func (a *App) APIAddr() string { return a.apiLn.Addr().String() }
+// ReceiverListenAddr is the address the receiver listens on, as bound
+// ("[::]:8088" for all interfaces).
+func (a *App) ReceiverListenAddr() string { return a.recvLn.Addr().String() }
+
+// APIAddr is where a client on this machine reaches the REST API
+// (host:port), as ReceiverAddr.
+func (a *App) APIAddr() string { return reachable(a.apiLn.Addr()) }
+
+// APIListenAddr is the address the REST API listens on, as bound.
+func (a *App) APIListenAddr() string { return a.apiLn.Addr().String() }
 
 // Shutdown stops taking requests, lets those in flight finish (until ctx
 // ends), stops the components, flushes every write and closes the

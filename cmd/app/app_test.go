@@ -119,3 +119,37 @@ func TestAPIStaysOnLoopback(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A receiver listening on every interface is reached at 127.0.0.1: that is
+// what the default endpoints are pointed at, never the wildcard address.
+func TestWildcardListenGivesReachableURLs(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Listen = "0.0.0.0:0"
+	a, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(context.Background())
+	_, port, _ := net.SplitHostPort(a.ReceiverListenAddr())
+	if want := "127.0.0.1:" + port; a.ReceiverAddr() != want {
+		t.Errorf("ReceiverAddr %q, want %q", a.ReceiverAddr(), want)
+	}
+	eps, err := a.Sender.Endpoints(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eps) == 0 {
+		t.Fatal("no default endpoints")
+	}
+	for _, e := range eps {
+		if !strings.HasPrefix(e.URL, "http://127.0.0.1:"+port+"/hooks/") {
+			t.Errorf("endpoint %s points at %s", e.Name, e.URL)
+		}
+		resp, err := http.Post(e.URL, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Errorf("endpoint %s is unreachable: %v", e.Name, err)
+			continue
+		}
+		resp.Body.Close()
+	}
+}

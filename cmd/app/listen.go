@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"syscall"
 )
 
@@ -31,9 +32,9 @@ func loopbackDefault(addr string) string {
 	return addr
 }
 
-// checkAPIAddr keeps the REST API on loopback (it has no authentication)
-// and off the receiver's address.
-func checkAPIAddr(api, listen string) error {
+// checkAPIAddr keeps the REST API on loopback unless it has a token (it
+// has no other authentication) and off the receiver's address.
+func checkAPIAddr(api, listen string, hasToken bool) error {
 	host, port, err := net.SplitHostPort(loopbackDefault(api))
 	if err != nil {
 		return fmt.Errorf("--api %q: %w", api, err)
@@ -41,12 +42,21 @@ func checkAPIAddr(api, listen string) error {
 	if host == "localhost" {
 		host = "127.0.0.1"
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("--api %q: the REST API has no authentication and binds loopback only (127.0.0.1 or [::1])", api)
+	if ip := net.ParseIP(host); !hasToken && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--api %q: without --api-token the REST API binds loopback only (127.0.0.1 or [::1])", api)
 	}
 	if loopbackDefault(api) == loopbackDefault(listen) && port != "0" {
 		return fmt.Errorf("--api %s is the receiver's address; the API needs its own port", api)
 	}
 	return nil
+}
+
+// reachable is addr as a client on this machine dials it: a wildcard host
+// (0.0.0.0, [::]) becomes 127.0.0.1, which every such listener accepts.
+func reachable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }

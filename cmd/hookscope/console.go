@@ -24,14 +24,15 @@ func init() {
 
 // consoleOpts are the root command's flags: the console's.
 var consoleOpts struct {
-	listen, api, forwardTo string
-	timeScale              float64
+	listen, api, forwardTo, apiToken string
+	timeScale                        float64
 }
 
 func addConsoleFlags(root *cobra.Command) {
 	f := root.Flags()
 	f.StringVar(&consoleOpts.listen, "listen", app.DefaultListen, "receiver address (:0 picks a free port)")
-	f.StringVar(&consoleOpts.api, "api", app.DefaultAPI, "REST API address, loopback only (:0 picks a free port)")
+	f.StringVar(&consoleOpts.api, "api", app.DefaultAPI, "REST API address, loopback only without --api-token (:0 picks a free port)")
+	addAPITokenFlag(f, &consoleOpts.apiToken)
 	f.StringVar(&consoleOpts.forwardTo, "forward-to", "", "also send every request to this URL (your own service)")
 	f.Float64Var(&consoleOpts.timeScale, "time-scale", 1, "run vendor retry schedules N times faster")
 }
@@ -74,6 +75,7 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 	a, err := app.Start(ctx, app.Config{
 		DBPath: path, Listen: consoleOpts.listen, API: consoleOpts.api,
 		ForwardTo: consoleOpts.forwardTo, TimeScale: consoleOpts.timeScale, Logger: logger,
+		APIToken: apiToken(cmd.Flags(), consoleOpts.apiToken),
 	})
 	if err != nil {
 		return err

@@ -43,6 +43,7 @@ lets those in flight finish and flushes every write.`,
 				return err
 			}
 			cfg.DBPath = path
+			cfg.APIToken = apiToken(cmd.Flags(), cfg.APIToken)
 			if cfg.TimeScale < 0 {
 				return usagef("--time-scale %g: give a positive factor", cfg.TimeScale)
 			}
@@ -53,8 +54,8 @@ lets those in flight finish and flushes every write.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "receiver: http://%s  (webhooks: POST /hooks/{route})\n", a.ReceiverAddr())
-			fmt.Fprintf(out, "api: http://%s\n", a.APIAddr())
+			fmt.Fprintf(out, "receiver: http://%s  (webhooks: POST /hooks/{route})%s\n", a.ReceiverAddr(), listeningOn(a.ReceiverAddr(), a.ReceiverListenAddr()))
+			fmt.Fprintf(out, "api: http://%s%s\n", a.APIAddr(), listeningOn(a.APIAddr(), a.APIListenAddr()))
 			fmt.Fprintf(out, "database: %s\n", cfg.DBPath)
 			if cfg.ForwardTo != "" {
 				fmt.Fprintf(out, "forwarding to: %s\n", cfg.ForwardTo)
@@ -77,9 +78,19 @@ lets those in flight finish and flushes every write.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Listen, "listen", app.DefaultListen, "receiver address (:0 picks a free port)")
-	f.StringVar(&cfg.API, "api", app.DefaultAPI, "REST API address, loopback only (:0 picks a free port)")
+	f.StringVar(&cfg.API, "api", app.DefaultAPI, "REST API address, loopback only without --api-token (:0 picks a free port)")
+	addAPITokenFlag(f, &cfg.APIToken)
 	f.StringVar(&cfg.ForwardTo, "forward-to", "", "also send every request to this URL (your own service) and answer with its answer")
 	f.Float64Var(&cfg.TimeScale, "time-scale", 1, "run vendor retry schedules N times faster")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request")
 	return cmd
+}
+
+// listeningOn notes the bound address when it is not the one printed (a
+// wildcard host: every interface).
+func listeningOn(reach, bound string) string {
+	if reach == bound {
+		return ""
+	}
+	return "  (listening on " + bound + ", every interface)"
 }

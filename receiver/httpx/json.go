@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -41,10 +42,10 @@ func WriteError(w http.ResponseWriter, status int, format string, args ...any) {
 
 // DecodeJSON reads r's body (at most MaxJSONBody bytes) into v, refusing
 // unknown fields and trailing data. The error is phrased for the client.
-// A body sent as application/x-www-form-urlencoded is read as JSON too:
-// that is what `curl -d '{...}'` declares when no -H is given.
+// A body declared as anything but application/json is refused (the API's
+// Guard answers 415 for it before any handler runs).
 func DecodeJSON(r *http.Request, v any) error {
-	if ct := strings.ToLower(r.Header.Get("Content-Type")); ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !IsJSONType(ct) {
 		return fmt.Errorf("content type %q is not application/json", ct)
 	}
 	body := http.MaxBytesReader(nil, r.Body, MaxJSONBody)
@@ -75,11 +76,48 @@ func describeJSONError(err error) error {
 		if field == "" {
 			field = "the body"
 		}
-		return fmt.Errorf("field %s: expected %s, got JSON %s", field, typ.Type, typ.Value)
+		return fmt.Errorf("field %s: expected %s, got %s", field, jsonKind(typ.Type), jsonValueKind(typ.Value))
 	case errors.As(err, &big):
 		return fmt.Errorf("the body is larger than %d bytes", big.Limit)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return fmt.Errorf("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return fmt.Errorf("reading the JSON body: %w", err)
+}
+
+// jsonKind names what a Go type decodes from, in JSON's terms.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another type"
+}
+
+// jsonValueKind names the JSON value encoding/json reports ("string",
+// "number 1.5", "array", ...) with an article.
+func jsonValueKind(v string) string {
+	switch {
+	case v == "array" || v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number"):
+		return "a " + v
+	case v == "bool":
+		return "true or false"
+	}
+	return "a " + v
 }

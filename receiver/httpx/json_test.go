@@ -18,9 +18,11 @@ func TestDecodeJSONContentTypes(t *testing.T) {
 		{"application/json", `{"vendor":"holm"}`, ""},
 		{"application/json; charset=utf-8", `{"vendor":"holm"}`, ""},
 		{"", `{"vendor":"holm"}`, ""},
-		// curl -d without -H declares a form; the body is still JSON.
-		{"application/x-www-form-urlencoded", `{"vendor":"holm"}`, ""},
-		{"application/x-www-form-urlencoded", `vendor=holm`, "not valid JSON"},
+		// A form (what an HTML page can post, and curl -d without -H) is
+		// not JSON, whatever it holds.
+		{"application/x-www-form-urlencoded", `{"vendor":"holm"}`, `content type "application/x-www-form-urlencoded" is not application/json`},
+		{"text/plain", `{"vendor":"holm"}`, `is not application/json`},
+		{"application/jsonp", `{"vendor":"holm"}`, `is not application/json`},
 		{"text/xml", `{"vendor":"holm"}`, `content type "text/xml" is not application/json`},
 		{"application/json", `{"vendor":"holm","extra":1}`, `unknown field "extra"`},
 		{"application/json", `{"vendor":"holm"} {}`, "more than one JSON value"},
@@ -39,6 +41,32 @@ func TestDecodeJSONContentTypes(t *testing.T) {
 			t.Errorf("%q %q: decoded %+v", tc.contentType, tc.payload, got)
 		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 			t.Errorf("%q %q: error %v, want one containing %q", tc.contentType, tc.payload, err, tc.wantErr)
+		}
+	}
+}
+
+// A value of the wrong JSON type is named in JSON's terms, never with a Go
+// type name.
+func TestDecodeJSONWrongTypeSpeaksJSON(t *testing.T) {
+	type body struct {
+		Name    *string           `json:"name"`
+		Events  *[]string         `json:"events"`
+		Timeout *int              `json:"timeout_seconds"`
+		Headers map[string]string `json:"headers"`
+	}
+	for payload, want := range map[string]string{
+		`{"name": 5}`:                   "field name: expected a string, got a number",
+		`{"events": "a"}`:               "field events: expected an array, got a string",
+		`{"timeout_seconds": 1.5}`:      "field timeout_seconds: expected a whole number, got a number 1.5",
+		`{"headers": []}`:               "field headers: expected an object, got an array",
+		`{"timeout_seconds": "thirty"}`: "field timeout_seconds: expected a whole number, got a string",
+	} {
+		r := httptest.NewRequest("POST", "/api/endpoints", strings.NewReader(payload))
+		r.Header.Set("Content-Type", "application/json")
+		var got body
+		err := DecodeJSON(r, &got)
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: error %v, want %q", payload, err, want)
 		}
 	}
 }
