@@ -218,6 +218,9 @@ const (
 	DeliverySkipped   = "skipped" // endpoint was disabled when the event came
 )
 
+// DeliveryStatuses lists every delivery status, as a filter accepts them.
+var DeliveryStatuses = []string{DeliveryPending, DeliveryRetrying, DeliverySucceeded, DeliveryFailed, DeliverySkipped}
+
 // Delivery is one message to one endpoint: one event, or a batch of events
 // where the vendor batches (CodeScoring, Cyscale).
 type Delivery struct {

@@ -48,14 +48,17 @@ var statusFilterRE = regexp.MustCompile(`^([1-5]xx|[1-5][0-9][0-9])$`)
 // (an id) and limit (1..1000, default 50). Unknown parameters are refused.
 func ParseRequestFilter(q url.Values) (db.RequestFilter, error) {
 	var f db.RequestFilter
-	for k := range q {
-		switch k {
-		case "vendor", "route", "status", "signature", "q", "before", "limit":
-		default:
-			return f, fmt.Errorf("unknown parameter %q (known: vendor, route, status, signature, q, before, limit)", k)
-		}
+	if err := httpx.OnlyParams(q, "vendor", "route", "status", "signature", "q", "before", "limit"); err != nil {
+		return f, err
 	}
 	f.Vendor, f.Route, f.Text = q.Get("vendor"), q.Get("route"), q.Get("q")
+	if f.Vendor != "" && f.Vendor != fixtures.Unknown {
+		p, err := fixtures.Lookup(f.Vendor)
+		if err != nil {
+			return f, fmt.Errorf("vendor: %w; or %s", err, fixtures.Unknown)
+		}
+		f.Vendor = p.Name()
+	}
 	f.Status = strings.ToLower(q.Get("status"))
 	if f.Status != "" && !statusFilterRE.MatchString(f.Status) {
 		return f, fmt.Errorf("status %q: give a code (404) or a class (2xx, 4xx, 5xx)", q.Get("status"))
@@ -124,6 +127,10 @@ func (rc *Receiver) apiGetRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rc *Receiver) apiListRoutes(w http.ResponseWriter, r *http.Request) {
+	if err := httpx.OnlyParams(r.URL.Query()); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
 	routes, err := rc.opts.Routes.ListRoutes(r.Context(), rc.db.Reader())
 	if err != nil {
 		httpx.WriteFailure(w, fmt.Errorf("listing routes: %w", err))

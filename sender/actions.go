@@ -71,6 +71,9 @@ func (s *Sender) Disable(ctx context.Context, endpointID int64, reason string) e
 	if reason == "" {
 		reason = "disabled by hand"
 	}
+	if err := plainText(reason, 500); err != nil {
+		return fieldErr("reason", "%v", err)
+	}
 	ep, err := s.endpoint(ctx, endpointID)
 	if err != nil {
 		return err
@@ -246,6 +249,9 @@ func (s *Sender) sendEndpoint(ctx context.Context, prof fixtures.Profile, target
 
 // checkURL accepts an absolute http or https URL with a host.
 func checkURL(raw string) error {
+	if err := plainText(raw, 4096); err != nil {
+		return err
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("not a URL: %v", err)
@@ -259,13 +265,10 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// Delivery loads one delivery with its attempts and its wait.
+// Delivery loads one delivery with its attempts and its wait (the store's
+// error already says what was loaded and what was wrong).
 func (s *Sender) Delivery(ctx context.Context, id int64) (*db.Delivery, error) {
-	d, err := s.deliveries.GetDelivery(ctx, s.db.Reader(), id)
-	if err != nil {
-		return nil, fmt.Errorf("loading delivery %d: %w", id, err)
-	}
-	return d, nil
+	return s.deliveries.GetDelivery(ctx, s.db.Reader(), id)
 }
 
 // Deliveries lists deliveries (newest first, without attempts).

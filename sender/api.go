@@ -73,6 +73,10 @@ func (a *api) endpointRef(w http.ResponseWriter, r *http.Request) (*db.Endpoint,
 }
 
 func (a *api) listEndpoints(w http.ResponseWriter, r *http.Request) {
+	if err := httpx.OnlyParams(r.URL.Query()); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
 	eps, err := a.s.Endpoints(r.Context())
 	if err != nil {
 		fail(w, err)
@@ -248,6 +252,10 @@ func (a *api) retryFailed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) triggers(w http.ResponseWriter, r *http.Request) {
+	if err := httpx.OnlyParams(r.URL.Query(), "vendor"); err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
 	out, err := Triggers(r.URL.Query().Get("vendor"))
 	if err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "vendor: %v", err)
@@ -286,25 +294,10 @@ func (a *api) raise(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) listDeliveries(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := db.DeliveryFilter{Vendor: q.Get("vendor"), Status: q.Get("status"), Text: q.Get("q")}
-	for name, dst := range map[string]*int64{"endpoint_id": &f.EndpointID, "before": &f.Before} {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				httpx.WriteError(w, http.StatusBadRequest, "%s: %q is not a number", name, v)
-				return
-			}
-			*dst = n
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			httpx.WriteError(w, http.StatusBadRequest, "limit: %q is not a positive number", v)
-			return
-		}
-		f.Limit = n
+	f, err := ParseDeliveryFilter(r.URL.Query())
+	if err != nil {
+		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
+		return
 	}
 	ds, err := a.s.Deliveries(r.Context(), f)
 	if err != nil {

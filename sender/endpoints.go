@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // FieldError is invalid input, naming the field at fault.
@@ -29,12 +30,32 @@ func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
+// MaxNameLen bounds an endpoint's name, in bytes.
+const MaxNameLen = 128
+
+// plainText checks text a person gives (a name, a reason): valid UTF-8 of
+// at most max bytes holding no control character (tabs and line feeds
+// included), DEL, C1 control or Unicode format character (such as a bidi
+// override), so that it reads the same wherever it is shown.
+func plainText(s string, max int) error {
+	if len(s) > max {
+		return fmt.Errorf("%d bytes; at most %d", len(s), max)
+	}
+	if !sanitize.IsSafe(s) {
+		return fmt.Errorf("%q holds a control or format character (shown as %s)", s, sanitize.Line(s))
+	}
+	return nil
+}
+
 // Validate checks an endpoint and fills what the profile implies: a
 // missing secret (for a signing profile) is generated. Errors name the
 // field: url, profile, events, timeout_seconds, retry, filters, headers.
 func Validate(e *db.Endpoint) error {
 	if strings.TrimSpace(e.Name) == "" {
 		return fieldErr("name", "required")
+	}
+	if err := plainText(e.Name, MaxNameLen); err != nil {
+		return fieldErr("name", "%v", err)
 	}
 	if strings.HasPrefix(e.Name, SendPrefix) {
 		return fieldErr("name", "names starting with %q are kept for `hookscope send`", SendPrefix)
@@ -72,6 +93,9 @@ func Validate(e *db.Endpoint) error {
 	for _, h := range e.Headers {
 		if h.Name == "" || strings.ContainsAny(h.Name, " :\r\n") || strings.ContainsAny(h.Value, "\r\n") {
 			return fieldErr("headers", "%q is not a valid header", h.Name)
+		}
+		if plainText(h.Name, 256) != nil || plainText(h.Value, 8192) != nil {
+			return fieldErr("headers", "%q: names and values hold no control or format characters and are at most 256 and 8192 bytes", h.Name)
 		}
 	}
 	for _, sev := range e.Filters.Severity {
@@ -116,11 +140,8 @@ func (s *Sender) ResolveEndpoint(ctx context.Context, ref string) (*db.Endpoint,
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return s.endpoint(ctx, id)
 	}
-	ep, err := s.endpoints.GetEndpointByName(ctx, s.db.Reader(), ref)
-	if err != nil {
-		return nil, fmt.Errorf("loading endpoint %q: %w", ref, err)
-	}
-	return ep, nil
+	// The store's error already says what was loaded and what was wrong.
+	return s.endpoints.GetEndpointByName(ctx, s.db.Reader(), ref)
 }
 
 // CreateEndpoint validates and stores a new endpoint (enabled unless

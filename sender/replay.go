@@ -131,7 +131,7 @@ func (s *Sender) ReplayRequest(ctx context.Context, id int64, to ReplayTarget) (
 	}
 	q, err := s.requests.GetRequest(ctx, s.db.Reader(), id)
 	if err != nil {
-		return nil, fmt.Errorf("loading request %d: %w", id, err)
+		return nil, err // the store says "loading request N: ..."
 	}
 	if q.BodyTruncated {
 		return nil, fieldErr("id", "request #%d's body was truncated when recorded: replaying part of it would send something else", id)

@@ -3,7 +3,6 @@ package sender
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -244,11 +243,8 @@ func (s *Sender) process(ctx context.Context, id int64, manual bool) error {
 	return err
 }
 
-// endpoint loads one endpoint.
+// endpoint loads one endpoint (the store's error already says what was
+// loaded and what was wrong).
 func (s *Sender) endpoint(ctx context.Context, id int64) (*db.Endpoint, error) {
-	ep, err := s.endpoints.GetEndpoint(ctx, s.db.Reader(), id)
-	if err != nil {
-		return nil, fmt.Errorf("loading endpoint %d: %w", id, err)
-	}
-	return ep, nil
+	return s.endpoints.GetEndpoint(ctx, s.db.Reader(), id)
 }

@@ -32,6 +32,9 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	list := &cobra.Command{
 		Use: "list", Short: "List deliveries, newest first", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := sender.CheckDeliveryFilter(&f); err != nil {
+				return usageError{err}
+			}
 			return withSender(cmd, g, func(ctx context.Context, s *sender.Sender) error {
 				if endpoint != "" {
 					ep, err := s.ResolveEndpoint(ctx, endpoint)
@@ -59,10 +62,10 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	fl.StringVar(&f.Vendor, "vendor", "", "only this vendor")
 	fl.StringVar(&endpoint, "endpoint", "", "only this endpoint (id or name)")
-	fl.StringVar(&f.Status, "status", "", "only this status (pending, retrying, succeeded, failed, skipped)")
+	fl.StringVar(&f.Status, "status", "", "only this status ("+strings.Join(db.DeliveryStatuses, ", ")+")")
 	fl.StringVar(&f.Text, "search", "", "only deliveries whose event types, ids or last error, or an attempt's URL, bodies or error, contain this text")
 	fl.Int64Var(&f.Before, "before", 0, "page: ids below this one")
-	fl.IntVar(&f.Limit, "limit", 50, "page size")
+	fl.IntVar(&f.Limit, "limit", 50, "page size (1-1000)")
 
 	var showJSON bool
 	show := &cobra.Command{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 func init() { register(newEndpointsCmd) }
@@ -139,7 +140,7 @@ func newEndpointsCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if err := s.Disable(ctx, ep.ID, reason); err != nil {
-					return err
+					return inputErr(err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "disabled %s\n", ep.Name)
 				return nil
@@ -268,7 +269,9 @@ func writeEndpoints(w io.Writer, eps []sender.EndpointView) error {
 		if !e.Enabled {
 			state = "disabled: " + e.DisabledReason
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", e.ID, e.Name, e.Profile, state, e.URL)
+		// One row each, whatever an older database holds: Line shows a tab
+		// or line feed as a placeholder instead of breaking the table.
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", e.ID, sanitize.Line(e.Name), e.Profile, sanitize.Line(state), sanitize.Line(e.URL))
 	}
 	return tw.Flush()
 }

@@ -6,11 +6,14 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "hookscope:", err)
+		// An error can quote what the user typed or what was stored.
+		fmt.Fprintln(os.Stderr, "hookscope:", sanitize.Terminal(err.Error()))
 		os.Exit(exitCode(err))
 	}
 }

@@ -59,6 +59,12 @@ Vendors: Cyscale, SecurityScorecard, PolicyCortex, Holm Security, CodeScoring,
 plus Standard Webhooks and a generic profile.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every command prints through terminalSafe: nothing stored or
+		// given by a user reaches the terminal raw.
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			cmd.SetOut(terminalSafe{cmd.OutOrStdout()})
+			cmd.SetErr(terminalSafe{cmd.ErrOrStderr()})
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runConsole != nil {
 				return runConsole(cmd, g)
@@ -73,7 +79,31 @@ plus Standard Webhooks and a generic profile.`,
 	for _, f := range commandFactories {
 		root.AddCommand(f(g))
 	}
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes every command that groups others (the
+// root, routes, requests, ...) refuse a word that is none of them as an
+// unknown command (exit status 2); a group without a Run of its own prints
+// its help when run bare. Cobra itself prints the help and exits 0 for an
+// unknown word after such a group.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if !c.HasSubCommands() {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("unknown command %q for %q (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())
+		}
+		return nil
+	}
+	if c.Run == nil && c.RunE == nil {
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
 }
 
 // usageError marks an error caused by bad input, for exit status 2.

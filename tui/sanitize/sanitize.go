@@ -31,23 +31,43 @@ func plainMarker(s string) string { return s }
 // TabWidth is how many columns a tab stop spans in multi-line text.
 const TabWidth = 4
 
+// How render treats line feeds and tabs.
+const (
+	oneLine   = iota // both become placeholders
+	multiline        // line feeds kept, tabs expanded to spaces
+	terminal         // line feeds and tabs kept as they are
+)
+
 // Line makes s safe on one line: every control character, line feeds and
 // tabs included, becomes a visible placeholder. Placeholders are unstyled.
-func Line(s string) string { return render(s, false, plainMarker) }
+func Line(s string) string { return render(s, oneLine, plainMarker) }
 
 // LineMarked is Line with placeholders passed through mark.
-func LineMarked(s string, mark Marker) string { return render(s, false, orPlain(mark)) }
+func LineMarked(s string, mark Marker) string { return render(s, oneLine, orPlain(mark)) }
 
 // Text makes s safe as a block of lines: line feeds stay line breaks and
 // tabs become spaces to the next tab stop; every other control character
 // (carriage returns included) becomes a visible placeholder.
-func Text(s string) string { return render(s, true, plainMarker) }
+func Text(s string) string { return render(s, multiline, plainMarker) }
 
 // TextMarked is Text with placeholders passed through mark.
-func TextMarked(s string, mark Marker) string { return render(s, true, orPlain(mark)) }
+func TextMarked(s string, mark Marker) string { return render(s, multiline, orPlain(mark)) }
 
 // Bytes is Text for a byte slice.
-func Bytes(b []byte) string { return render(string(b), true, plainMarker) }
+func Bytes(b []byte) string { return render(string(b), multiline, plainMarker) }
+
+// Terminal makes s safe to print on a terminal as a command's output: line
+// feeds and tabs are kept (the terminal moves to the next line or tab
+// stop); every other character Line replaces is replaced the same way.
+func Terminal(s string) string { return render(s, terminal, plainMarker) }
+
+// NeedsPlaceholder reports whether r is never drawn as itself: a C0 control
+// (line feed and tab included), DEL, a C1 control or a Unicode format
+// character.
+func NeedsPlaceholder(r rune) bool {
+	_, bad := placeholder(r)
+	return bad
+}
 
 // IsSafe reports whether s would be drawn unchanged by Line.
 func IsSafe(s string) bool {
@@ -78,8 +98,8 @@ func orPlain(m Marker) Marker {
 
 // render walks s once. Printable ASCII runs are copied in bulk, which is the
 // fast path for the usual JSON body.
-func render(s string, multiline bool, mark Marker) string {
-	if isPrintableASCII(s, multiline) {
+func render(s string, mode int, mark Marker) string {
+	if isPrintableASCII(s, mode) {
 		return s
 	}
 	var b strings.Builder
@@ -102,10 +122,13 @@ func render(s string, multiline bool, mark Marker) string {
 		case r == utf8.RuneError && size <= 1:
 			b.WriteString(mark(fmt.Sprintf("⟨%02X⟩", c)))
 			col += 4
-		case multiline && r == '\n':
+		case mode != oneLine && r == '\n':
 			b.WriteByte('\n')
 			col = 0
-		case multiline && r == '\t':
+		case mode == terminal && r == '\t':
+			b.WriteByte('\t')
+			col += TabWidth - col%TabWidth
+		case mode == multiline && r == '\t':
 			n := TabWidth - col%TabWidth
 			b.WriteString(strings.Repeat(" ", n))
 			col += n
@@ -123,13 +146,13 @@ func render(s string, multiline bool, mark Marker) string {
 	return b.String()
 }
 
-func isPrintableASCII(s string, multiline bool) bool {
+func isPrintableASCII(s string, mode int) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f {
 			continue
 		}
-		if multiline && c == '\n' {
+		if mode != oneLine && c == '\n' || mode == terminal && c == '\t' {
 			continue
 		}
 		return false

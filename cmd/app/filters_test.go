@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// A filter the API does not understand is a 400 that names what it takes,
+// on every list route: never a 200 with an empty (or unfiltered) list.
+func TestListRoutesRefuseBadFilters(t *testing.T) {
+	a, err := Start(context.Background(), testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(context.Background())
+	for _, tc := range []struct{ path, want string }{
+		{"/api/deliveries?status=bogus", "pending, retrying, succeeded, failed, skipped"},
+		{"/api/deliveries?status=Succeeded", "one of pending"},
+		{"/api/deliveries?vendor=acme", "valid: cyscale"},
+		{"/api/deliveries?endpoint_id=abc", "endpoint_id"},
+		{"/api/deliveries?endpoint_id=-1", "positive"},
+		{"/api/deliveries?limit=0", "from 1 to 1000"},
+		{"/api/deliveries?limit=5000", "from 1 to 1000"},
+		{"/api/deliveries?stauts=failed", "known: vendor, endpoint_id, status"},
+		{"/api/requests?vendor=acme", "valid: cyscale"},
+		{"/api/requests?status=6xx", "2xx"},
+		{"/api/requests?signature=ok", "valid, invalid, missing, unverifiable"},
+		{"/api/requests?sort=asc", "known: vendor, route"},
+		{"/api/triggers?vendor=acme", "valid: cyscale"},
+		{"/api/triggers?vendr=holm", "known: vendor"},
+		{"/api/endpoints?profile=holm", "takes none"},
+		{"/api/routes?name=holm", "takes none"},
+	} {
+		status, _, body := apiCall(t, a.APIAddr(), "GET", tc.path, "", nil, "")
+		if status != 400 || !strings.Contains(body, tc.want) {
+			t.Errorf("GET %s: %d %s, want 400 naming %q", tc.path, status, strings.TrimSpace(body), tc.want)
+		}
+	}
+	for _, path := range []string{"/api/deliveries?status=skipped&vendor=HOLM&limit=1000", "/api/requests?vendor=unknown&status=2xx", "/api/requests?vendor=PolicyCortex"} {
+		if status, _, body := apiCall(t, a.APIAddr(), "GET", path, "", nil, ""); status != 200 {
+			t.Errorf("GET %s: %d %s", path, status, body)
+		}
+	}
+}
