@@ -43,3 +43,30 @@ func TestListRoutesRefuseBadFilters(t *testing.T) {
 		}
 	}
 }
+
+// Names and URLs that would drive a terminal are refused by the API, as by
+// the CLI.
+func TestAPIRefusesControlCharactersInNames(t *testing.T) {
+	a, err := Start(context.Background(), testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(context.Background())
+	js := map[string]string{"Content-Type": "application/json"}
+	for _, body := range []string{
+		`{"name":"a\u001b[2Jb","url":"http://127.0.0.1:9/","profile":"generic"}`,
+		`{"name":"a\u202eb","url":"http://127.0.0.1:9/","profile":"generic"}`,
+		`{"name":"a\nb","url":"http://127.0.0.1:9/","profile":"generic"}`,
+		`{"name":"ok","url":"http://127.0.0.1:9/\u009b2J","profile":"generic"}`,
+		`{"name":"ok","url":"http://127.0.0.1:9/","profile":"generic","headers":[{"name":"X-A","value":"\u001b]52;c;eA==\u0007"}]}`,
+	} {
+		status, _, ans := apiCall(t, a.APIAddr(), "POST", "/api/endpoints", "", js, body)
+		if status != 400 || !strings.Contains(ans, "control or format character") {
+			t.Errorf("%s: %d %s", body, status, ans)
+		}
+	}
+	status, _, ans := apiCall(t, a.APIAddr(), "POST", "/api/endpoints/1/disable", "", js, `{"reason":"\u001b[6n"}`)
+	if status != 400 {
+		t.Errorf("disable with a hostile reason: %d %s", status, ans)
+	}
+}
