@@ -29,7 +29,7 @@ func newDeliveries() deliveries {
 
 func (v *deliveries) fetch(ctx context.Context, src Source) tea.Cmd {
 	f := v.filter
-	f.Before, f.Limit = v.pg.pendBefore, v.pg.size
+	f.Before, f.Limit = v.pg.pendBefore, v.pg.pendSize
 	seq := v.pg.seq
 	return func() tea.Msg {
 		rows, err := src.ListDeliveries(ctx, f)
@@ -162,7 +162,7 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 		}
 	}
 	if len(d.Attempts) > 0 {
-		r.batch(&b, batchEvents(d.Attempts[len(d.Attempts)-1].Request.Body))
+		r.batch(&b, batchEvents(d.Vendor, d.Attempts[len(d.Attempts)-1].Request.Body))
 	}
 	line(r.section(fmt.Sprintf("Attempts (%d)", len(d.Attempts))))
 	if len(d.Attempts) == 0 {

@@ -29,7 +29,7 @@ func newInbox() inbox {
 // fetch runs the pending page load.
 func (v *inbox) fetch(ctx context.Context, src Source) tea.Cmd {
 	f := v.filter
-	f.Before, f.Limit = v.pg.pendBefore, v.pg.size
+	f.Before, f.Limit = v.pg.pendBefore, v.pg.pendSize
 	seq := v.pg.seq
 	return func() tea.Msg {
 		rows, err := src.ListRequests(ctx, f)
@@ -52,6 +52,7 @@ func (v *inbox) rows(r renderer) []string {
 		if what == "" {
 			what = q.Method + " " + q.Path
 		}
+		what, _ = clipLine(what) // a row shows far less; fit cuts it to the width
 		flags := ""
 		if q.Duplicate {
 			flags += " dup"
@@ -112,7 +113,7 @@ func (r renderer) renderRequest(q *db.Request) string {
 	if q.Error != "" {
 		line(r.field("error", r.st.Bad.Render(r.safe(q.Error))))
 	}
-	r.batch(&b, batchEvents(q.Body))
+	r.batch(&b, batchEvents(q.Vendor, q.Body))
 	line(r.section("Request headers"))
 	r.headers(&b, toHeaderLike(q.Headers))
 	line(r.section(fmt.Sprintf("Request body (%d bytes)", q.BodySize)))

@@ -46,7 +46,8 @@ func (m *Model) geometry() geometry {
 // listRows is how many rows the list pane shows.
 func (m *Model) listRows() int { return m.geometry().listRows }
 
-// layout sizes the panes and reloads pages whose size changed.
+// layout sizes the panes and reloads pages whose size changed, also a
+// first page still loading at the old size (its answer is then ignored).
 func (m *Model) layout() tea.Cmd {
 	g := m.geometry()
 	m.detail.SetWidth(max(g.detW-2, 1))
@@ -56,14 +57,14 @@ func (m *Model) layout() tea.Cmd {
 	var cmds []tea.Cmd
 	if m.inbox.pg.size != g.listRows {
 		m.inbox.pg.size = g.listRows
-		if m.inbox.pg.rows != nil {
+		if m.inbox.pg.rows != nil || m.inbox.pg.loading {
 			m.inbox.pg.reload()
 			cmds = append(cmds, m.inbox.fetch(m.ctx, m.src))
 		}
 	}
 	if m.deliv.pg.size != g.listRows {
 		m.deliv.pg.size = g.listRows
-		if m.deliv.pg.rows != nil {
+		if m.deliv.pg.rows != nil || m.deliv.pg.loading {
 			m.deliv.pg.reload()
 			cmds = append(cmds, m.deliv.fetch(m.ctx, m.src))
 		}

@@ -17,9 +17,60 @@ type pager[T any] struct {
 	seq        int
 	loading    bool
 	pendBefore int64
+	pendSize   int // the page size asked for
 	pendAbove  []int64
 	pendCursor int   // where the cursor lands (-1: last row)
 	keepID     int64 // keep this row selected if it is in the page
+
+	// queued are the moves made while a page was loading, replayed in
+	// order once it arrives (replay), so a held key never loses a press.
+	queued []move
+}
+
+// move is a cursor movement that may need another page.
+type move int
+
+const (
+	moveDown move = iota
+	moveUp
+	movePageDown
+	movePageUp
+)
+
+// maxQueued bounds the moves kept while a page loads (a key held for a
+// long time on a slow disk): the oldest beyond it are dropped.
+const maxQueued = 64
+
+// queue keeps m for replay when the loading page arrives.
+func (p *pager[T]) queue(m move) {
+	if len(p.queued) >= maxQueued {
+		p.queued = p.queued[1:]
+	}
+	p.queued = append(p.queued, m)
+}
+
+// replay applies the queued moves in order, stopping at the first that
+// needs a page (true: the caller fetches it; the rest stay queued).
+func (p *pager[T]) replay() bool {
+	for len(p.queued) > 0 && !p.loading {
+		m := p.queued[0]
+		p.queued = p.queued[1:]
+		var load bool
+		switch m {
+		case moveDown:
+			load = p.down()
+		case moveUp:
+			load = p.up()
+		case movePageDown:
+			load = p.pageDown()
+		case movePageUp:
+			load = p.pageUp()
+		}
+		if load {
+			return true
+		}
+	}
+	return false
 }
 
 func newPager[T any](id func(T) int64) pager[T] { return pager[T]{id: id, size: 10} }
@@ -47,6 +98,7 @@ func (p *pager[T]) request(before int64, above []int64, cursor int, keepID int64
 	p.seq++
 	p.loading = true
 	p.pendBefore, p.pendAbove, p.pendCursor, p.keepID = before, above, cursor, keepID
+	p.pendSize = p.size
 	return p.seq
 }
 
@@ -62,7 +114,7 @@ func (p *pager[T]) apply(seq int, rows []T) bool {
 		return true
 	}
 	p.rows, p.before, p.above = rows, p.pendBefore, p.pendAbove
-	p.atEnd = len(rows) < p.size
+	p.atEnd = len(rows) < p.pendSize // short of what was asked: nothing older
 	switch {
 	case p.keepID != 0 && p.indexOf(p.keepID) >= 0:
 		p.cursor = p.indexOf(p.keepID)
@@ -87,6 +139,10 @@ func (p *pager[T]) indexOf(id int64) int {
 // The moves return true when they need a page load (request was called).
 
 func (p *pager[T]) down() bool {
+	if p.loading {
+		p.queue(moveDown)
+		return false
+	}
 	if p.cursor < len(p.rows)-1 {
 		p.cursor++
 		return false
@@ -95,6 +151,10 @@ func (p *pager[T]) down() bool {
 }
 
 func (p *pager[T]) up() bool {
+	if p.loading {
+		p.queue(moveUp)
+		return false
+	}
 	if p.cursor > 0 {
 		p.cursor--
 		return false
@@ -103,6 +163,10 @@ func (p *pager[T]) up() bool {
 }
 
 func (p *pager[T]) pageDown() bool {
+	if p.loading {
+		p.queue(movePageDown)
+		return false
+	}
 	if !p.nextPage(p.cursor) {
 		p.cursor = max(len(p.rows)-1, 0)
 		return false
@@ -111,6 +175,10 @@ func (p *pager[T]) pageDown() bool {
 }
 
 func (p *pager[T]) pageUp() bool {
+	if p.loading {
+		p.queue(movePageUp)
+		return false
+	}
 	if !p.prevPage(p.cursor) {
 		p.cursor = 0
 		return false
@@ -136,8 +204,8 @@ func (p *pager[T]) prevPage(cursor int) bool {
 	return true
 }
 
-// top goes to the newest page.
-func (p *pager[T]) top() { p.request(0, nil, 0, 0) }
+// top goes to the newest page (moves still queued are dropped).
+func (p *pager[T]) top() { p.queued = nil; p.request(0, nil, 0, 0) }
 
 // reload loads the current page again, keeping the selected row.
 func (p *pager[T]) reload() { p.request(p.before, p.above, p.cursor, p.selectedID()) }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/tui/sanitize"
@@ -20,6 +22,62 @@ import (
 // is announced, never silently dropped.
 const maxShownBody = 256 << 10
 
+// maxLineCells bounds one line of the detail pane, in cells. A longer line
+// (a megabyte header value, a one-line JSON body) is cut there with a mark,
+// so wrapping and scrolling cost the same whatever a request holds; the
+// whole text stays in the database, the copied curl and the exports.
+const maxLineCells = 1024
+
+// cutMarkCells is the most cells the mark at the end of a cut line takes.
+const cutMarkCells = 48
+
+// bound cuts every line of content wider than maxLineCells, ending it with
+// a mark that says how much was left out.
+func (r renderer) bound(content string) string {
+	if len(content) <= maxLineCells {
+		return content
+	}
+	lines := strings.Split(content, "\n")
+	changed := false
+	for i, line := range lines {
+		if len(line) <= maxLineCells { // bytes ≥ cells: surely narrow enough
+			continue
+		}
+		w := ansi.StringWidth(line)
+		if w <= maxLineCells {
+			continue
+		}
+		cut := ansi.Truncate(line, maxLineCells, "")
+		lines[i] = cut + r.cutMark(len(ansi.Strip(line))-len(ansi.Strip(cut)))
+		changed = true
+	}
+	if !changed {
+		return content
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cutMark ends a line that was cut, saying how many bytes were left out.
+func (r renderer) cutMark(more int) string {
+	return r.st.Notice.Render(fmt.Sprintf(" … line cut, %d more bytes", more))
+}
+
+// clipLine cuts one-line text longer than any detail line can show (at
+// most 4 bytes a cell) at a character boundary, before it is sanitised,
+// so a megabyte header value costs no more than a short one; cut says how
+// many bytes were left out.
+func clipLine(s string) (clipped string, cut int) {
+	const max = 4 * maxLineCells
+	if len(s) <= max {
+		return s, 0
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i], len(s) - i
+}
+
 // renderer turns stored rows into detail text. It is a value (styles and a
 // location) so a tea.Cmd can use it off the Update goroutine. Every piece
 // of untrusted text goes through safe or safeText.
@@ -28,8 +86,15 @@ type renderer struct {
 	loc *time.Location
 }
 
-// safe makes untrusted text safe on one line, placeholders marked.
-func (r renderer) safe(s string) string { return sanitize.LineMarked(s, r.st.Mark) }
+// safe makes untrusted text safe on one line, placeholders marked; text
+// too long for a detail line is cut first, with a mark.
+func (r renderer) safe(s string) string {
+	s, cut := clipLine(s)
+	if cut > 0 {
+		return sanitize.LineMarked(s, r.st.Mark) + r.cutMark(cut)
+	}
+	return sanitize.LineMarked(s, r.st.Mark)
+}
 
 // safeText makes untrusted text safe as lines, placeholders marked.
 func (r renderer) safeText(s string) string { return sanitize.TextMarked(s, r.st.Mark) }
@@ -155,8 +220,14 @@ func (r renderer) tokenStyle(t chroma.TokenType) lipgloss.Style {
 }
 
 // batchEvents lists the events of a batch envelope ({"events": [...]}),
-// one row each: CodeScoring's way of sending several events at once.
-func batchEvents(body []byte) []batchEvent {
+// one row each: CodeScoring's way of sending several events at once. Only
+// the body of a vendor that batches is decoded (a profile with a batch
+// window): decoding every body, megabytes long or not, to find out would
+// cost more than the rest of the detail.
+func batchEvents(vendor string, body []byte) []batchEvent {
+	if p, err := fixtures.Lookup(vendor); err != nil || p.Policy().BatchWindow == 0 {
+		return nil
+	}
 	var env fixtures.BatchEnvelope
 	if json.Unmarshal(body, &env) != nil || len(env.Events) == 0 {
 		return nil

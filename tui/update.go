@@ -39,24 +39,30 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case requestsPageMsg:
 		if msg.err != nil {
 			m.inbox.err = msg.err
-			m.inbox.pg.loading = false
+			m.inbox.pg.loading, m.inbox.pg.queued = false, nil
 			m.setStatus(statusError, "loading requests: "+msg.err.Error())
 			return m, nil
 		}
 		m.inbox.err = nil
 		if m.inbox.pg.apply(msg.seq, msg.rows) {
+			if m.inbox.pg.replay() {
+				return m, m.inbox.fetch(m.ctx, m.src)
+			}
 			return m, m.syncDetail(false)
 		}
 		return m, nil
 	case deliveriesPageMsg:
 		if msg.err != nil {
 			m.deliv.err = msg.err
-			m.deliv.pg.loading = false
+			m.deliv.pg.loading, m.deliv.pg.queued = false, nil
 			m.setStatus(statusError, "loading deliveries: "+msg.err.Error())
 			return m, nil
 		}
 		m.deliv.err = nil
 		if m.deliv.pg.apply(msg.seq, msg.rows) {
+			if m.deliv.pg.replay() {
+				return m, m.deliv.fetch(m.ctx, m.src)
+			}
 			return m, m.syncDetail(false)
 		}
 		return m, nil
@@ -329,7 +335,7 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 			if err != nil {
 				return detailMsg{view: v, id: id, err: fmt.Errorf("loading request %d: %w", id, err)}
 			}
-			return detailMsg{view: v, id: id, content: r.renderRequest(q)}
+			return detailMsg{view: v, id: id, content: r.bound(r.renderRequest(q))}
 		}
 	case viewDeliveries:
 		return func() tea.Msg {
@@ -337,14 +343,14 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 			if err != nil {
 				return detailMsg{view: v, id: id, err: fmt.Errorf("loading delivery %d: %w", id, err)}
 			}
-			return detailMsg{view: v, id: id, content: r.renderDelivery(d), delivery: d}
+			return detailMsg{view: v, id: id, content: r.bound(r.renderDelivery(d)), delivery: d}
 		}
 	case viewEndpoints:
 		e, _ := m.endp.selected()
-		return func() tea.Msg { return detailMsg{view: v, id: id, content: r.renderEndpoint(e)} }
+		return func() tea.Msg { return detailMsg{view: v, id: id, content: r.bound(r.renderEndpoint(e))} }
 	case viewFixtures:
 		f, _ := m.fix.selected()
-		return func() tea.Msg { return detailMsg{view: v, id: id, content: r.renderFixture(f, now)} }
+		return func() tea.Msg { return detailMsg{view: v, id: id, content: r.bound(r.renderFixture(f, now))} }
 	}
 	return nil
 }

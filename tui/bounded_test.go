@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hookscope/hookscope/db"
+)
+
+// seedHuge stores a request with a 1 MB header value, a 10 MB one-line
+// JSON body and a 100 KB path, each on one line.
+func seedHuge(t testing.TB, d *db.DB, i int) *db.Request {
+	t.Helper()
+	body := `{"blob":"` + strings.Repeat("x", 10<<20) + `"}`
+	r := &db.Request{
+		ReceivedAt: t0.Add(time.Duration(i) * time.Second), Route: "generic", Method: "POST",
+		Path: "/hooks/" + strings.Repeat("p", 100<<10), RemoteAddr: "127.0.0.1:5000",
+		Headers:  []db.Header{{Name: "X-Big", Value: strings.Repeat("h", 1<<20)}},
+		Body:     []byte(body),
+		BodySize: int64(len(body)), JSONValid: true, Vendor: "generic",
+		Signature:   db.Signature{Status: "unverifiable", Reason: strings.Repeat("r", 200<<10)},
+		ShapeIssues: []string{},
+		Response:    db.Response{Status: 200, Body: []byte(`{"ok":true}`), LatencyMS: 1},
+	}
+	write(t, d, func(tx db.Handle) error { return db.NewRequestStore().CreateRequest(context.Background(), tx, r) })
+	return r
+}
+
+// A request whose lines are megabytes long renders a bounded detail: no
+// line of it is longer than maxLineCells (plus the mark that says it was
+// cut), whatever the content, so wrapping it costs the same as any other.
+func TestHugeLinesAreCutWithAMark(t *testing.T) {
+	d := openDB(t)
+	seedRequest(t, d, 1, `{"a":1}`)
+	seedHuge(t, d, 2)
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
+		m := newTestModel(t, d, size[0], size[1])
+		content := m.details[viewInbox].content
+		if content == "" {
+			t.Fatal("no detail for the newest request")
+		}
+		for i, line := range strings.Split(content, "\n") {
+			if w := ansi.StringWidth(line); w > maxLineCells+cutMarkCells {
+				t.Fatalf("%dx%d: detail line %d is %d cells wide", size[0], size[1], i, w)
+			}
+		}
+		if !strings.Contains(plain(content), "line cut") {
+			t.Errorf("%dx%d: no mark says a line was cut", size[0], size[1])
+		}
+		// Keys keep working over it: down selects the older request.
+		press(t, m, "j")
+		if got := m.inbox.pg.selectedID(); got != 1 {
+			t.Errorf("%dx%d: after j the selected request is %d", size[0], size[1], got)
+		}
+		if !strings.Contains(screen(m), "Request #1") {
+			t.Errorf("%dx%d: the older request's detail is not shown:\n%s", size[0], size[1], screen(m))
+		}
+	}
+}
+
+// The first page is fetched before the real window size is known; when the
+// size arrives while that fetch is in flight, the list still fills the pane
+// and pages through the whole history.
+func TestListPagesWhenTheSizeArrivesDuringTheFirstFetch(t *testing.T) {
+	d := openDB(t)
+	for i := 1; i <= 120; i++ {
+		seedRequest(t, d, i, `{"a":1}`)
+	}
+	for _, size := range [][2]int{{100, 30}, {120, 40}, {200, 50}} {
+		m := New(Config{Source: NewDBSource(d), Now: func() time.Time { return t0 }, Location: time.UTC, NoTick: true})
+		initCmd := m.Init()
+		send(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		run(t, m, initCmd)
+		rows := m.listRows()
+		if len(m.inbox.pg.rows) < rows {
+			t.Errorf("%dx%d: the pane shows %d rows of %d", size[0], size[1], len(m.inbox.pg.rows), rows)
+		}
+		for range 100 {
+			press(t, m, "j")
+		}
+		if got := m.inbox.pg.selectedID(); got != 20 {
+			t.Errorf("%dx%d: 100 presses of j from the newest select #%d, want #20", size[0], size[1], got)
+		}
+		for range 10 {
+			press(t, m, "pgdown")
+		}
+		if got := m.inbox.pg.selectedID(); got != 1 {
+			t.Errorf("%dx%d: paging down ends at #%d, want the oldest", size[0], size[1], got)
+		}
+	}
+}
+
+// benchHuge measures moving between two requests (each key loads and
+// renders a detail, then the frame is drawn); with huge, the newer one has
+// a 1 MB header value, a 10 MB one-line body and a 100 KB path.
+func benchHuge(b *testing.B, huge bool) {
+	d := openDB(b)
+	seedRequest(b, d, 1, `{"a":1}`)
+	if huge {
+		seedHuge(b, d, 2)
+	} else {
+		seedRequest(b, d, 2, `{"a":2}`)
+	}
+	m := newTestModel(b, d, 120, 40)
+	keys := []string{"j", "k"}
+	i := 0
+	for b.Loop() {
+		send(b, m, keyMsg(keys[i%2]))
+		_ = m.View()
+		i++
+	}
+}
+
+// BenchmarkDetailHugeRequest and BenchmarkDetailPlainRequest, side by
+// side: a key that selects a request with megabyte lines costs a bounded
+// multiple of one that selects a small request.
+func BenchmarkDetailHugeRequest(b *testing.B)  { benchHuge(b, true) }
+func BenchmarkDetailPlainRequest(b *testing.B) { benchHuge(b, false) }
+
+// BenchmarkViewHugeRequestSelected: one frame with the huge request's
+// detail shown (scrolling, a resize, a tick redraw it).
+func BenchmarkViewHugeRequestSelected(b *testing.B) {
+	d := openDB(b)
+	seedHuge(b, d, 1)
+	m := newTestModel(b, d, 120, 40)
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// Keys pressed while a page loads (a held pgdn) are kept and replayed in
+// order when it arrives: none is dropped.
+func TestHeldPageDownDropsNoPress(t *testing.T) {
+	d := openDB(t)
+	for i := 1; i <= 300; i++ {
+		seedRequest(t, d, i, `{"a":1}`)
+	}
+	m := newTestModel(t, d, 120, 40)
+	rows := m.listRows()
+	// Five presses arrive before any page load answers.
+	var cmds []tea.Cmd
+	for range 5 {
+		_, c := m.Update(keyMsg("pgdown"))
+		cmds = append(cmds, c)
+	}
+	_, c := m.Update(keyMsg("j"))
+	cmds = append(cmds, c)
+	for _, c := range cmds {
+		run(t, m, c)
+	}
+	// Each pgdn moves a page with the cursor on the same row (the first);
+	// then j moves one down.
+	want := int64(300 - 5*rows - 1)
+	if got := m.inbox.pg.selectedID(); got != want {
+		t.Errorf("after 5 pgdn and j pressed during loads: #%d, want #%d", got, want)
+	}
+}
