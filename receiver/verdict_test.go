@@ -139,4 +139,3 @@ func TestWrongTokenIsNotEchoed(t *testing.T) {
 		})
 	}
 }
-
