@@ -8,9 +8,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
@@ -137,5 +140,133 @@ func TestWrongTokenIsNotEchoed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// dropHeaders returns w without the named headers (matched whatever
+// their spelling).
+func dropHeaders(w fixtures.Wire, names ...string) fixtures.Wire {
+	c := clone(w)
+	for k := range c.Header {
+		for _, n := range names {
+			if strings.EqualFold(k, n) {
+				delete(c.Header, k)
+			}
+		}
+	}
+	return c
+}
+
+// message frames the message seed of a vendor with creds: the same seed
+// gives the same message id (the payload's, or webhook-id).
+func message(t *testing.T, p fixtures.Profile, event string, creds fixtures.Credentials, seed uint64) fixtures.Wire {
+	t.Helper()
+	now := time.Now()
+	payload, err := p.Render(event, rand.New(rand.NewPCG(seed, seed+1)), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := p.Frame([]fixtures.Outgoing{{Type: event, Payload: payload, CreatedAt: now}},
+		fixtures.FrameOptions{Credentials: creds, Now: now, MessageID: "msg_" + strconv.FormatUint(seed, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Method == "" {
+		w.Method = http.MethodPost
+	}
+	return w
+}
+
+// TestDuplicateNeedsAGenuineOriginal: a duplicate is a repeat of an
+// earlier request whose signature was valid. For each signing profile
+// with message ids, over loopback HTTP into a real SQLite file:
+//   - a forgery (bad or no signature) carrying a message's id, then the
+//     genuine message: the genuine one is not a duplicate, and says its id
+//     was first seen on a request whose signature failed;
+//   - the genuine message twice: the second is a duplicate of the first;
+//   - the genuine message, then a forgery with its id: the forgery keeps
+//     its invalid (or missing) verdict and is not presented as an
+//     at-least-once duplicate.
+func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
+	cases := []struct {
+		vendor, event, sigHeader string
+	}{
+		{"policycortex", "scan.completed", fixtures.PolicyCortexSignatureHeader},
+		{"standardwebhooks", "alert.created", fixtures.SWSignatureHeader},
+	}
+	for _, c := range cases {
+		// How the forgery is sent: signed with another secret, unsigned,
+		// or to a path with no route (so no secret to check it with).
+		for _, forgery := range []string{"invalid", "missing", "unverifiable"} {
+			t.Run(c.vendor+"/"+forgery, func(t *testing.T) {
+				for _, waitFilter := range []bool{false, true} {
+					h := newHarness(t, Options{})
+					if waitFilter {
+						h.rc.dedup.waitLoaded()
+					}
+					p, err := fixtures.Lookup(c.vendor)
+					if err != nil {
+						t.Fatal(err)
+					}
+					creds := credsOf(h.route(c.vendor))
+					forgeTo := c.vendor
+					if forgery == "unverifiable" {
+						forgeTo = "no-such-route"
+					}
+					forge := func(seed uint64) {
+						w := message(t, p, c.event, fixtures.NewCredentials(p, bytes.NewReader(bytes.Repeat([]byte{9}, 64))), seed)
+						if forgery == "missing" {
+							w = dropHeaders(message(t, p, c.event, creds, seed), c.sigHeader)
+						}
+						h.send(forgeTo, w)
+					}
+
+					// Forged, then genuine.
+					forge(1)
+					forged := h.last()
+					if forged.Signature.Status != forgery || forged.DedupKey == "" || forged.Vendor != c.vendor {
+						t.Fatalf("forgery recorded %s %s with key %q, want %s %s with a key", forged.Vendor, forged.Signature.Status, forged.DedupKey, c.vendor, forgery)
+					}
+					h.send(c.vendor, message(t, p, c.event, creds, 1))
+					genuine := h.last()
+					if genuine.Signature.Status != string(fixtures.Valid) || genuine.DedupKey != forged.DedupKey {
+						t.Fatalf("genuine request recorded %s with key %q, want valid with %q", genuine.Signature.Status, genuine.DedupKey, forged.DedupKey)
+					}
+					if genuine.Duplicate {
+						t.Errorf("the genuine message is marked a duplicate of #%d, a request whose signature was %s", genuine.DuplicateOf, forgery)
+					}
+					if want := "#" + strconv.FormatInt(forged.ID, 10); !strings.Contains(genuine.Error, want) || !strings.Contains(genuine.Error, forgery) {
+						t.Errorf("the genuine message does not say its id repeats %s, whose signature was %s: %q", want, forgery, genuine.Error)
+					}
+
+					// Genuine, then genuine: an at-least-once duplicate of
+					// the genuine one, not of the forgery.
+					h.send(c.vendor, message(t, p, c.event, creds, 1))
+					wantDuplicate(t, h.last(), genuine.ID)
+
+					// Genuine, then forged.
+					g := message(t, p, c.event, creds, 2)
+					h.send(c.vendor, g)
+					first := h.last()
+					if first.Duplicate || first.Error != "" {
+						t.Fatalf("a fresh genuine message: duplicate=%v, note %q", first.Duplicate, first.Error)
+					}
+					forge(2)
+					late := h.last()
+					if late.Signature.Status != forgery {
+						t.Errorf("the forgery's verdict is %s, want %s", late.Signature.Status, forgery)
+					}
+					if late.DedupKey != first.DedupKey {
+						t.Fatalf("forgery key %q, want %q", late.DedupKey, first.DedupKey)
+					}
+					if late.Duplicate {
+						t.Errorf("a forgery carrying #%d's id is presented as its at-least-once duplicate", first.ID)
+					}
+					if want := "#" + strconv.FormatInt(first.ID, 10); !strings.Contains(late.Error, want) {
+						t.Errorf("the forgery does not say it carries the id of %s: %q", want, late.Error)
+					}
+				}
+			})
+		}
 	}
 }
