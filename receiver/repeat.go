@@ -43,9 +43,9 @@ func (rc *Receiver) judgeRepeat(ctx context.Context, tx db.Handle, req *db.Reque
 	own := req.Signature.Status
 	if own != string(fixtures.Valid) {
 		if first.SigStatus == string(fixtures.Valid) {
-			req.Error = setRepeatNote(req.Error, fmt.Sprintf("%s#%d, whose signature was valid, but its own signature is %s: not an at-least-once duplicate", repeatNote, first.ID, orDash(own)))
+			req.Error = setRepeatNote(req.Error, fmt.Sprintf("%s#%d, whose signature was valid, but its own signature is %s: not an at-least-once duplicate", repeatNote, first.ID, verdictWord(own)))
 		} else {
-			req.Error = setRepeatNote(req.Error, fmt.Sprintf("%san earlier request whose signature was %s (#%d); its own is %s", repeatNote, orDash(first.SigStatus), first.ID, orDash(own)))
+			req.Error = setRepeatNote(req.Error, fmt.Sprintf("%san earlier request whose signature was %s (#%d); its own is %s", repeatNote, verdictWord(first.SigStatus), first.ID, verdictWord(own)))
 		}
 		return nil
 	}
@@ -59,7 +59,7 @@ func (rc *Receiver) judgeRepeat(ctx context.Context, tx db.Handle, req *db.Reque
 		req.Duplicate, req.DuplicateOf = true, orig.ID
 		return nil
 	}
-	req.Error = setRepeatNote(req.Error, fmt.Sprintf("%san earlier request whose signature was %s (#%d), so it is not a duplicate of it", repeatNote, orDash(first.SigStatus), first.ID))
+	req.Error = setRepeatNote(req.Error, fmt.Sprintf("%san earlier request whose signature was %s (#%d), so it is not a duplicate of it", repeatNote, verdictWord(first.SigStatus), first.ID))
 	return nil
 }
 
@@ -90,9 +90,11 @@ func clearRepeatNote(errText string) string {
 	return strings.Join(kept, "; ")
 }
 
-func orDash(s string) string {
+// verdictWord names a signature verdict in a note ("none" for a row
+// written without one).
+func verdictWord(s string) string {
 	if s == "" {
-		return "—"
+		return "none"
 	}
 	return s
 }
