@@ -11,6 +11,15 @@ import (
 // complete description of what a filter has seen, and what it has not is
 // the rows after N.
 
+// DedupOrigin is an earlier request carrying a dedup key: the candidate
+// original of a repeat (RequestStore.FirstWithDedupKey).
+type DedupOrigin struct {
+	ID int64
+	// SigStatus is its signature verdict: a repeat of a request whose
+	// signature failed is not an at-least-once duplicate of it.
+	SigStatus string
+}
+
 // MaxRequestID returns the highest request id (0 when there are none).
 func MaxRequestID(ctx context.Context, h Handle) (int64, error) {
 	var id sql.NullInt64

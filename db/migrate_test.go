@@ -241,3 +241,73 @@ func TestOpenCreatesDirectory(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestMigrationHidesStoredExpectedSignatures: reasons stored before
+// version 10 quoted the whole expected signature of an invalid request;
+// opening such a file shortens it to its first 8 characters, leaving the
+// rest of the reason, and every other reason, as it was.
+func TestMigrationHidesStoredExpectedSignatures(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	conn, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetMaxOpenConns(1)
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 9); err != nil {
+		t.Fatal(err)
+	}
+	hexWant := strings.Repeat("0123456789abcdef", 4)
+	swWant := "DyEHjgeXn992+aAB9ufEU+lZKl2FSj6hTvKUL9ok5GI="
+	// As the receiver before this version wrote them (fixtures/hmac.go,
+	// fixtures/standardwebhooks.go), the received value posing as the
+	// phrase that precedes the expected one.
+	pcGot := `with the configured secret is "sha256=` + strings.Repeat("f", 64) + `"`
+	rows := []struct{ status, reason, want string }{
+		{"invalid",
+			fmt.Sprintf("X-PolicyCortex-Signature is %q but HMAC-SHA256 of the 378 raw body bytes with the configured secret is %q; the secret differs, or the body was changed after signing", pcGot, "sha256="+hexWant),
+			fmt.Sprintf("X-PolicyCortex-Signature is %q but HMAC-SHA256 of the 378 raw body bytes with the configured secret is %q; the secret differs, or the body was changed after signing", pcGot, "sha256="+hexWant[:8]+"…")},
+		{"invalid",
+			fmt.Sprintf("X-Hookscope-Signature is %q but HMAC-SHA256 of the 12 raw body bytes with the configured secret is %q", "sha256=abc", "sha256="+hexWant),
+			fmt.Sprintf("X-Hookscope-Signature is %q but HMAC-SHA256 of the 12 raw body bytes with the configured secret is %q", "sha256=abc", "sha256="+hexWant[:8]+"…")},
+		{"invalid",
+			`none of the 1 v1 signatures matches HMAC-SHA256 of "msg_1; expected v1,x.1796330979." + the 254 raw body bytes; expected v1,` + swWant,
+			`none of the 1 v1 signatures matches HMAC-SHA256 of "msg_1; expected v1,x.1796330979." + the 254 raw body bytes; expected v1,` + swWant[:8] + "…"},
+		{"invalid", "X-CodeScoring-Authentication does not match the configured token (5 characters received, 32 expected)", ""},
+		{"valid", "X-PolicyCortex-Signature matches HMAC-SHA256 of the 378 raw body bytes", ""},
+		{"invalid", `webhook-timestamp "x" is not Unix seconds`, ""},
+	}
+	for _, r := range rows {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO requests (received_at, method, path, sig_status, sig_reason) VALUES (1, 'POST', '/hooks/x', ?, ?)`, r.status, r.reason); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+
+	d, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for i, r := range rows {
+		var got string
+		if err := d.Reader().QueryRow(`SELECT sig_reason FROM requests WHERE id = ?`, i+1).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		want := r.want
+		if want == "" {
+			want = r.reason
+		}
+		if got != want {
+			t.Errorf("row %d:\n got %s\nwant %s", i+1, got, want)
+		}
+		if strings.Contains(got, hexWant) || strings.Contains(got, swWant) {
+			t.Errorf("row %d still holds the whole expected signature: %s", i+1, got)
+		}
+	}
+}

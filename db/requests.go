@@ -386,22 +386,31 @@ func statusCodes(ctx context.Context, h Handle, lo, hi int) ([]int, error) {
 	return codes, nil
 }
 
-func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string) (int64, error) {
+func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error) {
 	if key == "" {
-		return 0, nil
+		return DedupOrigin{}, nil
 	}
 	// The literal dedup_key <> '' lets SQLite use the partial index, whose
 	// entries for one key are in id order: the first is one seek away.
-	var id int64
-	err := h.QueryRowContext(ctx, `SELECT id FROM requests
-		WHERE vendor = ? AND dedup_key = ? AND dedup_key <> '' ORDER BY id LIMIT 1`, vendor, key).Scan(&id)
+	// INDEXED BY keeps it so with validOnly, where the index on
+	// (sig_status, id) would otherwise look attractive and walk every valid
+	// request in the table until one carries the key; on the dedup index
+	// the walk is over this key's requests alone.
+	q := `SELECT id, sig_status FROM requests INDEXED BY requests_dedup
+		WHERE vendor = ? AND dedup_key = ? AND dedup_key <> '' ORDER BY id LIMIT 1`
+	if validOnly {
+		q = `SELECT id, sig_status FROM requests INDEXED BY requests_dedup
+		WHERE vendor = ? AND dedup_key = ? AND dedup_key <> '' AND sig_status = 'valid' ORDER BY id LIMIT 1`
+	}
+	var o DedupOrigin
+	err := h.QueryRowContext(ctx, q, vendor, key).Scan(&o.ID, &o.SigStatus)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		return DedupOrigin{}, nil
 	}
 	if err != nil {
-		return 0, mapErr(err, "looking up %s dedup key %q", vendor, key)
+		return DedupOrigin{}, mapErr(err, "looking up %s dedup key %q", vendor, key)
 	}
-	return id, nil
+	return o, nil
 }
 
 func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error) {

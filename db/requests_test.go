@@ -129,18 +129,31 @@ func TestFirstWithDedupKey(t *testing.T) {
 	ctx := context.Background()
 	rs := NewRequestStore()
 	var ids []int64
-	for i, v := range []struct{ vendor, key string }{{"holm", "a"}, {"holm", "a"}, {"holm", "b"}, {"cyscale", "a"}, {"holm", ""}} {
-		r := &Request{Method: "POST", Path: fmt.Sprint("/", i), Vendor: v.vendor, DedupKey: v.key}
+	for i, v := range []struct{ vendor, key, sig string }{
+		{"holm", "a", "unverifiable"}, {"holm", "a", "valid"}, {"holm", "b", "valid"}, {"cyscale", "a", "invalid"},
+		{"holm", "", "valid"}, {"cyscale", "a", "missing"}, {"cyscale", "a", "valid"}, {"cyscale", "a", "valid"},
+	} {
+		r := &Request{Method: "POST", Path: fmt.Sprint("/", i), Vendor: v.vendor, DedupKey: v.key, Signature: Signature{Status: v.sig}}
 		write(t, d, func(tx Handle) error { return rs.CreateRequest(ctx, tx, r) })
 		ids = append(ids, r.ID)
 	}
 	for _, c := range []struct {
 		vendor, key string
-		want        int64
-	}{{"holm", "a", ids[0]}, {"holm", "b", ids[2]}, {"cyscale", "a", ids[3]}, {"cyscale", "b", 0}, {"holm", "", 0}} {
-		got, err := rs.FirstWithDedupKey(ctx, d.Reader(), c.vendor, c.key)
+		validOnly   bool
+		want        DedupOrigin
+	}{
+		{"holm", "a", false, DedupOrigin{ids[0], "unverifiable"}},
+		{"holm", "a", true, DedupOrigin{ids[1], "valid"}},
+		{"holm", "b", false, DedupOrigin{ids[2], "valid"}},
+		{"cyscale", "a", false, DedupOrigin{ids[3], "invalid"}},
+		{"cyscale", "a", true, DedupOrigin{ids[6], "valid"}},
+		{"cyscale", "b", false, DedupOrigin{}},
+		{"holm", "", false, DedupOrigin{}},
+		{"holm", "", true, DedupOrigin{}},
+	} {
+		got, err := rs.FirstWithDedupKey(ctx, d.Reader(), c.vendor, c.key, c.validOnly)
 		if err != nil || got != c.want {
-			t.Errorf("FirstWithDedupKey(%q, %q) = %d, %v; want %d", c.vendor, c.key, got, err, c.want)
+			t.Errorf("FirstWithDedupKey(%q, %q, validOnly %v) = %+v, %v; want %+v", c.vendor, c.key, c.validOnly, got, err, c.want)
 		}
 	}
 }

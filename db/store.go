@@ -15,9 +15,10 @@ type RequestStore interface {
 	// without bodies (Body, Response.Body, Forward.Body are nil) so a page
 	// costs little whatever the payload sizes; GetRequest has them.
 	ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error)
-	// FirstWithDedupKey returns the id of the earliest request of vendor
-	// carrying key, or 0 when there is none.
-	FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string) (int64, error)
+	// FirstWithDedupKey returns the earliest request of vendor carrying
+	// key, with its signature status; with validOnly, the earliest whose
+	// signature status is "valid". Its ID is 0 when there is none.
+	FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error)
 	// CountRequests counts requests matching f (Before and Limit ignored).
 	CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error)
 }

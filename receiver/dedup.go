@@ -13,7 +13,10 @@ import (
 // request whose (vendor, dedup key) was never seen: it holds a 64-bit
 // hash of the pair for every keyed request up to the row id known. A hash
 // it lacks means "no earlier copy" with certainty; a hash it holds (a
-// real duplicate, or a collision) is settled by the exact SQLite lookup.
+// repeat, or a collision) is settled by the exact SQLite lookup, which
+// also decides whether a repeat is a duplicate (judgeRepeat: only a
+// repeat of a genuine request is). The filter holds every keyed request,
+// genuine or not, so that a repeat of a forgery is noted too.
 //
 // It describes the table only up to known: at the start of every batch
 // (inside the write transaction) it reads max(id) and folds in the keys

@@ -26,7 +26,8 @@ func dedupKeyOf(t *testing.T, w fixtures.Wire) string {
 }
 
 // writeOther inserts a request as another process sharing the file would,
-// through a second handle on it, bypassing the receiver.
+// through a second handle on it, bypassing the receiver: a genuine one,
+// whose signature that process found valid.
 func writeOther(t *testing.T, path, vendor, key string) int64 {
 	t.Helper()
 	other, err := db.Open(context.Background(), path, db.Options{})
@@ -34,7 +35,8 @@ func writeOther(t *testing.T, path, vendor, key string) int64 {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	r := &db.Request{ReceivedAt: time.Now(), Route: vendor, Method: http.MethodPost, Path: HookPrefix + vendor, Vendor: vendor, DedupKey: key, Body: []byte("{}")}
+	r := &db.Request{ReceivedAt: time.Now(), Route: vendor, Method: http.MethodPost, Path: HookPrefix + vendor, Vendor: vendor, DedupKey: key, Body: []byte("{}"),
+		Signature: db.Signature{Status: string(fixtures.Valid)}}
 	if err := other.Write(context.Background(), func(tx db.Handle) error {
 		return db.NewRequestStore().CreateRequest(context.Background(), tx, r)
 	}); err != nil {

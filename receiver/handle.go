@@ -207,12 +207,11 @@ func (rc *Receiver) record(req *db.Request, route *db.Route, pre *answer) (*answ
 // to date in this transaction) a key it has never seen skips the lookup.
 func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.Request, route *db.Route, pre *answer, dd *dedupBatch) (*answer, error) {
 	req.Duplicate, req.DuplicateOf = false, 0
+	req.Error = clearRepeatNote(req.Error)
 	if req.DedupKey != "" && (dd == nil || dd.mayHave(req.Vendor, req.DedupKey)) {
-		first, err := rc.requests.FirstWithDedupKey(ctx, tx, req.Vendor, req.DedupKey)
-		if err != nil {
-			return nil, fmt.Errorf("looking for an earlier copy: %w", err)
+		if err := rc.judgeRepeat(ctx, tx, req); err != nil {
+			return nil, err
 		}
-		req.Duplicate, req.DuplicateOf = first > 0, first
 	}
 	ans := pre
 	if ans == nil {
