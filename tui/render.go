@@ -31,8 +31,8 @@ const maxLineCells = 1024
 // cutMarkCells is the most cells the mark at the end of a cut line takes.
 const cutMarkCells = 48
 
-// bound cuts every line of content wider than maxLineCells, ending it with
-// a mark that says how much was left out.
+// bound cuts every line of content wider than maxLineCells (and its cut
+// mark), ending it with a mark that says how much was left out.
 func (r renderer) bound(content string) string {
 	if len(content) <= maxLineCells {
 		return content
@@ -43,8 +43,8 @@ func (r renderer) bound(content string) string {
 		if len(line) <= maxLineCells { // bytes ≥ cells: surely narrow enough
 			continue
 		}
-		w := ansi.StringWidth(line)
-		if w <= maxLineCells {
+		// A line safe already cut ends in its mark: it stays as it is.
+		if ansi.StringWidth(line) <= maxLineCells+cutMarkCells {
 			continue
 		}
 		cut := ansi.Truncate(line, maxLineCells, "")
@@ -62,18 +62,19 @@ func (r renderer) cutMark(more int) string {
 	return r.st.Notice.Render(fmt.Sprintf(" … line cut, %d more bytes", more))
 }
 
-// clipLine cuts one-line text longer than any detail line can show (at
-// most 4 bytes a cell) at a character boundary, before it is sanitised,
-// so a megabyte header value costs no more than a short one; cut says how
-// many bytes were left out.
+// clipLine cuts text to at most maxLineCells characters (each takes at
+// least a cell once sanitised), at a character boundary, before it is
+// sanitised, so a megabyte header value costs no more than a short one;
+// cut is how many bytes were left out.
 func clipLine(s string) (clipped string, cut int) {
-	const max = 4 * maxLineCells
-	if len(s) <= max {
+	if len(s) <= maxLineCells {
 		return s, 0
 	}
-	i := max
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
+	n, i := 0, 0
+	for i < len(s) && n < maxLineCells {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
 	}
 	return s[:i], len(s) - i
 }
@@ -90,10 +91,14 @@ type renderer struct {
 // too long for a detail line is cut first, with a mark.
 func (r renderer) safe(s string) string {
 	s, cut := clipLine(s)
-	if cut > 0 {
-		return sanitize.LineMarked(s, r.st.Mark) + r.cutMark(cut)
+	line := sanitize.LineMarked(s, r.st.Mark)
+	if cut == 0 {
+		return line
 	}
-	return sanitize.LineMarked(s, r.st.Mark)
+	if ansi.StringWidth(line) > maxLineCells { // placeholders are wider
+		line = ansi.Truncate(line, maxLineCells, "")
+	}
+	return line + r.cutMark(cut)
 }
 
 // safeText makes untrusted text safe as lines, placeholders marked.
