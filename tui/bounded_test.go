@@ -162,3 +162,21 @@ func TestHeldPageDownDropsNoPress(t *testing.T) {
 		t.Errorf("after 5 pgdn and j pressed during loads: #%d, want #%d", got, want)
 	}
 }
+
+// "? help" and "q quit" show at every width, the view's keys cut before
+// them.
+func TestHelpAndQuitAlwaysShow(t *testing.T) {
+	d := openDB(t)
+	seedRequest(t, d, 1, `{"a":1}`)
+	for _, w := range []int{50, 80, 120, 200} {
+		m := newTestModel(t, d, w, 24)
+		for _, v := range []string{"1", "2", "3", "4"} {
+			press(t, m, v)
+			lines := strings.Split(screen(m), "\n")
+			foot := lines[len(lines)-1]
+			if !strings.Contains(foot, "? help") || !strings.Contains(foot, "q quit") {
+				t.Errorf("width %d, view %s: footer %q", w, v, foot)
+			}
+		}
+	}
+}

@@ -274,11 +274,20 @@ func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
 	return nil, nil
 }
 
+// footer is the help line: the active view's keys, then navigation, cut
+// to the room left by "? help • q quit", which always show at the end.
 func (m *Model) footer() string {
 	short, _ := m.viewKeys()
-	bindings := append(append(append([]key.Binding{}, short...), m.nav.ShortHelp()...), m.global.Filter, m.global.Follow)
-	bindings = append(bindings, m.global.ShortHelp()...)
-	return fit(m.help.ShortHelpView(bindings), m.width)
+	bindings := append(append(append([]key.Binding{}, short...), m.nav.ShortHelp()...), m.global.Filter, m.global.Follow, m.global.NextView)
+	always := m.help.ShortHelpView([]key.Binding{m.global.Help, m.global.Quit})
+	sep := m.r.st.HelpSep.Render(" • ")
+	rest := m.help
+	rest.SetWidth(max(m.width-lipgloss.Width(always)-lipgloss.Width(sep), 0))
+	line := rest.ShortHelpView(bindings)
+	if line == "" {
+		return fit(always, m.width)
+	}
+	return fit(line+sep+always, m.width)
 }
 
 func (m *Model) fullHelp() string {
