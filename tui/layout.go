@@ -281,9 +281,11 @@ func (m *Model) footer() string {
 	bindings := append(append(append([]key.Binding{}, short...), m.nav.ShortHelp()...), m.global.Filter, m.global.Follow, m.global.NextView)
 	always := m.help.ShortHelpView([]key.Binding{m.global.Help, m.global.Quit})
 	sep := m.r.st.HelpSep.Render(" • ")
+	room := max(m.width-lipgloss.Width(always)-lipgloss.Width(sep), 0)
 	rest := m.help
-	rest.SetWidth(max(m.width-lipgloss.Width(always)-lipgloss.Width(sep), 0))
-	line := rest.ShortHelpView(bindings)
+	rest.SetWidth(room)
+	// help can still add an item past its width when no ellipsis fits.
+	line := ansi.Truncate(rest.ShortHelpView(bindings), room, "…")
 	if line == "" {
 		return fit(always, m.width)
 	}
