@@ -151,11 +151,12 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case key.Matches(msg, k.Send) && ok:
 			vendor, event := f.profile.Name(), f.info.Type
 			return m.pickFrom(fmt.Sprintf("send %s %s to… (%s endpoints)", vendor, event, vendor), m.endpointsOf(vendor), func(e db.Endpoint) tea.Cmd {
-				m.mode = modeNormal
-				m.setStatus(statusInfo, fmt.Sprintf("sending %s %s to %s…", vendor, event, sanitize.Line(e.Name)))
-				return m.runAction(func(ctx context.Context, a Actions) (string, error) {
-					return a.SendFixture(ctx, e.ID, vendor, event, nil)
-				})
+				// A real webhook goes out: the picked target is confirmed
+				// first, so no stray Enter sends one.
+				return m.ask(fmt.Sprintf("Send %s %s to %s (%s)?", vendor, event, sanitize.Line(e.Name), sanitize.Line(e.URL)),
+					m.runAction(func(ctx context.Context, a Actions) (string, error) {
+						return a.SendFixture(ctx, e.ID, vendor, event, nil)
+					}))
 			}), true
 		case key.Matches(msg, k.EditSend) && ok:
 			return m.editAndSend(f), true

@@ -248,8 +248,7 @@ func (m *Model) sendEdited(msg editedMsg) tea.Cmd {
 		m.setStatus(statusError, "editor: "+msg.err.Error())
 		return nil
 	}
-	m.setStatus(statusInfo, fmt.Sprintf("sending edited %s %s to %s…", msg.vendor, msg.event, sanitize.Line(msg.endpointName)))
-	return m.runAction(func(ctx context.Context, a Actions) (string, error) {
+	return m.ask(fmt.Sprintf("Send the edited %s %s to %s?", msg.vendor, msg.event, sanitize.Line(msg.endpointName)), m.runAction(func(ctx context.Context, a Actions) (string, error) {
 		defer os.Remove(msg.path)
 		body, err := os.ReadFile(msg.path)
 		if err != nil {
@@ -259,5 +258,5 @@ func (m *Model) sendEdited(msg editedMsg) tea.Cmd {
 			return "", fmt.Errorf("the edited payload is not valid JSON; nothing sent")
 		}
 		return a.SendFixture(ctx, msg.endpointID, msg.vendor, msg.event, json.RawMessage(body))
-	})
+	}))
 }

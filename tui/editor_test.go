@@ -70,6 +70,10 @@ func TestEditAndSend(t *testing.T) {
 		t.Fatalf("no picker:\n%s", s)
 	}
 	press(t, m, "enter")
+	if s := screen(m); !strings.Contains(s, "Send the edited policycortex") || !strings.Contains(s, "[y/n]") {
+		t.Fatalf("the edited payload went out without asking:\n%s", s)
+	}
+	press(t, m, "y")
 	if s := screen(m); !strings.Contains(s, "✓ sent policycortex") {
 		t.Fatalf("no result:\n%s", s)
 	}

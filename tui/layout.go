@@ -242,7 +242,10 @@ func (m *Model) statusLine() string {
 		return fit(m.input.View(), m.width)
 	case modeConfirm:
 		if m.confirm != nil {
-			return fit(st.StatusAsk.Render(m.confirm.question+"  [y/n]"), m.width)
+			// The question is cut, never its [y/n].
+			const yn = "  [y/n]"
+			q := ansi.Truncate(m.confirm.question, max(m.width-len(yn), 1), "…")
+			return fit(st.StatusAsk.Render(q+yn), m.width)
 		}
 	case modePick:
 		return fit(st.StatusAsk.Render("pick an endpoint: ↑↓ enter · esc cancel"), m.width)
@@ -278,7 +281,11 @@ func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
 // to the room left by "? help • q quit", which always show at the end.
 func (m *Model) footer() string {
 	short, _ := m.viewKeys()
-	bindings := append(append(append([]key.Binding{}, short...), m.nav.ShortHelp()...), m.global.Filter, m.global.Follow, m.global.NextView)
+	bindings := append(append([]key.Binding{}, short...), m.nav.ShortHelp()...)
+	if m.active == viewInbox || m.active == viewDeliveries { // where they work
+		bindings = append(bindings, m.global.Filter, m.global.Follow)
+	}
+	bindings = append(bindings, m.global.NextView)
 	always := m.help.ShortHelpView([]key.Binding{m.global.Help, m.global.Quit})
 	sep := m.r.st.HelpSep.Render(" • ")
 	room := max(m.width-lipgloss.Width(always)-lipgloss.Width(sep), 0)

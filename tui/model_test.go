@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // assertScreenSafe fails if anything but styling reached the frame: after
@@ -404,8 +405,49 @@ func TestSendFixturePicksEndpoint(t *testing.T) {
 		t.Fatalf("picker lacks the endpoint:\n%s", screen(m))
 	}
 	press(t, m, "enter")
+	// A real webhook goes out only once the target is confirmed.
+	if len(rec.calls) != 0 || !strings.Contains(screen(m), "Send policycortex") || !strings.Contains(screen(m), "pc-prod") || !strings.Contains(screen(m), "[y/n]") {
+		t.Fatalf("sent without asking (calls %q):\n%s", rec.calls, screen(m))
+	}
+	press(t, m, "y")
 	if len(rec.calls) != 1 || !strings.HasPrefix(rec.calls[0], "send 1 policycortex ") {
 		t.Fatalf("calls %q", rec.calls)
+	}
+}
+
+// Typing "/scan" then Enter in Fixtures (as if a filter worked there) sends
+// nothing: / does nothing in that view, s opens the picker and Enter only
+// picks; the send still waits for y.
+func TestTypingInFixturesSendsNothing(t *testing.T) {
+	d := openDB(t)
+	// An endpoint of the first fixture's vendor, so the picker has a row.
+	seedEndpoint(t, d, "first", fixtures.All()[0].Name(), true)
+	rec := &recorder{}
+	m := newTestModel(t, d, 80, 24)
+	m.act = rec
+	press(t, m, "4", "/", "s", "c", "a", "n", "enter")
+	if !strings.Contains(screen(m), "[y/n]") {
+		t.Fatalf("no confirmation after the pick:\n%s", screen(m))
+	}
+	if len(rec.calls) != 0 {
+		t.Fatalf("typing /scan⏎ in Fixtures sent %q", rec.calls)
+	}
+	press(t, m, "n")
+	if len(rec.calls) != 0 || !strings.Contains(screen(m), "cancelled") {
+		t.Fatalf("after n: calls %q\n%s", rec.calls, screen(m))
+	}
+}
+
+// A confirmation is cut in its question, never in its [y/n].
+func TestConfirmationKeepsItsAnswerKeys(t *testing.T) {
+	d := openDB(t)
+	seedEndpoint(t, d, strings.Repeat("very-long-endpoint-name-", 6), "policycortex", true)
+	m := newTestModel(t, d, 80, 24)
+	press(t, m, "3", "d")
+	lines := strings.Split(screen(m), "\n")
+	status := lines[len(lines)-2]
+	if !strings.Contains(status, "[y/n]") {
+		t.Fatalf("status line %q", status)
 	}
 }
 

@@ -191,6 +191,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.global.Filter):
 		return m.startFilter()
 	case key.Matches(msg, m.global.Follow):
+		if m.active != viewInbox && m.active != viewDeliveries {
+			m.setStatus(statusInfo, "follow works in the Inbox and Deliveries")
+			return nil
+		}
 		m.follow = !m.follow
 		if m.follow {
 			m.setStatus(statusInfo, "follow on: the newest traffic stays selected")
