@@ -170,7 +170,7 @@ func (m *Model) handleConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.confirmKeys.Yes):
 		m.mode, m.confirm = modeNormal, nil
-		m.setStatus(statusInfo, "working…")
+		m.setStatus(statusBusy, "working…")
 		return c.run
 	case key.Matches(msg, m.confirmKeys.No):
 		m.mode, m.confirm = modeNormal, nil

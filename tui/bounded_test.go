@@ -180,3 +180,41 @@ func TestHelpAndQuitAlwaysShow(t *testing.T) {
 		}
 	}
 }
+
+// A status message clears after a few seconds (an error stays longer); an
+// action in progress stays until its answer.
+func TestStatusMessagesExpire(t *testing.T) {
+	d := openDB(t)
+	seedRequest(t, d, 1, `{"a":1}`)
+	m := newTestModel(t, d, 100, 30)
+	statusLine := func() string {
+		lines := strings.Split(screen(m), "\n")
+		return strings.TrimSpace(lines[len(lines)-2])
+	}
+	press(t, m, "4", "f")
+	if !strings.Contains(statusLine(), "follow works in") {
+		t.Fatalf("status %q", statusLine())
+	}
+	send(t, m, tickMsg(t0.Add(4*time.Second)))
+	if statusLine() == "" {
+		t.Error("the message cleared after 4s")
+	}
+	send(t, m, tickMsg(t0.Add(5*time.Second)))
+	if s := statusLine(); s != "" {
+		t.Errorf("after 5s the status still says %q", s)
+	}
+	m.setStatus(statusError, "boom")
+	send(t, m, tickMsg(t0.Add(10*time.Second)))
+	if !strings.Contains(statusLine(), "boom") {
+		t.Error("an error cleared before 12s")
+	}
+	send(t, m, tickMsg(t0.Add(12*time.Second)))
+	if s := statusLine(); s != "" {
+		t.Errorf("the error still shows: %q", s)
+	}
+	m.setStatus(statusBusy, "working…")
+	send(t, m, tickMsg(t0.Add(time.Hour)))
+	if !strings.Contains(statusLine(), "working") {
+		t.Error("an action in progress lost its status")
+	}
+}

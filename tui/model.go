@@ -98,6 +98,14 @@ const (
 	statusOK
 	statusError
 	statusAsk
+	statusBusy // an action in progress: it stays until its answer replaces it
+)
+
+// How long a status message stays before the line clears: an error longer,
+// for reading.
+const (
+	statusTTL      = 5 * time.Second
+	statusErrorTTL = 12 * time.Second
 )
 
 // Model is the console's root model. Views are child structs it calls.
@@ -135,6 +143,7 @@ type Model struct {
 
 	status     string
 	statusKind statusKind
+	statusAt   time.Time // when the status was set, for its expiry
 	input      textinput.Model
 	confirm    *confirmation
 	picker     *picker
@@ -255,7 +264,22 @@ func (m *Model) loadStats() tea.Cmd {
 
 // setStatus shows a sentence in the status line.
 func (m *Model) setStatus(kind statusKind, text string) {
-	m.status, m.statusKind = text, kind
+	m.status, m.statusKind, m.statusAt = text, kind, m.now()
+}
+
+// expireStatus clears a status message older than its time to live (an
+// action in progress stays).
+func (m *Model) expireStatus(now time.Time) {
+	ttl := statusTTL
+	switch m.statusKind {
+	case statusBusy:
+		return
+	case statusError:
+		ttl = statusErrorTTL
+	}
+	if m.status != "" && now.Sub(m.statusAt) >= ttl {
+		m.status = ""
+	}
 }
 
 // unavailableActions answers every action with ErrUnavailable.
