@@ -8,9 +8,11 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/tui/styles"
 )
 
 // seedHuge stores a request with a 1 MB header value, a 10 MB one-line
@@ -216,5 +218,15 @@ func TestStatusMessagesExpire(t *testing.T) {
 	send(t, m, tickMsg(t0.Add(time.Hour)))
 	if !strings.Contains(statusLine(), "working") {
 		t.Error("an action in progress lost its status")
+	}
+}
+
+// The Inbox's signature glyph is coloured as the detail's verdict is.
+func TestSignatureGlyphIsColoured(t *testing.T) {
+	r := renderer{st: styles.Default(), loc: time.UTC}
+	for status, style := range map[string]lipgloss.Style{"valid": r.st.OK, "invalid": r.st.Bad, "missing": r.st.Warn} {
+		if got := r.sigGlyph(status); got != style.Render(ansi.Strip(got)) || got == ansi.Strip(got) {
+			t.Errorf("%s: glyph %q is not styled as the verdict", status, got)
+		}
 	}
 }

@@ -63,22 +63,24 @@ func (v *inbox) rows(r renderer) []string {
 		if len(q.EventTypes) > 1 {
 			flags = fmt.Sprintf(" ×%d", len(q.EventTypes)) + flags
 		}
-		out[i] = fmt.Sprintf("%7d %-12s %s %s %-3s %s%s", q.ID, r.clock(q.ReceivedAt), r.st.HTTPStatus(q.Response.Status).Render(status),
-			fit(sanitize.Line(orDash(q.Vendor)), 14), sigGlyph(q.Signature.Status), sanitize.Line(what), flags)
+		out[i] = fmt.Sprintf("%7d %-12s %s %s %s %s%s", q.ID, r.clock(q.ReceivedAt), r.st.HTTPStatus(q.Response.Status).Render(status),
+			fit(sanitize.Line(orDash(q.Vendor)), 14), r.sigGlyph(q.Signature.Status)+"  ", sanitize.Line(what), flags)
 	}
 	return out
 }
 
-func sigGlyph(s string) string {
+// sigGlyph is a signature verdict as one glyph, coloured like the
+// detail's verdicts (and plain under NO_COLOR).
+func (r renderer) sigGlyph(s string) string {
 	switch s {
 	case "valid":
-		return "✓"
+		return r.st.OK.Render("✓")
 	case "invalid":
-		return "✗"
+		return r.st.Bad.Render("✗")
 	case "missing":
-		return "!"
+		return r.st.Warn.Render("!")
 	}
-	return "–"
+	return r.st.Muted.Render("–")
 }
 
 // renderRequest is the detail of one received request.
