@@ -230,3 +230,28 @@ func TestSignatureGlyphIsColoured(t *testing.T) {
 		}
 	}
 }
+
+// A row from another day shows its date; today's show the time of day.
+func TestRowsOfOtherDaysShowTheirDate(t *testing.T) {
+	r := renderer{st: styles.Default(), loc: time.UTC, now: t0}
+	for at, want := range map[time.Time]string{
+		t0.Add(-time.Hour):                    "08:26:53.000",
+		t0.Add(-24 * time.Hour):               "Mar 13 09:26",
+		t0.AddDate(-1, 0, 0):                  "2025-03-14",
+		t0.Add(-9*time.Hour - 27*time.Minute): "Mar 13 23:59",
+	} {
+		if got := r.clock(at); got != want {
+			t.Errorf("%v: %q, want %q", at, got, want)
+		}
+	}
+	d := openDB(t)
+	r1 := seedRequest(t, d, 1, `{"a":1}`)
+	write(t, d, func(tx db.Handle) error {
+		_, err := tx.ExecContext(context.Background(), `UPDATE requests SET received_at = ? WHERE id = ?`, t0.AddDate(0, 0, -3).UnixNano(), r1.ID)
+		return err
+	})
+	m := newTestModel(t, d, 120, 40)
+	if !strings.Contains(screen(m), "Mar 11 09:26") {
+		t.Errorf("the Inbox does not date a request of three days ago:\n%s", screen(m))
+	}
+}

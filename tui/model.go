@@ -212,6 +212,7 @@ func New(cfg Config) *Model {
 		execEditor:  tea.ExecProcess,
 	}
 	m.clock = m.now()
+	m.r.now = m.clock
 	m.layout()
 	return m
 }

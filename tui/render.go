@@ -85,6 +85,9 @@ func clipLine(s string) (clipped string, cut int) {
 type renderer struct {
 	st  styles.Styles
 	loc *time.Location
+	// now is the console's clock: an instant of another day is shown with
+	// its date.
+	now time.Time
 }
 
 // safe makes untrusted text safe on one line, placeholders marked; text
@@ -104,12 +107,27 @@ func (r renderer) safe(s string) string {
 // safeText makes untrusted text safe as lines, placeholders marked.
 func (r renderer) safeText(s string) string { return sanitize.TextMarked(s, r.st.Mark) }
 
-// clock formats an instant for a row.
+// clock formats an instant for a row, in 12 cells: the time of day for
+// today, the day and minute for another day of this year, else the date.
 func (r renderer) clock(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(r.loc).Format("15:04:05.000")
+	t = t.In(r.loc)
+	now := r.now.In(r.loc)
+	switch {
+	case r.now.IsZero() || sameDay(t, now):
+		return t.Format("15:04:05.000")
+	case t.Year() == now.Year():
+		return t.Format("Jan 02 15:04")
+	}
+	return t.Format("2006-01-02")
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // stamp formats an instant for the detail pane.

@@ -18,6 +18,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.layout()
 	case tickMsg:
 		m.clock = time.Time(msg)
+		m.r.now = m.clock
 		m.expireStatus(m.clock)
 		var next tea.Cmd
 		if !m.noTick {
