@@ -3,8 +3,12 @@ package tui
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -13,6 +17,8 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/receiver"
+	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
 )
@@ -273,8 +279,15 @@ func (m *Model) startRouteEdit(route string) tea.Cmd {
 func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
+		mode := m.mode
 		m.mode = modeNormal
 		m.input.Blur()
+		if mode == modeFilter { // esc clears the filter
+			m.input.SetValue("")
+			m.filterErr = ""
+			m.setStatus(statusInfo, "filter cleared")
+			return m.applyFilter("")
+		}
 		m.setStatus(statusInfo, "cancelled")
 		return nil
 	case "enter":
@@ -301,62 +314,147 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 			return m.ask(fmt.Sprintf("Route %s will answer %s — apply?", sanitize.Line(route), formatSim(sim)),
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.SetRouteResponse(ctx, route, sim) }))
 		}
-		return m.applyFilter(value)
+		cmd := m.applyFilter(value)
+		if m.filterErr != "" {
+			m.setStatus(statusError, m.filterErr)
+		} else {
+			m.setStatus(statusInfo, filterStatus(value))
+		}
+		return cmd
 	}
 	var cmd tea.Cmd
+	before := m.input.Value()
 	m.input, cmd = m.input.Update(msg)
+	if m.mode == modeFilter && m.input.Value() != before {
+		// Applied as typed, once typing pauses.
+		m.filterSeq++
+		seq := m.filterSeq
+		return tea.Batch(cmd, tea.Tick(filterDebounce, func(time.Time) tea.Msg { return filterTickMsg{seq: seq} }))
+	}
 	return cmd
 }
 
+// filterDebounce is how long typing pauses before the filter applies.
+const filterDebounce = 250 * time.Millisecond
+
+// filterTickMsg applies the filter being typed if nothing was typed since.
+type filterTickMsg struct{ seq int }
+
 // applyFilter parses the query and reloads the active list from the top.
+// A query that does not parse (an unknown key, a value the key does not
+// take) changes nothing: the error is shown instead.
 func (m *Model) applyFilter(q string) tea.Cmd {
 	words := strings.Fields(q)
 	switch m.active {
 	case viewInbox:
-		kv, text := parseFilter(words, map[string]string{"vendor": "vendor", "status": "status", "route": "route", "sig": "sig", "signature": "sig"})
-		f := db.RequestFilter{Vendor: kv["vendor"], Status: kv["status"], Route: kv["route"], Signature: kv["sig"], Text: text}
+		f, err := m.inboxFilter(words)
+		if err != nil {
+			m.filterErr = err.Error()
+			return nil
+		}
+		m.filterErr = ""
 		m.inbox.filter, m.inbox.query = f, strings.Join(words, " ")
 		m.inbox.pg.top()
-		m.setStatus(statusInfo, filterStatus(q))
 		return m.inbox.fetch(m.ctx, m.src)
 	case viewDeliveries:
-		kv, text := parseFilter(words, map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint"})
-		f := db.DeliveryFilter{Vendor: kv["vendor"], Status: kv["status"], Text: text}
-		if v, ok := kv["endpoint"]; ok {
-			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-				f.EndpointID = id
-			} else {
-				for id, name := range m.names {
-					if name == v {
-						f.EndpointID = id
-					}
-				}
-			}
+		f, err := m.deliveriesFilter(words)
+		if err != nil {
+			m.filterErr = err.Error()
+			return nil
 		}
+		m.filterErr = ""
 		m.deliv.filter, m.deliv.query = f, strings.Join(words, " ")
 		m.deliv.pg.top()
-		m.setStatus(statusInfo, filterStatus(q))
 		return m.deliv.fetch(m.ctx, m.src)
 	}
 	return nil
 }
 
+// inboxKeys are the Inbox filter's keys, each with its canonical name.
+var inboxKeys = map[string]string{"vendor": "vendor", "status": "status", "route": "route", "sig": "sig", "signature": "sig"}
+
+// deliveriesKeys are the Deliveries filter's keys.
+var deliveriesKeys = map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint"}
+
+// inboxFilter reads the Inbox's filter words; values are checked as the
+// REST API and `requests list` check them.
+func (m *Model) inboxFilter(words []string) (db.RequestFilter, error) {
+	kv, text, err := parseFilter(words, inboxKeys)
+	if err != nil {
+		return db.RequestFilter{}, err
+	}
+	q := url.Values{}
+	for k, v := range map[string]string{"vendor": kv["vendor"], "status": kv["status"], "route": kv["route"], "signature": kv["sig"], "q": text} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	f, err := receiver.ParseRequestFilter(q)
+	f.Limit = 0 // the pager sets the page size
+	return f, err
+}
+
+// deliveriesFilter reads the Deliveries filter's words (endpoint: takes an
+// id or a name).
+func (m *Model) deliveriesFilter(words []string) (db.DeliveryFilter, error) {
+	kv, text, err := parseFilter(words, deliveriesKeys)
+	if err != nil {
+		return db.DeliveryFilter{}, err
+	}
+	f := db.DeliveryFilter{Vendor: kv["vendor"], Status: kv["status"], Text: text, Limit: 1}
+	if v, ok := kv["endpoint"]; ok {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			f.EndpointID = id
+		} else {
+			for id, name := range m.names {
+				if name == v {
+					f.EndpointID = id
+				}
+			}
+			if f.EndpointID == 0 {
+				return f, fmt.Errorf("endpoint %q: no endpoint has that id or name", v)
+			}
+		}
+	}
+	err = sender.CheckDeliveryFilter(&f)
+	f.Limit = 0
+	return f, err
+}
+
+// filterKeyRE is what a filter key looks like: "vendor" in "vendor:holm".
+// A word whose part before ":" is not one (a URL, a JSON fragment) is
+// searched as text.
+var filterKeyRE = regexp.MustCompile(`^[a-z_]+$`)
+
 // parseFilter splits typed filter words into key:value pairs, for the keys
 // known (each mapped to its canonical name; a later word wins), and the
-// rest, joined, which is searched as text.
-func parseFilter(words []string, known map[string]string) (map[string]string, string) {
+// rest, joined, which is searched as text. A word that looks like a key
+// this view does not know is an error naming the keys it does.
+func parseFilter(words []string, known map[string]string) (map[string]string, string, error) {
 	kv := map[string]string{}
 	var text []string
 	for _, w := range words {
-		if k, v, ok := strings.Cut(w, ":"); ok {
-			if canon, isKey := known[k]; isKey {
-				kv[canon] = v
-				continue
+		if k, v, ok := strings.Cut(w, ":"); ok && filterKeyRE.MatchString(k) && !strings.HasPrefix(v, "//") {
+			canon, isKey := known[k]
+			if !isKey {
+				return nil, "", fmt.Errorf("unknown filter key %q (here: %s; other words search the text)", k+":", strings.Join(sortedKeys(known), ", "))
 			}
+			kv[canon] = v
+			continue
 		}
 		text = append(text, w)
 	}
-	return kv, strings.Join(text, " ")
+	return kv, strings.Join(text, " "), nil
+}
+
+// sortedKeys lists a filter's keys as "key:" words, sorted.
+func sortedKeys(known map[string]string) []string {
+	out := make([]string, 0, len(known))
+	for k := range known {
+		out = append(out, k+":")
+	}
+	slices.Sort(out)
+	return out
 }
 
 func filterStatus(q string) string {

@@ -238,7 +238,16 @@ func (m *Model) detailPane(g geometry) string {
 func (m *Model) statusLine() string {
 	st := m.r.st
 	switch m.mode {
-	case modeFilter, modeRoute, modeURL:
+	case modeFilter:
+		if m.filterErr != "" {
+			// The error takes the right of the line; the input its room.
+			e := "  " + st.StatusError.Render("✗ "+m.r.safe(m.filterErr))
+			e = ansi.Truncate(e, max(m.width*2/3, 1), "…")
+			in := ansi.Truncate(m.input.View(), max(m.width-lipgloss.Width(e), 0), "")
+			return fit(in+e, m.width)
+		}
+		return fit(m.input.View(), m.width)
+	case modeRoute, modeURL:
 		return fit(m.input.View(), m.width)
 	case modeConfirm:
 		if m.confirm != nil {

@@ -148,7 +148,9 @@ type Model struct {
 	confirm    *confirmation
 	picker     *picker
 	routeName  string
-	replayID   int64 // the request a typed URL replays
+	filterSeq  int    // the filter input's version, for its debounce
+	filterErr  string // why the filter typed does not apply
+	replayID   int64  // the request a typed URL replays
 
 	// execEditor hands the terminal to $EDITOR (tea.ExecProcess; tests
 	// run the editor directly).

@@ -30,6 +30,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(next, m.loadStats())
 		}
 		return m, next
+	case filterTickMsg:
+		if m.mode != modeFilter || msg.seq != m.filterSeq {
+			return m, nil
+		}
+		return m, m.applyFilter(m.input.Value())
 	case ChangedMsg:
 		return m, m.refresh(msg.Kinds)
 	case statsMsg:
