@@ -255,3 +255,44 @@ func TestRowsOfOtherDaysShowTheirDate(t *testing.T) {
 		t.Errorf("the Inbox does not date a request of three days ago:\n%s", screen(m))
 	}
 }
+
+// From 100 columns the Inbox shows the event type and the whole sig
+// column; z zooms the focused pane, < and > move the split.
+func TestListColumnsZoomAndSplit(t *testing.T) {
+	d := openDB(t)
+	for i := 1; i <= 3; i++ {
+		seedRequest(t, d, i, `{"a":1}`)
+	}
+	for _, w := range []int{100, 120, 160, 220} {
+		m := newTestModel(t, d, w, 30)
+		s := screen(m)
+		if !strings.Contains(s, "policy.violation.created") || !strings.Contains(s, " sig ") || strings.Contains(s, "si…") {
+			t.Errorf("width %d: the event or sig column is cut:\n%s", w, s)
+		}
+	}
+	m := newTestModel(t, d, 120, 30)
+	listW := m.geometry().listW
+	press(t, m, ">")
+	if got := m.geometry().listW; got <= listW {
+		t.Errorf("> did not widen the list: %d -> %d", listW, got)
+	}
+	press(t, m, "<", "<", "<")
+	if got := m.geometry().listW; got >= listW {
+		t.Errorf("< did not narrow the list: %d -> %d", listW, got)
+	}
+	press(t, m, "z")
+	if g := m.geometry(); g.listW != 120 || g.detH != 0 || strings.Contains(screen(m), "Detail") {
+		t.Errorf("z on the list: %+v\n%s", g, screen(m))
+	}
+	if n := m.inbox.pg.size; n != m.listRows() {
+		t.Errorf("zoomed list pages %d rows, shows %d", n, m.listRows())
+	}
+	press(t, m, "enter") // focus the detail: it is the zoomed pane now
+	if g := m.geometry(); g.detW != 120 || g.listH != 0 || !strings.Contains(screen(m), "Request #3") {
+		t.Errorf("z on the detail: %+v\n%s", g, screen(m))
+	}
+	press(t, m, "esc", "z")
+	if g := m.geometry(); g.listH == 0 || g.detH == 0 {
+		t.Errorf("z again did not restore both panes: %+v", g)
+	}
+}

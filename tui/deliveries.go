@@ -37,25 +37,40 @@ func (v *deliveries) fetch(ctx context.Context, src Source) tea.Cmd {
 	}
 }
 
-func (v *deliveries) head() string {
-	return fmt.Sprintf("%7s %-12s %-9s %-3s %-14s %s", "#", "created", "status", "try", "endpoint", "events")
+// table lays the page out in w cells: id, time, status, attempts, the
+// endpoint (cut first when narrow), then the event types in what is left.
+func (v *deliveries) table(r renderer, names map[int64]string, w int) (string, []string) {
+	return table(v.columns(r, names), w)
 }
 
-func (v *deliveries) rows(r renderer, names map[int64]string) []string {
-	out := make([]string, len(v.pg.rows))
+// columns are the page's columns, cells rendered.
+func (v *deliveries) columns(r renderer, names map[int64]string) []column {
+	n := len(v.pg.rows)
+	ids, times, states, tries, eps, events := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, d := range v.pg.rows {
 		name := names[d.EndpointID]
 		if name == "" {
 			name = fmt.Sprintf("#%d", d.EndpointID)
 		}
-		events := strings.Join(d.EventTypes, ",")
-		if n := len(d.EventTypes); n > 1 {
-			events = fmt.Sprintf("×%d %s", n, events)
+		ev := strings.Join(d.EventTypes, ",")
+		if k := len(d.EventTypes); k > 1 {
+			ev = fmt.Sprintf("×%d %s", k, ev)
 		}
-		out[i] = fmt.Sprintf("%7d %-12s %s %3d %s %s", d.ID, r.clock(d.CreatedAt), r.deliveryStatus(d.Status),
-			d.AttemptCount, fit(sanitize.Line(name), 14), sanitize.Line(events))
+		ids[i] = fmt.Sprint(d.ID)
+		times[i] = r.clock(d.CreatedAt)
+		states[i] = r.deliveryStatus(d.Status)
+		tries[i] = fmt.Sprint(d.AttemptCount)
+		eps[i] = sanitize.Line(name)
+		events[i] = sanitize.Line(ev)
 	}
-	return out
+	return []column{
+		{head: "#", cells: ids, right: true, min: 1 << 10},
+		{head: "created", cells: times, min: 12},
+		{head: "status", cells: states, min: 9},
+		{head: "try", cells: tries, right: true, min: 3},
+		{head: "endpoint", cells: eps, min: 8},
+		{head: "events", cells: events, min: 12},
+	}
 }
 
 func (r renderer) deliveryStatus(s string) string {

@@ -66,7 +66,7 @@ func TestEditAndSend(t *testing.T) {
 		}
 	}
 	press(t, m, "e")
-	if s := screen(m); !strings.Contains(s, "then send to…") || !strings.Contains(s, "pc-edit") {
+	if s := screen(m); !strings.Contains(s, "edit policycortex") || !strings.Contains(s, "pc-edit") {
 		t.Fatalf("no picker:\n%s", s)
 	}
 	press(t, m, "enter")

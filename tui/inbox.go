@@ -37,22 +37,30 @@ func (v *inbox) fetch(ctx context.Context, src Source) tea.Cmd {
 	}
 }
 
-func (v *inbox) head() string {
-	return fmt.Sprintf("%7s %-12s %-6s %-14s %-3s %s", "#", "received", "status", "vendor", "sig", "event / path")
-}
+// table lays the page out in w cells: id, time, status, vendor (cut
+// first when narrow), signature, then the event types (or method and path)
+// in what is left.
+func (v *inbox) table(r renderer, w int) (string, []string) { return table(v.columns(r), w) }
 
-func (v *inbox) rows(r renderer) []string {
-	out := make([]string, len(v.pg.rows))
+// columns are the page's columns, cells rendered.
+func (v *inbox) columns(r renderer) []column {
+	n := len(v.pg.rows)
+	ids, times, codes, vendors, sigs, whats := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, q := range v.pg.rows {
-		status := fmt.Sprintf("%-6d", q.Response.Status)
-		if q.Response.Status == 0 {
-			status = "—     "
+		ids[i] = fmt.Sprint(q.ID)
+		times[i] = r.clock(q.ReceivedAt)
+		code := "—"
+		if q.Response.Status != 0 {
+			code = fmt.Sprint(q.Response.Status)
 		}
+		codes[i] = r.st.HTTPStatus(q.Response.Status).Render(code)
+		vendors[i] = sanitize.Line(orDash(q.Vendor))
+		sigs[i] = r.sigGlyph(q.Signature.Status)
 		what := strings.Join(q.EventTypes, ",")
 		if what == "" {
 			what = q.Method + " " + q.Path
 		}
-		what, _ = clipLine(what) // a row shows far less; fit cuts it to the width
+		what, _ = clipLine(what) // a row shows far less; the table cuts it to the width
 		flags := ""
 		if q.Duplicate {
 			flags += " dup"
@@ -63,10 +71,16 @@ func (v *inbox) rows(r renderer) []string {
 		if len(q.EventTypes) > 1 {
 			flags = fmt.Sprintf(" ×%d", len(q.EventTypes)) + flags
 		}
-		out[i] = fmt.Sprintf("%7d %-12s %s %s %s %s%s", q.ID, r.clock(q.ReceivedAt), r.st.HTTPStatus(q.Response.Status).Render(status),
-			fit(sanitize.Line(orDash(q.Vendor)), 14), r.sigGlyph(q.Signature.Status)+"  ", sanitize.Line(what), flags)
+		whats[i] = sanitize.Line(what) + flags
 	}
-	return out
+	return []column{
+		{head: "#", cells: ids, right: true, min: 1 << 10},
+		{head: "received", cells: times, min: 12},
+		{head: "st", cells: codes, min: 3},
+		{head: "vendor", cells: vendors, min: 6},
+		{head: "sig", cells: sigs, min: 3},
+		{head: "event / path", cells: whats, min: 12},
+	}
 }
 
 // sigGlyph is a signature verdict as one glyph, coloured like the

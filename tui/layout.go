@@ -26,13 +26,54 @@ type geometry struct {
 	viewportHeight int
 }
 
+// Where the split between the list and the detail may be, in percent of
+// the width given to the list, and how far < and > move it. Until a key
+// moves it (split 0) the list takes the width its columns need, between
+// autoMin and autoMax percent.
+const (
+	minSplit  = 25
+	maxSplit  = 75
+	splitStep = 5
+	autoMin   = 35
+	autoMax   = 60
+	// wantText is how wide the list would like its last column (the
+	// event types, the URL) when it sizes itself.
+	wantText = 32
+)
+
+// listWidth is the list pane's outer width on a wide screen.
+func (m *Model) listWidth() int {
+	if m.split > 0 {
+		return m.width * m.split / 100
+	}
+	var need int
+	switch m.active {
+	case viewInbox:
+		need = natural(m.inbox.columns(m.r), wantText)
+	case viewDeliveries:
+		need = natural(m.deliv.columns(m.r, m.names), wantText)
+	default:
+		need = m.width * 2 / 5
+	}
+	return min(max(need+2, m.width*autoMin/100), m.width*autoMax/100)
+}
+
 func (m *Model) geometry() geometry {
 	g := geometry{bodyH: max(m.height-headerLines-footerLines, 4)}
-	if m.width >= wideWidth {
-		g.listW = m.width * 2 / 5
+	switch {
+	case m.zoom && m.focus == focusDetail: // the detail alone
+		g.stacked = true
+		g.listW, g.listH = m.width, 0
+		g.detW, g.detH = m.width, g.bodyH
+	case m.zoom: // the list alone
+		g.stacked = true
+		g.listW, g.listH = m.width, g.bodyH
+		g.detW, g.detH = m.width, 0
+	case m.width >= wideWidth:
+		g.listW = m.listWidth()
 		g.detW = m.width - g.listW
 		g.listH, g.detH = g.bodyH, g.bodyH
-	} else {
+	default:
 		g.stacked = true
 		g.listW, g.detW = m.width, m.width
 		g.listH = max(g.bodyH/2, 5)
@@ -41,6 +82,26 @@ func (m *Model) geometry() geometry {
 	g.listRows = max(g.listH-3, 1) // borders and the column head
 	g.viewportHeight = max(g.detH-3, 1)
 	return g
+}
+
+// resize applies a layout key (zoom, move the split): true when it was one.
+func (m *Model) resize(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, m.nav.Zoom):
+		m.zoom = !m.zoom
+	case key.Matches(msg, m.nav.Narrower), key.Matches(msg, m.nav.Wider):
+		if m.split == 0 && m.width > 0 { // from where the split is now
+			m.split = m.listWidth() * 100 / m.width
+		}
+		step := splitStep
+		if key.Matches(msg, m.nav.Narrower) {
+			step = -splitStep
+		}
+		m.split = min(max(m.split+step, minSplit), maxSplit)
+	default:
+		return nil, false
+	}
+	return m.layout(), true
 }
 
 // listRows is how many rows the list pane shows.
@@ -55,6 +116,9 @@ func (m *Model) layout() tea.Cmd {
 	m.input.SetWidth(max(m.width-4, 10))
 	m.help.SetWidth(m.width)
 	var cmds []tea.Cmd
+	if g.listH == 0 { // the detail is zoomed: the pages keep their size
+		return nil
+	}
 	if m.inbox.pg.size != g.listRows {
 		m.inbox.pg.size = g.listRows
 		if m.inbox.pg.rows != nil || m.inbox.pg.loading {
@@ -150,6 +214,12 @@ func (m *Model) activeQuery() string {
 
 func (m *Model) body() string {
 	g := m.geometry()
+	switch {
+	case g.listH == 0:
+		return m.detailPane(g)
+	case g.detH == 0:
+		return m.listPane(g)
+	}
 	list := m.listPane(g)
 	det := m.detailPane(g)
 	if g.stacked {
@@ -174,9 +244,11 @@ func (m *Model) listPane(g geometry) string {
 	var content string
 	switch m.active {
 	case viewInbox:
-		content = renderRows(m.r.st, m.inbox.head(), m.inbox.rows(m.r), m.inbox.pg.cursor, w, h, m.emptyText(m.inbox.pg.loading, m.inbox.err, emptyList(m.r.safe(m.inbox.query), "no requests yet — POST to /hooks/{route}", "no requests match")))
+		head, rows := m.inbox.table(m.r, w)
+		content = renderRows(m.r.st, head, rows, m.inbox.pg.cursor, w, h, m.emptyText(m.inbox.pg.loading, m.inbox.err, emptyList(m.r.safe(m.inbox.query), "no requests yet — POST to /hooks/{route}", "no requests match")))
 	case viewDeliveries:
-		content = renderRows(m.r.st, m.deliv.head(), m.deliv.rows(m.r, m.names), m.deliv.pg.cursor, w, h, m.emptyText(m.deliv.pg.loading, m.deliv.err, emptyList(m.r.safe(m.deliv.query), "no deliveries yet — send a fixture from view 4", "no deliveries match")))
+		head, rows := m.deliv.table(m.r, m.names, w)
+		content = renderRows(m.r.st, head, rows, m.deliv.pg.cursor, w, h, m.emptyText(m.deliv.pg.loading, m.deliv.err, emptyList(m.r.safe(m.deliv.query), "no deliveries yet — send a fixture from view 4", "no deliveries match")))
 	case viewEndpoints:
 		rows, cur := m.endp.lines(m.r, w, g.listRows)
 		content = renderRows(m.r.st, m.endp.head(w), rows, cur, w, h, m.emptyText(false, m.endp.err, "no endpoints — add one with `hookscope endpoints add`"))
@@ -226,7 +298,14 @@ func (m *Model) detailPane(g geometry) string {
 	}
 	top := fit(title, w)
 	if live != "" {
+		// The countdown is the view's news: on a narrow pane it takes a
+		// second line (the viewport's last line gives way) rather than
+		// being cut.
 		top = fit(live, w)
+		if lipgloss.Width(live) > w {
+			lines := strings.SplitN(ansi.Wrap(live, w, " "), "\n", 3)
+			top = fit(lines[0], w) + "\n" + fit(lines[1], w)
+		}
 	}
 	body := m.detail.View()
 	if m.wantedDetail() == 0 {
@@ -313,7 +392,7 @@ func (m *Model) fullHelp() string {
 	groups := append(append(full, m.nav.FullHelp()...), m.global.FullHelp()...)
 	title := m.r.st.PaneTitle.Render(viewNames[m.active]+" — keys") + m.r.st.Muted.Render("   (? or esc to close)")
 	filter := m.r.st.Muted.Render("filter: vendor:NAME status:5xx route:NAME sig:invalid endpoint:ID, other words search the text")
-	content := title + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + filter
+	content := title + "\n\n" + m.helpColumns(groups) + "\n\n" + filter
 	h := m.geometry().bodyH
 	lines := strings.Split(content, "\n")
 	for len(lines) < h {
@@ -323,6 +402,39 @@ func (m *Model) fullHelp() string {
 		lines[i] = fit(lines[i], m.width)
 	}
 	return strings.Join(lines[:h], "\n")
+}
+
+// helpColumns lays the key groups out side by side, starting a new band
+// below when the next group would not fit the width, so no group is cut
+// (help's own full view drops the columns past the width).
+func (m *Model) helpColumns(groups [][]key.Binding) string {
+	const gap = "   "
+	var bands []string
+	var band []string
+	bandW := 0
+	flush := func() {
+		if len(band) > 0 {
+			bands = append(bands, lipgloss.JoinHorizontal(lipgloss.Top, band...))
+		}
+		band, bandW = nil, 0
+	}
+	h := m.help
+	h.SetWidth(0) // each group whole; the bands do the fitting
+	for _, g := range groups {
+		col := h.FullHelpView([][]key.Binding{g})
+		w := lipgloss.Width(col)
+		if len(band) > 0 && bandW+len(gap)+w > m.width {
+			flush()
+		}
+		if len(band) > 0 {
+			band = append(band, gap)
+			bandW += len(gap)
+		}
+		band = append(band, col)
+		bandW += w
+	}
+	flush()
+	return strings.Join(bands, "\n\n")
 }
 
 // plain strips styling (tests and the narrow checks use it).

@@ -149,6 +149,8 @@ type Model struct {
 	picker     *picker
 	routeName  string
 	filterSeq  int    // the filter input's version, for its debounce
+	split      int    // the list's share of a wide screen, in percent (0: as its columns need)
+	zoom       bool   // the focused pane alone takes the body
 	filterErr  string // why the filter typed does not apply
 	replayID   int64  // the request a typed URL replays
 

@@ -213,11 +213,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.handleAction(msg); ok {
 		return cmd
 	}
+	if cmd, ok := m.resize(msg); ok {
+		return cmd
+	}
 	if m.focus == focusDetail {
 		switch {
 		case key.Matches(msg, m.nav.Back), key.Matches(msg, m.nav.Open):
 			m.focus = focusList
-			return nil
+			return m.layout() // a zoomed console shows the list now
 		case key.Matches(msg, m.nav.Top):
 			m.detail.GotoTop()
 			return nil
@@ -233,7 +236,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) handleNav(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.nav.Open) {
 		m.focus = focusDetail
-		return nil
+		return m.layout() // a zoomed console shows the detail now
 	}
 	if key.Matches(msg, m.nav.Back) {
 		return nil

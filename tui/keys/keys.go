@@ -57,6 +57,9 @@ type Nav struct {
 	Top      key.Binding
 	Open     key.Binding
 	Back     key.Binding
+	Zoom     key.Binding
+	Narrower key.Binding
+	Wider    key.Binding
 }
 
 // DefaultNav is the default Nav map.
@@ -69,6 +72,9 @@ func DefaultNav() Nav {
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "newest")),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Zoom:     key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom pane")),
+		Narrower: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "narrower list")),
+		Wider:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "wider list")),
 	}
 }
 
@@ -77,7 +83,7 @@ func (k Nav) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Open} }
 
 // FullHelp lists every navigation key.
 func (k Nav) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Open, k.Back}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider}}
 }
 
 // Inbox holds the received-requests view's actions.
