@@ -197,6 +197,10 @@ type Endpoint struct {
 	DisabledAt     *time.Time   `json:"disabled_at,omitempty"`
 	CreatedAt      time.Time    `json:"created_at"`
 	UpdatedAt      time.Time    `json:"updated_at"`
+	// AdHoc marks the target of one send or replay to a URL: it carries
+	// that send's URL and credentials for its delivery and retries, and is
+	// not one of the user's endpoints (never listed, never fanned out to).
+	AdHoc bool `json:"ad_hoc,omitempty"`
 }
 
 // Event is one event raised for delivery (from a fixture, the API, send).

@@ -49,7 +49,7 @@ type exchange struct {
 // applies its outcome (success, the next retry, exhaustion), releasing the
 // claim. It returns the attempt as recorded.
 func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool) (*db.Attempt, error) {
-	ep, err := s.endpoint(ctx, c.Delivery.EndpointID)
+	ep, err := s.target(ctx, c.Delivery.EndpointID)
 	if err != nil {
 		s.release(ctx, c)
 		return nil, err

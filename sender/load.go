@@ -88,7 +88,7 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	ep, err := s.sendEndpoint(ctx, prof, o.URL, o.Credentials, SendOptions{})
+	ep, err := s.adHocTarget(ctx, prof, o.URL, o.Credentials, SendOptions{})
 	if err != nil {
 		return nil, err
 	}

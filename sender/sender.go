@@ -244,8 +244,22 @@ func (s *Sender) process(ctx context.Context, id int64, manual bool) error {
 	return err
 }
 
-// endpoint loads one endpoint.
+// endpoint loads one of the user's endpoints: the ad-hoc target of a send
+// is not one (ErrNotFound).
 func (s *Sender) endpoint(ctx context.Context, id int64) (*db.Endpoint, error) {
+	ep, err := s.target(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ep.AdHoc {
+		return nil, fmt.Errorf("loading endpoint %d: %w", id, db.ErrNotFound)
+	}
+	return ep, nil
+}
+
+// target loads the endpoint a delivery goes to: one of the user's, or the
+// ad-hoc target of a send.
+func (s *Sender) target(ctx context.Context, id int64) (*db.Endpoint, error) {
 	ep, err := s.endpoints.GetEndpoint(ctx, s.db.Reader(), id)
 	if err != nil {
 		return nil, fmt.Errorf("loading endpoint %d: %w", id, err)
