@@ -220,6 +220,10 @@ const (
 	DeliverySucceeded = "succeeded"
 	DeliveryFailed    = "failed"
 	DeliverySkipped   = "skipped" // endpoint was disabled when the event came
+	// DeliveryCancelled: the delivery will not be sent (a load run stopped
+	// before sending it, or while its request was in flight); LastError
+	// says why.
+	DeliveryCancelled = "cancelled"
 )
 
 // Delivery is one message to one endpoint: one event, or a batch of events

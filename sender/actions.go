@@ -29,9 +29,16 @@ func (s *Sender) RetryNow(ctx context.Context, deliveryID int64) error {
 
 // sendNow claims a delivery and runs one attempt of it in this goroutine.
 func (s *Sender) sendNow(ctx context.Context, id int64, manual bool) (*db.Attempt, error) {
+	if err := s.register(ctx); err != nil {
+		return nil, err
+	}
 	now := s.clock.Now()
 	err := s.db.Write(ctx, func(tx db.Handle) error {
-		return s.outbox.Claim(ctx, tx, id, now, now.Add(s.lease))
+		// A process gone still holding it does not block a manual retry.
+		if err := s.reapGone(ctx, tx, now); err != nil {
+			return err
+		}
+		return s.outbox.Claim(ctx, tx, s.owner, id, now, now.Add(s.lease))
 	})
 	if err != nil {
 		return nil, err

@@ -95,6 +95,9 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if len(o.Payload) > 0 && !json.Valid(o.Payload) {
 		return nil, fmt.Errorf("payload: not valid JSON")
 	}
+	if err := s.register(ctx); err != nil {
+		return nil, err
+	}
 	l := &loadRun{
 		s: s, o: o, ep: ep, prof: prof, pol: prof.Policy(),
 		rep: &LoadReport{Errors: map[string]int{}, Concurrency: o.Concurrency},
@@ -339,6 +342,7 @@ func (l *loadRun) turn(ctx context.Context, done []*loadResult, n int) ([]*db.Cl
 		out, err = s.outbox.CreateSingles(wctx, tx, db.NewSingles{
 			EndpointID: l.ep.ID, Vendor: l.prof.Name(), Type: l.o.Event, Source: "load",
 			Payloads: payloads, ExecutionIDs: execs, MessageIDs: ids, NoRetry: true, ClaimUntil: now.Add(s.lease),
+			ClaimedBy: s.owner, Private: true,
 		}, now)
 		return err
 	})
@@ -397,6 +401,9 @@ func (s *Sender) sendOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Pr
 // framed together as the vendor batches, and runs its first attempt now,
 // returning the attempt as recorded.
 func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, events []fixtures.Outgoing, source string, noRetry bool) (*db.Attempt, error) {
+	if err := s.register(ctx); err != nil {
+		return nil, err
+	}
 	now := s.clock.Now()
 	var c *db.Claimed
 	err := s.db.Write(ctx, func(tx db.Handle) error {
@@ -415,7 +422,7 @@ func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtu
 		d, err := s.outbox.CreateDelivery(ctx, tx, db.NewDelivery{
 			EndpointID: ep.ID, Vendor: prof.Name(), Events: evs, Status: db.DeliveryPending,
 			ExecutionID: executionID(evs[0].Payload), MessageID: s.messageID(), DueAt: &now,
-			Ordered: prof.Policy().Ordered, NoRetry: noRetry, ClaimUntil: lease,
+			Ordered: prof.Policy().Ordered, NoRetry: noRetry, ClaimUntil: lease, ClaimedBy: s.owner,
 		}, now)
 		if err != nil {
 			return err
