@@ -33,6 +33,9 @@ const (
 	ErrClassNetwork     = "network"
 	ErrClassFrame       = "framing"
 	ErrClassEndpointURL = "bad url"
+	// ErrClassInterrupted: the sender itself stopped the request (its
+	// run was interrupted), not the network or the target.
+	ErrClassInterrupted = "interrupted"
 )
 
 // exchange is what one HTTP attempt produced.
@@ -271,7 +274,8 @@ func wireHeaders(h http.Header, host string, n int) []db.Header {
 }
 
 // classify names the kind of a transport error: "timeout: ...",
-// "connection refused: ...", "tls: ...", "dns: ...".
+// "connection refused: ...", "tls: ...", "dns: ...", "interrupted: ..."
+// (the request's context was cancelled: the run stopped).
 func classify(err error) string {
 	var (
 		dnsErr  *net.DNSError
@@ -287,6 +291,8 @@ func classify(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		class = ErrClassTimeout
+	case errors.Is(err, context.Canceled):
+		class = ErrClassInterrupted
 	case errors.As(err, &dnsErr):
 		class = ErrClassDNS
 	case errors.Is(err, syscall.ECONNREFUSED):

@@ -88,6 +88,8 @@ func (r renderer) countdown(d *DeliveryDetail, now time.Time, scale float64) str
 			return r.st.Bad.Render(fmt.Sprintf("✗ failed after %d attempt(s); no retry scheduled", del.AttemptCount))
 		case db.DeliverySkipped:
 			return r.st.Muted.Render("– skipped: the endpoint was disabled")
+		case db.DeliveryCancelled:
+			return r.st.Muted.Render("– " + sanitize.Line(del.LastError))
 		}
 		return ""
 	}

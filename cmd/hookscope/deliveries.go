@@ -59,7 +59,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	fl.StringVar(&f.Vendor, "vendor", "", "only this vendor")
 	fl.StringVar(&endpoint, "endpoint", "", "only this endpoint (id or name)")
-	fl.StringVar(&f.Status, "status", "", "only this status (pending, retrying, succeeded, failed, skipped)")
+	fl.StringVar(&f.Status, "status", "", "only this status (pending, retrying, succeeded, failed, skipped, cancelled)")
 	fl.StringVar(&f.Text, "search", "", "only deliveries whose event types, ids or last error, or an attempt's URL, bodies or error, contain this text")
 	fl.Int64Var(&f.Before, "before", 0, "page: ids below this one")
 	fl.IntVar(&f.Limit, "limit", 50, "page size")
@@ -142,6 +142,9 @@ func writeDeliveries(w io.Writer, ds []sender.DeliveryView) error {
 
 func writeDelivery(w io.Writer, d sender.DeliveryView) error {
 	fmt.Fprintf(w, "delivery %d to endpoint %d (%s): %s\n", d.ID, d.EndpointID, d.Vendor, d.Status)
+	if d.Status == db.DeliveryCancelled {
+		fmt.Fprintf(w, "%s\n", printableText(d.LastError))
+	}
 	fmt.Fprintf(w, "events: %s\n", strings.Join(d.EventTypes, ", "))
 	if d.ExecutionID != "" {
 		fmt.Fprintf(w, "execution_id: %s\n", d.ExecutionID)
