@@ -18,7 +18,7 @@ func NewEndpointStore() EndpointStore { return &endpointStore{} }
 
 const endpointColumns = `id, name, url, profile, secret, token, header, events,
 	filters, headers, retry, timeout_seconds, enabled, disabled_reason,
-	disabled_at, created_at, updated_at`
+	disabled_at, created_at, updated_at, adhoc`
 
 // endpointValues are e's columns after id, in endpointColumns order.
 func endpointValues(e *Endpoint) ([]any, error) {
@@ -57,10 +57,11 @@ func (endpointStore) CreateEndpoint(ctx context.Context, h Handle, e *Endpoint) 
 	if err != nil {
 		return fmt.Errorf("saving endpoint %s: %w", e.Name, err)
 	}
+	vals = append(vals, boolInt(e.AdHoc))
 	res, err := h.ExecContext(ctx, `INSERT INTO endpoints (name, url, profile, secret, token,
 		header, events, filters, headers, retry, timeout_seconds, enabled,
-		disabled_reason, disabled_at, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, vals...)
+		disabled_reason, disabled_at, created_at, updated_at, adhoc)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, vals...)
 	if err != nil {
 		return mapErr(err, "saving endpoint %s", e.Name)
 	}
@@ -74,13 +75,13 @@ func scanEndpoint(s scanner) (*Endpoint, error) {
 	var (
 		e                              Endpoint
 		events, filters, headers, rtry string
-		enabled                        int
+		enabled, adhoc                 int
 		disabledAt                     sql.NullInt64
 		created, updated               int64
 	)
 	if err := s.Scan(&e.ID, &e.Name, &e.URL, &e.Profile, &e.Secret, &e.Token, &e.Header,
 		&events, &filters, &headers, &rtry, &e.TimeoutSeconds, &enabled, &e.DisabledReason,
-		&disabledAt, &created, &updated); err != nil {
+		&disabledAt, &created, &updated, &adhoc); err != nil {
 		return nil, err
 	}
 	var err error
@@ -99,6 +100,7 @@ func scanEndpoint(s scanner) (*Endpoint, error) {
 		return nil, fmt.Errorf("endpoint %d retry: %w", e.ID, err)
 	}
 	e.Enabled = enabled != 0
+	e.AdHoc = adhoc != 0
 	e.DisabledAt = fromNullNanos(disabledAt)
 	e.CreatedAt, e.UpdatedAt = fromNanos(created), fromNanos(updated)
 	return &e, nil
@@ -113,7 +115,7 @@ func (endpointStore) GetEndpoint(ctx context.Context, h Handle, id int64) (*Endp
 }
 
 func (endpointStore) GetEndpointByName(ctx context.Context, h Handle, name string) (*Endpoint, error) {
-	e, err := scanEndpoint(h.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE name = ?`, name))
+	e, err := scanEndpoint(h.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE name = ? AND adhoc = 0`, name))
 	if err != nil {
 		return nil, mapErr(err, "loading endpoint %q", name)
 	}
@@ -121,7 +123,7 @@ func (endpointStore) GetEndpointByName(ctx context.Context, h Handle, name strin
 }
 
 func (endpointStore) ListEndpoints(ctx context.Context, h Handle) ([]Endpoint, error) {
-	rows, err := h.QueryContext(ctx, `SELECT `+endpointColumns+` FROM endpoints ORDER BY id`)
+	rows, err := h.QueryContext(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE adhoc = 0 ORDER BY id`)
 	if err != nil {
 		return nil, mapErr(err, "listing endpoints")
 	}
@@ -141,7 +143,7 @@ func (endpointStore) ListEndpoints(ctx context.Context, h Handle) ([]Endpoint, e
 }
 
 // UpdateEndpoint replaces every field of the endpoint e.ID with e's, except
-// CreatedAt, which is kept; e.UpdatedAt is set to now when zero.
+// CreatedAt and AdHoc, which are kept; e.UpdatedAt is set to now when zero.
 func (endpointStore) UpdateEndpoint(ctx context.Context, h Handle, e *Endpoint) error {
 	if e.UpdatedAt.IsZero() {
 		e.UpdatedAt = time.Now().UTC()

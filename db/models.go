@@ -197,6 +197,10 @@ type Endpoint struct {
 	DisabledAt     *time.Time   `json:"disabled_at,omitempty"`
 	CreatedAt      time.Time    `json:"created_at"`
 	UpdatedAt      time.Time    `json:"updated_at"`
+	// AdHoc marks the target of one send or replay to a URL: it carries
+	// that send's URL and credentials for its delivery and retries, and is
+	// not one of the user's endpoints (never listed, never fanned out to).
+	AdHoc bool `json:"ad_hoc,omitempty"`
 }
 
 // Event is one event raised for delivery (from a fixture, the API, send).
@@ -216,10 +220,14 @@ const (
 	DeliverySucceeded = "succeeded"
 	DeliveryFailed    = "failed"
 	DeliverySkipped   = "skipped" // endpoint was disabled when the event came
+	// DeliveryCancelled: the delivery will not be sent (a load run stopped
+	// before sending it, or while its request was in flight); LastError
+	// says why.
+	DeliveryCancelled = "cancelled"
 )
 
 // DeliveryStatuses lists every delivery status, as a filter accepts them.
-var DeliveryStatuses = []string{DeliveryPending, DeliveryRetrying, DeliverySucceeded, DeliveryFailed, DeliverySkipped}
+var DeliveryStatuses = []string{DeliveryPending, DeliveryRetrying, DeliverySucceeded, DeliveryFailed, DeliverySkipped, DeliveryCancelled}
 
 // Delivery is one message to one endpoint: one event, or a batch of events
 // where the vendor batches (CodeScoring, Cyscale).

@@ -58,6 +58,8 @@ type NewDelivery struct {
 	// ClaimUntil, when non-zero, creates the delivery already claimed by
 	// the caller until that instant (a synchronous send).
 	ClaimUntil time.Time
+	// ClaimedBy is the claim's holder (an Owner id; 0: none).
+	ClaimedBy int64
 	// LastError is the delivery's last error, for one created already
 	// finished (a load run records its attempt with it).
 	LastError string
@@ -116,13 +118,16 @@ type OutboxStore interface {
 	OpenBatch(ctx context.Context, h Handle, endpointID int64, now time.Time) (*Delivery, error)
 	// AttachEvents appends events to a delivery (sent with its next attempt).
 	AttachEvents(ctx context.Context, h Handle, deliveryID int64, events []Event, now time.Time) error
-	// ClaimDue claims up to limit deliveries whose time has come, on enabled
-	// endpoints, skipping ordered deliveries with an earlier unfinished one
-	// on their endpoint, and returns their ids, earliest due first.
-	ClaimDue(ctx context.Context, h Handle, now, leaseUntil time.Time, limit int) ([]int64, error)
-	// Claim claims one delivery whatever its due time or status (a manual
-	// retry); ErrConflict while another worker holds it, ErrNotFound.
-	Claim(ctx context.Context, h Handle, id int64, now, leaseUntil time.Time) error
+	// ClaimDue claims for owner (an Owner id, 0 for none) up to limit
+	// deliveries whose time has come, on enabled endpoints, skipping
+	// ordered deliveries with an earlier unfinished one on their endpoint
+	// and the private deliveries of load runs, and returns their ids,
+	// earliest due first.
+	ClaimDue(ctx context.Context, h Handle, owner int64, now, leaseUntil time.Time, limit int) ([]int64, error)
+	// Claim claims one delivery for owner whatever its due time or status
+	// (a manual retry); ErrConflict while another worker holds it,
+	// ErrNotFound.
+	Claim(ctx context.Context, h Handle, owner int64, id int64, now, leaseUntil time.Time) error
 	// LoadClaimed loads a claimed delivery with its events in sending order.
 	LoadClaimed(ctx context.Context, h Handle, id int64) (*Claimed, error)
 	// RecordAttempt inserts a (its N must be the delivery's attempt count
@@ -154,6 +159,33 @@ type OutboxStore interface {
 	Unskip(ctx context.Context, h Handle, endpointID int64, now time.Time) (int, error)
 	// FailedIDs lists the endpoint's failed deliveries, oldest first.
 	FailedIDs(ctx context.Context, h Handle, endpointID int64) ([]int64, error)
+	// RegisterOwner records o, a process that will hold claims, unless it
+	// is recorded already.
+	RegisterOwner(ctx context.Context, h Handle, o Owner) error
+	// Owners lists the recorded owners.
+	Owners(ctx context.Context, h Handle) ([]Owner, error)
+	// ReapOwner forgets owner id, known to be gone, and its claims: its
+	// deliveries are free to claim again at their due time, except the
+	// private ones of its load runs, which end cancelled with reason. It
+	// returns how many deliveries it freed and cancelled.
+	ReapOwner(ctx context.Context, h Handle, id int64, reason string, now time.Time) (freed, cancelled int, err error)
+}
+
+// Owner is a process holding (or about to hold) claims on deliveries:
+// another process that finds it gone takes its deliveries up at once
+// instead of waiting for their lease.
+type Owner struct {
+	ID int64
+	// PID is the process's id on Host.
+	PID int
+	// Host names the host the pid belongs to (with, where the OS tells
+	// them, its pid namespace and boot): a process only judges owners of
+	// its own host.
+	Host string
+	// Start is the process's start time where the OS tells it, so that a
+	// pid reused by another process is not taken for the owner.
+	Start     string
+	CreatedAt time.Time
 }
 
 // NewOutboxStore returns the SQLite outbox.
@@ -208,9 +240,9 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 		wait = outboxJSON(nd.Wait)
 	}
 	res, err := execFast(ctx, h, `INSERT INTO deliveries
-		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, ordered, no_retry, wait, last_error, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nd.EndpointID, nd.Vendor, outboxJSON(types), nd.Status, nd.ExecutionID, nd.MessageID, due, claim,
+		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, claimed_by, ordered, no_retry, wait, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nd.EndpointID, nd.Vendor, outboxJSON(types), nd.Status, nd.ExecutionID, nd.MessageID, due, claim, nullOwner(nd.ClaimedBy),
 		nd.Ordered, nd.NoRetry, wait, nd.LastError, outboxNanos(now), outboxNanos(now))
 	if err != nil {
 		return nil, fmt.Errorf("creating a delivery to endpoint %d: %w", nd.EndpointID, err)
@@ -269,22 +301,31 @@ func (s outboxStore) AttachEvents(ctx context.Context, h Handle, deliveryID int6
 	return nil
 }
 
-func (outboxStore) ClaimDue(ctx context.Context, h Handle, now, leaseUntil time.Time, limit int) ([]int64, error) {
+// nullOwner is an owner id as stored: NULL for none.
+func nullOwner(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func (outboxStore) ClaimDue(ctx context.Context, h Handle, owner int64, now, leaseUntil time.Time, limit int) ([]int64, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	n := outboxNanos(now)
-	rows, err := h.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (
+	rows, err := h.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ?, claimed_by = ? WHERE id IN (
 		SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
 		WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?
 		  AND d.status IN ('pending', 'retrying')
 		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+		  AND d.private = 0
 		  AND e.enabled = 1
 		  AND (d.ordered = 0 OR NOT EXISTS (
 		        SELECT 1 FROM deliveries p
 		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))
 		ORDER BY d.next_attempt_at, d.id LIMIT ?)
-		RETURNING id, next_attempt_at`, outboxNanos(leaseUntil), n, n, limit)
+		RETURNING id, next_attempt_at`, outboxNanos(leaseUntil), nullOwner(owner), n, n, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claiming due deliveries: %w", err)
 	}
@@ -314,9 +355,9 @@ func (outboxStore) ClaimDue(ctx context.Context, h Handle, now, leaseUntil time.
 	return ids, nil
 }
 
-func (outboxStore) Claim(ctx context.Context, h Handle, id int64, now, leaseUntil time.Time) error {
-	res, err := h.ExecContext(ctx, `UPDATE deliveries SET claimed_until = ?
-		WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ?)`, outboxNanos(leaseUntil), id, outboxNanos(now))
+func (outboxStore) Claim(ctx context.Context, h Handle, owner int64, id int64, now, leaseUntil time.Time) error {
+	res, err := h.ExecContext(ctx, `UPDATE deliveries SET claimed_until = ?, claimed_by = ?
+		WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ?)`, outboxNanos(leaseUntil), nullOwner(owner), id, outboxNanos(now))
 	if err != nil {
 		return fmt.Errorf("claiming delivery %d: %w", id, err)
 	}
@@ -473,7 +514,7 @@ const (
 // finishSQL is finish's UPDATE for each form, built once.
 var finishSQL = func() (out [16]string) {
 	for form := range out {
-		sets := []string{"claimed_until = NULL", "updated_at = ?"}
+		sets := []string{"claimed_until = NULL", "claimed_by = NULL", "updated_at = ?"}
 		if form&finishError != 0 {
 			sets = append(sets, "last_error = ?")
 		}
@@ -539,7 +580,7 @@ func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome,
 }
 
 func (outboxStore) Release(ctx context.Context, h Handle, id int64, lease time.Time) error {
-	res, err := h.ExecContext(ctx, `UPDATE deliveries SET claimed_until = NULL WHERE id = ? AND claimed_until = ?`, id, outboxNanos(lease))
+	res, err := h.ExecContext(ctx, `UPDATE deliveries SET claimed_until = NULL, claimed_by = NULL WHERE id = ? AND claimed_until = ?`, id, outboxNanos(lease))
 	if err != nil {
 		return fmt.Errorf("releasing delivery %d: %w", id, err)
 	}
@@ -554,6 +595,7 @@ func (outboxStore) NextDue(ctx context.Context, h Handle, now time.Time) (time.T
 	if err := h.QueryRowContext(ctx, `SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
 		WHERE d.next_attempt_at IS NOT NULL AND d.status IN ('pending', 'retrying')
 		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+		  AND d.private = 0
 		  AND e.enabled = 1
 		  AND (d.ordered = 0 OR NOT EXISTS (
 		        SELECT 1 FROM deliveries p
@@ -631,6 +673,11 @@ type NewSingles struct {
 	Ordered, NoRetry         bool
 	// ClaimUntil is the claim's lease, held from creation.
 	ClaimUntil time.Time
+	// ClaimedBy is the claim's holder (an Owner id; 0: none).
+	ClaimedBy int64
+	// Private: only the holder sends these deliveries (a load run's);
+	// another process never claims them (see ReapOwner).
+	Private bool
 }
 
 // batchSizes are the row counts of the multi-row statements: a batch is
@@ -725,15 +772,16 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 	types := []string{ns.Type}
 	typesJSON := outboxJSON(types)
 	// deliveries: ?1 endpoint, ?2 vendor, ?3 event_types, ?4 due, ?5 claim,
-	// ?6 ordered, ?7 no_retry, ?8 now; per row id, execution_id, message_id.
+	// ?6 ordered, ?7 no_retry, ?8 now, ?9 claimed_by, ?10 private; per row
+	// id, execution_id, message_id.
 	err = chunks(n, func(i, j int) error {
 		q := rowsStatement("deliveries", `INSERT INTO deliveries
-		(id, endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, ordered, no_retry, created_at, updated_at)
+		(id, endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, ordered, no_retry, created_at, updated_at, claimed_by, private)
 		VALUES `, j-i, func(b []byte, p int) []byte {
-			return fmt.Appendf(b, "(?%d, ?1, ?2, ?3, 'pending', ?%d, ?%d, ?4, ?5, ?6, ?7, ?8, ?8)", p, p+1, p+2)
-		}, 8, 3)
-		args := make([]any, 0, 8+3*(j-i))
-		args = append(args, ns.EndpointID, ns.Vendor, typesJSON, at, outboxNanos(ns.ClaimUntil), ns.Ordered, ns.NoRetry, at)
+			return fmt.Appendf(b, "(?%d, ?1, ?2, ?3, 'pending', ?%d, ?%d, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)", p, p+1, p+2)
+		}, 10, 3)
+		args := make([]any, 0, 10+3*(j-i))
+		args = append(args, ns.EndpointID, ns.Vendor, typesJSON, at, outboxNanos(ns.ClaimUntil), ns.Ordered, ns.NoRetry, at, nullOwner(ns.ClaimedBy), ns.Private)
 		for k := i; k < j; k++ {
 			args = append(args, lastDelivery+1+int64(k), ns.ExecutionIDs[k], ns.MessageIDs[k])
 		}
@@ -773,4 +821,56 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		out[k] = &claims[k]
 	}
 	return out, nil
+}
+
+func (outboxStore) RegisterOwner(ctx context.Context, h Handle, o Owner) error {
+	if _, err := h.ExecContext(ctx, `INSERT OR IGNORE INTO outbox_owners (id, pid, host, start, created_at) VALUES (?, ?, ?, ?, ?)`,
+		o.ID, o.PID, o.Host, o.Start, outboxNanos(o.CreatedAt)); err != nil {
+		return fmt.Errorf("recording process %d as a holder of deliveries: %w", o.PID, err)
+	}
+	return nil
+}
+
+func (outboxStore) Owners(ctx context.Context, h Handle) ([]Owner, error) {
+	rows, err := h.QueryContext(ctx, `SELECT id, pid, host, start, created_at FROM outbox_owners ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("listing the processes holding deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []Owner
+	for rows.Next() {
+		var o Owner
+		var created int64
+		if err := rows.Scan(&o.ID, &o.PID, &o.Host, &o.Start, &created); err != nil {
+			return nil, fmt.Errorf("listing the processes holding deliveries: %w", err)
+		}
+		o.CreatedAt = outboxTime(created)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing the processes holding deliveries: %w", err)
+	}
+	return out, nil
+}
+
+func (outboxStore) ReapOwner(ctx context.Context, h Handle, id int64, reason string, now time.Time) (freed, cancelled int, err error) {
+	res, err := h.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, wait = '',
+		claimed_until = NULL, claimed_by = NULL, last_error = ?, updated_at = ?
+		WHERE claimed_by = ? AND claimed_until IS NOT NULL AND private = 1 AND status IN ('pending', 'retrying')`,
+		reason, outboxNanos(now), id)
+	if err != nil {
+		return 0, 0, fmt.Errorf("cancelling the load run deliveries of a process that is gone: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	cancelled = int(n)
+	if res, err = h.ExecContext(ctx, `UPDATE deliveries SET claimed_until = NULL, claimed_by = NULL
+		WHERE claimed_by = ? AND claimed_until IS NOT NULL`, id); err != nil {
+		return 0, cancelled, fmt.Errorf("freeing the deliveries of a process that is gone: %w", err)
+	}
+	n, _ = res.RowsAffected()
+	freed = int(n)
+	if _, err := h.ExecContext(ctx, `DELETE FROM outbox_owners WHERE id = ?`, id); err != nil {
+		return freed, cancelled, fmt.Errorf("forgetting a process that is gone: %w", err)
+	}
+	return freed, cancelled, nil
 }

@@ -42,11 +42,13 @@ type RouteStore interface {
 type EndpointStore interface {
 	// CreateEndpoint inserts e and sets its ID; ErrConflict on a taken name.
 	CreateEndpoint(ctx context.Context, h Handle, e *Endpoint) error
-	// GetEndpoint loads by id; ErrNotFound if absent.
+	// GetEndpoint loads by id, an ad-hoc target too; ErrNotFound if absent.
 	GetEndpoint(ctx context.Context, h Handle, id int64) (*Endpoint, error)
-	// GetEndpointByName loads by name; ErrNotFound if absent.
+	// GetEndpointByName loads one of the user's endpoints (not an ad-hoc
+	// target) by name; ErrNotFound if absent.
 	GetEndpointByName(ctx context.Context, h Handle, name string) (*Endpoint, error)
-	// ListEndpoints lists every endpoint by id.
+	// ListEndpoints lists the user's endpoints by id (ad-hoc targets are
+	// not among them).
 	ListEndpoints(ctx context.Context, h Handle) ([]Endpoint, error)
 	// UpdateEndpoint replaces every field of e (by e.ID); ErrNotFound, ErrConflict.
 	UpdateEndpoint(ctx context.Context, h Handle, e *Endpoint) error

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,9 +29,16 @@ func (s *Sender) RetryNow(ctx context.Context, deliveryID int64) error {
 
 // sendNow claims a delivery and runs one attempt of it in this goroutine.
 func (s *Sender) sendNow(ctx context.Context, id int64, manual bool) (*db.Attempt, error) {
+	if err := s.register(ctx); err != nil {
+		return nil, err
+	}
 	now := s.clock.Now()
 	err := s.db.Write(ctx, func(tx db.Handle) error {
-		return s.outbox.Claim(ctx, tx, id, now, now.Add(s.lease))
+		// A process gone still holding it does not block a manual retry.
+		if err := s.reapGone(ctx, tx, now); err != nil {
+			return err
+		}
+		return s.outbox.Claim(ctx, tx, s.owner, id, now, now.Add(s.lease))
 	})
 	if err != nil {
 		return nil, err
@@ -187,62 +195,50 @@ type SendOptions struct {
 }
 
 // SendTo delivers one event of vendor to url with creds, as `hookscope
-// send` does: the target is kept as an endpoint named "send:VENDOR:URL"
-// (raised events never fan out to it), the first attempt runs now and is
-// returned with its delivery; retries, unless opts.NoRetry, are the
-// outbox's (a started Sender, here or in another process on the database).
+// send` does: the first attempt runs now and is returned with its delivery;
+// retries, unless opts.NoRetry, are the outbox's (a started Sender, here or
+// in another process on the database). The URL is the delivery's ad-hoc
+// target (see adHocTarget), not an endpoint of the user's.
 func (s *Sender) SendTo(ctx context.Context, vendor, event, target string, creds fixtures.Credentials, opts SendOptions) (*db.Delivery, error) {
 	prof, _, err := fixtures.Find(vendor, event)
 	if err != nil {
 		return nil, err
 	}
-	ep, err := s.sendEndpoint(ctx, prof, target, creds, opts)
+	ep, err := s.adHocTarget(ctx, prof, target, creds, opts)
 	if err != nil {
 		return nil, err
 	}
 	return s.deliverNow(ctx, ep, prof, event, opts.Payload, "send", opts.NoRetry)
 }
 
-// sendEndpoint finds or creates the hidden endpoint of a one-off send,
-// updating its credentials and headers to this send's.
-func (s *Sender) sendEndpoint(ctx context.Context, prof fixtures.Profile, target string, creds fixtures.Credentials, opts SendOptions) (*db.Endpoint, error) {
+// adHocTarget records the target of one send (or replay, or load run) to a
+// URL: an endpoint row marked ad hoc, holding this send's URL, credentials,
+// headers and timeout, which its deliveries and their retries use. It is
+// not one of the user's endpoints: never listed, never fanned out to, and
+// never changed by a later send to the same URL (each send has its own, so
+// a retry pending from an earlier send keeps that send's credentials).
+func (s *Sender) adHocTarget(ctx context.Context, prof fixtures.Profile, target string, creds fixtures.Credentials, opts SendOptions) (*db.Endpoint, error) {
 	if err := checkURL(target); err != nil {
 		return nil, fmt.Errorf("--to: %w", err)
 	}
 	if opts.TimeoutSeconds < 0 || opts.TimeoutSeconds > MaxTimeoutSeconds {
 		return nil, fmt.Errorf("timeout: must be between 0 and %d seconds", MaxTimeoutSeconds)
 	}
-	name := SendPrefix + prof.Name() + ":" + target
-	var ep *db.Endpoint
-	err := s.db.Write(ctx, func(tx db.Handle) error {
-		got, err := s.endpoints.GetEndpointByName(ctx, tx, name)
-		if errors.Is(err, db.ErrNotFound) {
-			got = &db.Endpoint{Name: name, URL: target, Profile: prof.Name(), Enabled: true, Events: []string{}, Headers: []db.Header{}}
-			got.Secret, got.Token, got.Header = creds.Secret, creds.Token, creds.Header
-			got.Headers = append(got.Headers, opts.Headers...)
-			got.TimeoutSeconds = opts.TimeoutSeconds
-			if err := s.endpoints.CreateEndpoint(ctx, tx, got); err != nil {
-				return err
-			}
-			ep = got
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		got.Secret, got.Token, got.Header = creds.Secret, creds.Token, creds.Header
-		got.Headers = append([]db.Header{}, opts.Headers...)
-		got.TimeoutSeconds = opts.TimeoutSeconds
-		got.Enabled, got.DisabledReason, got.DisabledAt = true, "", nil
-		got.UpdatedAt = s.clock.Now()
-		if err := s.endpoints.UpdateEndpoint(ctx, tx, got); err != nil {
-			return err
-		}
-		ep = got
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("preparing the send endpoint for %s: %w", target, err)
+	// Endpoint names are unique: a random tag tells this send's target
+	// from the others to the same URL.
+	var tag [8]byte
+	if _, err := rand.Read(tag[:]); err != nil {
+		return nil, fmt.Errorf("naming the target of a send to %s: %w", target, err)
+	}
+	now := s.clock.Now()
+	ep := &db.Endpoint{
+		Name: fmt.Sprintf("%s%s:%s #%x", SendPrefix, prof.Name(), target, tag), URL: target, Profile: prof.Name(),
+		Secret: creds.Secret, Token: creds.Token, Header: creds.Header,
+		Events: []string{}, Headers: append([]db.Header{}, opts.Headers...), TimeoutSeconds: opts.TimeoutSeconds,
+		Enabled: true, AdHoc: true, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.db.Write(ctx, func(tx db.Handle) error { return s.endpoints.CreateEndpoint(ctx, tx, ep) }); err != nil {
+		return nil, fmt.Errorf("recording the target of a send to %s: %w", target, err)
 	}
 	return ep, nil
 }

@@ -33,6 +33,9 @@ const (
 	ErrClassNetwork     = "network"
 	ErrClassFrame       = "framing"
 	ErrClassEndpointURL = "bad url"
+	// ErrClassInterrupted: the sender itself stopped the request (its
+	// run was interrupted), not the network or the target.
+	ErrClassInterrupted = "interrupted"
 )
 
 // exchange is what one HTTP attempt produced.
@@ -49,7 +52,7 @@ type exchange struct {
 // applies its outcome (success, the next retry, exhaustion), releasing the
 // claim. It returns the attempt as recorded.
 func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool) (*db.Attempt, error) {
-	ep, err := s.endpoint(ctx, c.Delivery.EndpointID)
+	ep, err := s.target(ctx, c.Delivery.EndpointID)
 	if err != nil {
 		s.release(ctx, c)
 		return nil, err
@@ -271,7 +274,8 @@ func wireHeaders(h http.Header, host string, n int) []db.Header {
 }
 
 // classify names the kind of a transport error: "timeout: ...",
-// "connection refused: ...", "tls: ...", "dns: ...".
+// "connection refused: ...", "tls: ...", "dns: ...", "interrupted: ..."
+// (the request's context was cancelled: the run stopped).
 func classify(err error) string {
 	var (
 		dnsErr  *net.DNSError
@@ -287,6 +291,8 @@ func classify(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		class = ErrClassTimeout
+	case errors.Is(err, context.Canceled):
+		class = ErrClassInterrupted
 	case errors.As(err, &dnsErr):
 		class = ErrClassDNS
 	case errors.Is(err, syscall.ECONNREFUSED):

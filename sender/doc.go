@@ -7,8 +7,15 @@
 //     under a lease, so two workers or two processes sharing the file never
 //     run the same attempt at once, and after a restart (SIGKILL included)
 //     every pending delivery and scheduled retry runs at its due time. A
-//     delivery in flight when the process died runs again once its lease
-//     (Options.Lease) expires: delivery is at-least-once.
+//     claim names its process (db.Owner): a delivery in flight when its
+//     process died runs again at its due time once a sender of the same
+//     host finds that process gone, or, where it cannot tell (another
+//     host, a reused pid), once its lease (Options.Lease) expires:
+//     delivery is at-least-once. A load run's deliveries are its own: no
+//     other process sends them; they are cancelled if the run stops first.
+//   - Ad-hoc targets: a send or replay to a URL (SendTo, ReplayTo, Load)
+//     records its target as an ad-hoc endpoint of its own, never listed
+//     among the user's endpoints and never fanned out to.
 //   - Fidelity: each attempt is framed by the endpoint's profile (envelope,
 //     headers, signature), sent with the profile's timeout, without following
 //     redirects, reading the answer up to the profile's response limit;

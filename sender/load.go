@@ -31,9 +31,16 @@ type LoadOptions struct {
 // LoadReport is what a load run measured. Every request was a recorded
 // delivery with its attempt, exactly as a single send; none is retried.
 type LoadReport struct {
-	Sent        int            `json:"sent"`
-	Succeeded   int            `json:"succeeded"`
-	Failed      int            `json:"failed"`
+	Sent      int `json:"sent"`
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+	// Interrupted counts the requests in flight when the run was stopped
+	// (recorded, their deliveries cancelled); Cancelled the deliveries
+	// created and not yet sent then (cancelled); NotStarted the requests
+	// of Count never created. All are 0 for a run that was not stopped.
+	Interrupted int            `json:"interrupted"`
+	Cancelled   int            `json:"cancelled"`
+	NotStarted  int            `json:"not_started"`
 	Errors      map[string]int `json:"errors"` // by error class or status
 	ElapsedMS   float64        `json:"elapsed_ms"`
 	PerSecond   float64        `json:"requests_per_second"`
@@ -51,6 +58,9 @@ func (r LoadReport) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sent %d in %.2fs: %.0f req/s at concurrency %d\n", r.Sent, r.ElapsedMS/1000, r.PerSecond, r.Concurrency)
 	fmt.Fprintf(&b, "succeeded %d, failed %d\n", r.Succeeded, r.Failed)
+	if r.Interrupted+r.Cancelled+r.NotStarted > 0 {
+		fmt.Fprintf(&b, "interrupted: %d in flight (recorded, cancelled), %d cancelled before sending, %d never started\n", r.Interrupted, r.Cancelled, r.NotStarted)
+	}
 	fmt.Fprintf(&b, "latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50MS, r.P90MS, r.P99MS, r.MaxMS)
 	keys := make([]string, 0, len(r.Errors))
 	for k := range r.Errors {
@@ -70,10 +80,14 @@ func (r LoadReport) String() string {
 // after. One writer keeps both sides of that going: each of its writes
 // records every attempt finished since the last one and creates the
 // deliveries that keep the workers' queue full, so a run costs one write
-// per commit, not one per request, and no worker waits on a commit. A
-// delivery stays claimed until its record commits: a run killed midway
-// leaves its unsent or unrecorded deliveries claimed, and a started sender
-// sends them once their lease expires (at-least-once).
+// per commit, not one per request, and no worker waits on a commit. The
+// run's deliveries are private to it: the outbox's workers, here or in
+// another process, never send them. When ctx ends the run stops: the
+// requests in flight end and are recorded as interrupted, and the
+// deliveries not yet sent are cancelled, each saying why (the report
+// counts both). A run killed outright cannot do that: its unsent or
+// unrecorded deliveries stay claimed by its process until a sender finds
+// the process gone and cancels them.
 func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if o.Count <= 0 {
 		return nil, fmt.Errorf("count: must be positive")
@@ -88,12 +102,15 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	ep, err := s.sendEndpoint(ctx, prof, o.URL, o.Credentials, SendOptions{})
+	ep, err := s.adHocTarget(ctx, prof, o.URL, o.Credentials, SendOptions{})
 	if err != nil {
 		return nil, err
 	}
 	if len(o.Payload) > 0 && !json.Valid(o.Payload) {
 		return nil, fmt.Errorf("payload: not valid JSON")
+	}
+	if err := s.register(ctx); err != nil {
+		return nil, err
 	}
 	l := &loadRun{
 		s: s, o: o, ep: ep, prof: prof, pol: prof.Policy(),
@@ -114,12 +131,21 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 		go func() {
 			defer wg.Done()
 			for c := range l.work {
+				r := loadResults.Get().(*loadResult)
+				if ctx.Err() != nil {
+					// Stopped before this one went out: not sent at all.
+					*r = loadResult{c: c, out: loadCancelled(c, loadNotSent)}
+					l.finished <- r
+					continue
+				}
 				x := s.send(ctx, c, ep, prof, l.pol, false)
 				out := s.outcome(c, ep, prof, l.pol, x, false)
+				if strings.HasPrefix(x.attempt.Error, ErrClassInterrupted+": ") {
+					out = loadCancelled(c, loadInFlight)
+				}
 				out.BodyEvent = x.bodyEvent
 				out.ErrorUnchanged = out.LastError == c.Delivery.LastError
-				r := loadResults.Get().(*loadResult)
-				*r = loadResult{c: c, x: x, out: out}
+				*r = loadResult{c: c, x: x, out: out, sent: true}
 				l.finished <- r
 			}
 		}()
@@ -130,6 +156,9 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	elapsed := time.Since(start)
 	rep, lat := l.rep, l.lat
 	rep.Sent = rep.Succeeded + rep.Failed
+	if ctx.Err() != nil {
+		rep.NotStarted = o.Count - l.made
+	}
 	rep.ElapsedMS = ms(elapsed)
 	rep.PerSecond = float64(rep.Sent) / elapsed.Seconds()
 	slices.Sort(lat)
@@ -147,7 +176,22 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	if len(l.errs) == rep.Sent && len(l.errs) > 0 {
 		return rep, fmt.Errorf("every request failed in hookscope: %w", l.errs[0])
 	}
-	return rep, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("load run interrupted after %d of %d requests: %d in flight interrupted, %d cancelled before sending, %d never started: %w",
+			rep.Sent, o.Count, rep.Interrupted, rep.Cancelled, rep.NotStarted, err)
+	}
+	return rep, nil
+}
+
+// Why a stopped load run cancelled a delivery (its last error).
+const (
+	loadNotSent  = "cancelled: the load run was interrupted before this request was sent"
+	loadInFlight = "cancelled: the load run was interrupted while this request was in flight; it may or may not have reached the target"
+)
+
+// loadCancelled is the outcome of a delivery a stopped run will not send.
+func loadCancelled(c *db.Claimed, why string) db.Outcome {
+	return db.Outcome{Status: db.DeliveryCancelled, LastError: why, ErrorUnchanged: c.Delivery.LastError == why}
 }
 
 // loadMinBatch and loadBatchWait: the writer waits up to loadBatchWait
@@ -184,19 +228,22 @@ type loadRun struct {
 // writer per request, and the writer gives it back once recorded.
 var loadResults = sync.Pool{New: func() any { return new(loadResult) }}
 
-// loadResult is a finished attempt waiting to be recorded.
+// loadResult is a finished attempt waiting to be recorded, or (sent
+// false) a delivery the stopped run cancels unsent.
 type loadResult struct {
-	c   *db.Claimed
-	x   exchange
-	out db.Outcome
+	c    *db.Claimed
+	x    exchange
+	out  db.Outcome
+	sent bool
 }
 
 // write is the run's writer. Until every delivery is created and every
 // attempt recorded, each turn records what finished and creates what the
 // queue has room for (under a rate, what the rate allows so far) in one
 // write, then hands the new deliveries to the workers. Once ctx ends it
-// creates nothing more, leaves the queued deliveries claimed, and records
-// the attempts in flight (they end promptly: their context is ctx).
+// creates nothing more, cancels the queued deliveries, and records the
+// attempts in flight (they end promptly, interrupted: their context is
+// ctx).
 func (l *loadRun) write(ctx context.Context) {
 	var tick <-chan time.Time
 	allowed := l.o.Count
@@ -212,11 +259,13 @@ func (l *loadRun) write(ctx context.Context) {
 			stopped = true
 		}
 		if stopped {
-			// Queued deliveries will not be sent: they stay claimed.
+			// Queued deliveries will not be sent: they are cancelled.
 			for {
 				select {
-				case <-l.work:
-					l.recorded++
+				case c := <-l.work:
+					r := loadResults.Get().(*loadResult)
+					*r = loadResult{c: c, out: loadCancelled(c, loadNotSent)}
+					done = append(done, r)
 					continue
 				default:
 				}
@@ -226,12 +275,6 @@ func (l *loadRun) write(ctx context.Context) {
 		if l.recorded == l.made && (stopped || l.made == l.o.Count) {
 			return
 		}
-		for i, r := range done {
-			*r = loadResult{} // drop what it holds before it is reused
-			loadResults.Put(r)
-			done[i] = nil
-		}
-		done = done[:0]
 	drain:
 		for len(done) < 4*loadMaxChunk {
 			select {
@@ -280,7 +323,15 @@ func (l *loadRun) write(ctx context.Context) {
 		}
 		created, err := l.turn(ctx, done, n)
 		if err != nil {
-			l.fail(err, len(done))
+			l.fail(err, done)
+		}
+		for i, r := range done {
+			*r = loadResult{} // drop what it holds before it is reused
+			loadResults.Put(r)
+			done[i] = nil
+		}
+		done = done[:0]
+		if err != nil {
 			if n > 0 {
 				stopped = true
 			}
@@ -324,7 +375,12 @@ func (l *loadRun) turn(ctx context.Context, done []*loadResult, n int) ([]*db.Cl
 	wctx := context.WithoutCancel(ctx)
 	err := s.db.Write(wctx, func(tx db.Handle) error {
 		for i, r := range done {
-			err := s.outbox.Complete(wctx, tx, &r.x.attempt, r.c.Lease, r.out, now)
+			var err error
+			if r.sent {
+				err = s.outbox.Complete(wctx, tx, &r.x.attempt, r.c.Lease, r.out, now)
+			} else {
+				err = s.outbox.Finish(wctx, tx, r.c.Delivery.ID, r.c.Lease, r.out, now)
+			}
 			// A lost claim writes nothing (another worker took the
 			// delivery over): the failure is this attempt's alone.
 			lost[i] = errors.Is(err, db.ErrLeaseLost)
@@ -339,20 +395,29 @@ func (l *loadRun) turn(ctx context.Context, done []*loadResult, n int) ([]*db.Cl
 		out, err = s.outbox.CreateSingles(wctx, tx, db.NewSingles{
 			EndpointID: l.ep.ID, Vendor: l.prof.Name(), Type: l.o.Event, Source: "load",
 			Payloads: payloads, ExecutionIDs: execs, MessageIDs: ids, NoRetry: true, ClaimUntil: now.Add(s.lease),
+			ClaimedBy: s.owner, Private: true,
 		}, now)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recording a load run to %s: %w", l.ep.Name, err)
+		return nil, fmt.Errorf("recording a load run to %s: %w", l.ep.URL, err)
 	}
 	l.made += len(out)
 	for i, r := range done {
 		if lost[i] {
-			l.fail(fmt.Errorf("recording delivery %d: %w", r.c.Delivery.ID, db.ErrLeaseLost), 1)
+			l.fail(fmt.Errorf("recording delivery %d: %w", r.c.Delivery.ID, db.ErrLeaseLost), done[i:i+1])
 			continue
 		}
 		l.recorded++
 		s.publish(db.ChangeDelivery, r.c.Delivery.ID, "")
+		switch {
+		case !r.sent:
+			l.rep.Cancelled++
+			continue
+		case r.out.Status == db.DeliveryCancelled:
+			l.rep.Interrupted++
+			continue
+		}
 		a := &r.x.attempt
 		l.lat = append(l.lat, a.DurationMS)
 		if a.Error != "" {
@@ -372,14 +437,29 @@ func (l *loadRun) turn(ctx context.Context, done []*loadResult, n int) ([]*db.Cl
 	return out, nil
 }
 
-// fail counts err against the run, failing the n finished attempts it
-// left unrecorded (they stay claimed: a started sender sends them again
-// once their lease expires), or, for n = 0, one request never sent.
-func (l *loadRun) fail(err error, n int) {
+// fail counts err against the run, for the results it left unrecorded
+// (they stay claimed by this process, private: a sender that finds the
+// process gone cancels them), or, for none, one request never sent. An
+// attempt sent counts as failed; a delivery cancelled unsent, as
+// cancelled.
+func (l *loadRun) fail(err error, unrecorded []*loadResult) {
 	l.errs = append(l.errs, err)
-	l.rep.Errors["hookscope: "+err.Error()] += max(n, 1)
-	l.rep.Failed += max(n, 1)
-	l.recorded += n
+	sent := 0
+	for _, r := range unrecorded {
+		if r.sent {
+			sent++
+		} else {
+			l.rep.Cancelled++
+		}
+	}
+	if len(unrecorded) == 0 {
+		sent = 1
+	}
+	if sent > 0 {
+		l.rep.Errors["hookscope: "+err.Error()] += sent
+		l.rep.Failed += sent
+	}
+	l.recorded += len(unrecorded)
 }
 
 // sendOnce records an event and a claimed delivery to ep and runs its
@@ -397,6 +477,9 @@ func (s *Sender) sendOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Pr
 // framed together as the vendor batches, and runs its first attempt now,
 // returning the attempt as recorded.
 func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, events []fixtures.Outgoing, source string, noRetry bool) (*db.Attempt, error) {
+	if err := s.register(ctx); err != nil {
+		return nil, err
+	}
 	now := s.clock.Now()
 	var c *db.Claimed
 	err := s.db.Write(ctx, func(tx db.Handle) error {
@@ -415,7 +498,7 @@ func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtu
 		d, err := s.outbox.CreateDelivery(ctx, tx, db.NewDelivery{
 			EndpointID: ep.ID, Vendor: prof.Name(), Events: evs, Status: db.DeliveryPending,
 			ExecutionID: executionID(evs[0].Payload), MessageID: s.messageID(), DueAt: &now,
-			Ordered: prof.Policy().Ordered, NoRetry: noRetry, ClaimUntil: lease,
+			Ordered: prof.Policy().Ordered, NoRetry: noRetry, ClaimUntil: lease, ClaimedBy: s.owner,
 		}, now)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -69,11 +70,12 @@ func TestLoadRecordsEveryRequest(t *testing.T) {
 	}
 }
 
-// TestLoadCancelledLeavesWorkClaimed: a cancelled run stops creating,
-// records what it sent, and leaves nothing it created unaccounted for: a
-// delivery is either finished with its attempt or still claimed (a started
-// sender sends it when the lease ends).
-func TestLoadCancelledLeavesWorkClaimed(t *testing.T) {
+// TestLoadCancelledCancelsWhatItDidNotSend: a cancelled run stops
+// creating, records what it sent, and leaves nothing to send: a delivery
+// it created is finished with its attempt, or cancelled with the attempt
+// it interrupted in flight, or cancelled unsent; none is pending or
+// claimed, and the report counts each kind.
+func TestLoadCancelledCancelsWhatItDidNotSend(t *testing.T) {
 	s, d := openSender(t, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := newHookServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
@@ -82,17 +84,24 @@ func TestLoadCancelledLeavesWorkClaimed(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
-	rep, _ := s.Load(ctx, LoadOptions{
+	rep, err := s.Load(ctx, LoadOptions{
 		Vendor: "policycortex", Event: "policy.violation.created", URL: srv.URL,
 		Credentials: fixtures.Credentials{Secret: "s"}, Count: 100000, Concurrency: 4,
 	})
-	var finished, claimed, total, attempts int
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Load: %v, want an error saying the run was interrupted", err)
+	}
+	var finished, interrupted, unsent, open, total, attempts int
 	r := d.Reader()
-	r.QueryRow(`SELECT count(*) FROM deliveries WHERE claimed_until IS NULL AND attempt_count = 1`).Scan(&finished)
-	r.QueryRow(`SELECT count(*) FROM deliveries WHERE claimed_until IS NOT NULL AND attempt_count = 0 AND status = 'pending'`).Scan(&claimed)
+	r.QueryRow(`SELECT count(*) FROM deliveries WHERE claimed_until IS NULL AND attempt_count = 1 AND status IN ('succeeded', 'failed')`).Scan(&finished)
+	r.QueryRow(`SELECT count(*) FROM deliveries WHERE claimed_until IS NULL AND attempt_count = 1 AND status = 'cancelled'`).Scan(&interrupted)
+	r.QueryRow(`SELECT count(*) FROM deliveries WHERE claimed_until IS NULL AND attempt_count = 0 AND status = 'cancelled'`).Scan(&unsent)
+	r.QueryRow(`SELECT count(*) FROM deliveries WHERE claimed_until IS NOT NULL OR status IN ('pending', 'retrying')`).Scan(&open)
 	r.QueryRow(`SELECT count(*) FROM deliveries`).Scan(&total)
 	r.QueryRow(`SELECT count(*) FROM attempts`).Scan(&attempts)
-	if total >= 100000 || finished+claimed != total || attempts != finished || finished != rep.Sent {
-		t.Fatalf("%d deliveries: %d finished, %d claimed, %d attempts; report sent %d", total, finished, claimed, attempts, rep.Sent)
+	if total >= 100000 || open != 0 || finished+interrupted+unsent != total || attempts != finished+interrupted ||
+		finished != rep.Sent || interrupted != rep.Interrupted || unsent != rep.Cancelled || rep.NotStarted != 100000-total {
+		t.Fatalf("%d deliveries: %d finished, %d interrupted, %d cancelled unsent, %d still open, %d attempts; report %+v",
+			total, finished, interrupted, unsent, open, attempts, rep)
 	}
 }

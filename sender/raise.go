@@ -12,8 +12,9 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
-// SendPrefix starts the name of the endpoints `hookscope send` creates for
-// its one-off targets; raised events never fan out to them.
+// SendPrefix starts the name of the ad-hoc targets `hookscope send` and a
+// replay to a URL create (db.Endpoint.AdHoc); the user's endpoints may not
+// take it.
 const SendPrefix = "send:"
 
 // render returns payload, or a fresh fixture payload when it is empty.
@@ -50,13 +51,14 @@ func (s *Sender) Raise(ctx context.Context, vendor, event string, payload json.R
 	if err != nil {
 		return nil, err
 	}
+	// The user's endpoints: the ad-hoc targets of sends are not among them.
 	eps, err := s.endpoints.ListEndpoints(ctx, s.db.Reader())
 	if err != nil {
 		return nil, fmt.Errorf("listing endpoints: %w", err)
 	}
 	var targets []db.Endpoint
 	for _, ep := range eps {
-		if ep.Profile != prof.Name() || strings.HasPrefix(ep.Name, SendPrefix) {
+		if ep.Profile != prof.Name() {
 			continue
 		}
 		if len(ep.Events) > 0 && !slices.Contains(ep.Events, event) {

@@ -77,7 +77,7 @@ func (s *Sender) ReplayTo(ctx context.Context, requestBody []byte, vendor, targe
 	if err != nil {
 		return nil, fmt.Errorf("replaying to %s: %w", target, err)
 	}
-	ep, err := s.sendEndpoint(ctx, prof, target, creds, SendOptions{})
+	ep, err := s.adHocTarget(ctx, prof, target, creds, SendOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func BenchmarkSendPath(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ep, err := s.sendEndpoint(ctx, prof, url, fixtures.Credentials{Secret: "bench-secret"}, SendOptions{})
+	ep, err := s.adHocTarget(ctx, prof, url, fixtures.Credentials{Secret: "bench-secret"}, SendOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

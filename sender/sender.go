@@ -3,6 +3,7 @@ package sender
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -29,9 +30,11 @@ type Options struct {
 	// Poll is how often the outbox is checked for work this process was
 	// not told about (written by another process; default 1 s).
 	Poll time.Duration
-	// Lease is how long a claim lasts: a delivery whose worker died is
-	// taken up again once it expires (default 2 min; it must exceed the
-	// longest attempt timeout, which validation caps at 100 s).
+	// Lease is how long a claim lasts (default 2 min; it must exceed the
+	// longest attempt timeout, which validation caps at 100 s). A claim
+	// names its process: once that process is gone from this host, another
+	// takes the delivery up at its due time; the lease is for a holder it
+	// cannot judge (another host, a reused pid).
 	Lease time.Duration
 	// Transport carries the requests (default: a tuned http.Transport).
 	Transport http.RoundTripper
@@ -57,6 +60,14 @@ type Sender struct {
 	lease      time.Duration
 	client     *http.Client
 	log        *slog.Logger
+
+	// owner is the id this sender's claims are recorded under, proc the
+	// process it stands for; registered once its row is written.
+	owner      int64
+	proc       processID
+	registered atomic.Bool
+	// reapedAt is when the dispatcher last looked for processes gone.
+	reapedAt time.Time
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -130,6 +141,8 @@ func New(d *db.DB, opts Options) *Sender {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		log:   opts.Logger,
+		owner: newOwnerID(),
+		proc:  thisProcess(),
 		rng:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		wake:  make(chan struct{}, 1),
 		freed: make(chan struct{}, 1),
@@ -222,14 +235,28 @@ func (s *Sender) loop(ctx context.Context) {
 	}
 }
 
+// claimDue claims up to limit due deliveries for this process, first
+// (at most once per poll interval) taking up those of processes gone.
 func (s *Sender) claimDue(ctx context.Context, limit int) ([]int64, error) {
+	if err := s.register(ctx); err != nil {
+		return nil, err
+	}
 	var ids []int64
 	now := s.clock.Now()
+	reap := time.Since(s.reapedAt) >= s.poll
 	err := s.db.Write(ctx, func(tx db.Handle) error {
+		if reap {
+			if err := s.reapGone(ctx, tx, now); err != nil {
+				return err
+			}
+		}
 		var err error
-		ids, err = s.outbox.ClaimDue(ctx, tx, now, now.Add(s.lease), limit)
+		ids, err = s.outbox.ClaimDue(ctx, tx, s.owner, now, now.Add(s.lease), limit)
 		return err
 	})
+	if err == nil && reap {
+		s.reapedAt = time.Now()
+	}
 	return ids, err
 }
 
@@ -243,8 +270,22 @@ func (s *Sender) process(ctx context.Context, id int64, manual bool) error {
 	return err
 }
 
-// endpoint loads one endpoint (the store's error already says what was
-// loaded and what was wrong).
+// endpoint loads one of the user's endpoints: the ad-hoc target of a send
+// is not one (ErrNotFound).
 func (s *Sender) endpoint(ctx context.Context, id int64) (*db.Endpoint, error) {
+	ep, err := s.target(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ep.AdHoc {
+		return nil, fmt.Errorf("loading endpoint %d: %w", id, db.ErrNotFound)
+	}
+	return ep, nil
+}
+
+// target loads the endpoint a delivery goes to: one of the user's, or the
+// ad-hoc target of a send (the store's error already says what was loaded
+// and what was wrong).
+func (s *Sender) target(ctx context.Context, id int64) (*db.Endpoint, error) {
 	return s.endpoints.GetEndpoint(ctx, s.db.Reader(), id)
 }

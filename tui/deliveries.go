@@ -103,6 +103,8 @@ func (r renderer) countdown(d *DeliveryDetail, now time.Time, scale float64) str
 			return r.st.Bad.Render(fmt.Sprintf("✗ failed after %d attempt(s); no retry scheduled", del.AttemptCount))
 		case db.DeliverySkipped:
 			return r.st.Muted.Render("– skipped: the endpoint was disabled")
+		case db.DeliveryCancelled:
+			return r.st.Muted.Render("– " + sanitize.Line(del.LastError))
 		}
 		return ""
 	}
@@ -138,6 +140,9 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 	to := fmt.Sprintf("endpoint #%d", d.EndpointID)
 	if e := dd.Endpoint; e != nil {
 		to = r.safe(e.Name) + " " + r.st.Muted.Render(r.safe(e.URL))
+		if e.AdHoc { // a send or replay to a URL: the URL is the target
+			to = r.safe(e.URL) + " " + r.st.Muted.Render("(sent to a URL, not an endpoint)")
+		}
 	}
 	line(r.st.Section.Render(fmt.Sprintf("Delivery #%d", d.ID)) + " → " + to)
 	line(r.field("status", r.deliveryStatus(d.Status)))

@@ -145,6 +145,9 @@ func writeDeliveries(w io.Writer, ds []sender.DeliveryView) error {
 
 func writeDelivery(w io.Writer, d sender.DeliveryView) error {
 	fmt.Fprintf(w, "delivery %d to endpoint %d (%s): %s\n", d.ID, d.EndpointID, d.Vendor, d.Status)
+	if d.Status == db.DeliveryCancelled {
+		fmt.Fprintf(w, "%s\n", printableText(d.LastError))
+	}
 	fmt.Fprintf(w, "events: %s\n", strings.Join(d.EventTypes, ", "))
 	if d.ExecutionID != "" {
 		fmt.Fprintf(w, "execution_id: %s\n", d.ExecutionID)

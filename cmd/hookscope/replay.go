@@ -63,7 +63,7 @@ refused.`,
 						continue
 					}
 					fmt.Fprintf(out, "delivery %d (%s): %s\n", d.ID, d.Vendor, d.Status)
-					printAttempts(out, v, 0, false)
+					printAttempts(out, v, 0)
 				}
 				return err
 			})

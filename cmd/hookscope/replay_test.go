@@ -49,6 +49,13 @@ func TestRequestsReplayToURL(t *testing.T) {
 	if string(body) != string(wire.Body) {
 		t.Errorf("the replay changed the body")
 	}
+	// Neither the replay nor a send to a URL leaves an endpoint behind.
+	if out, err := runCLI(t, "--db", dbPath, "send", "policycortex", "scan.completed", "--to", url, "--secret", "s", "--no-retry"); err != nil {
+		t.Fatalf("send: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, "--db", dbPath, "endpoints", "list", "--json"); err != nil || strings.Contains(out, url) {
+		t.Errorf("endpoints list after a replay and a send to %s: %v\n%s", url, err, out)
+	}
 	if v := p.Verify(hdr, body, creds, time.Now()); v.Status != fixtures.Valid {
 		t.Errorf("the replay is not signed with the receiving route's secret: %+v", v)
 	}

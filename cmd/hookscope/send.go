@@ -94,7 +94,11 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 			if err != nil {
 				return inputErr(err)
 			}
-			printAttempts(out, sender.ViewDelivery(*del), 0, asJSON)
+			// --json prints one document once the delivery settles (or the
+			// wait is given up): the delivery with every attempt.
+			if !asJSON {
+				printAttempts(out, sender.ViewDelivery(*del), 0)
+			}
 			seen := len(del.Attempts)
 			if del.Status == db.DeliveryRetrying {
 				if err := s.Start(ctx); err != nil {
@@ -105,17 +109,26 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 					select {
 					case <-ctx.Done():
 						fmt.Fprintf(cmd.ErrOrStderr(), "stopped waiting; delivery %d stays scheduled (a running serve or console carries it on)\n", del.ID)
+						if asJSON {
+							return writeJSON(out, sender.ViewDelivery(*del))
+						}
 						return nil
 					case <-time.After(100 * time.Millisecond):
 					}
 					if del, err = s.Delivery(ctx, del.ID); err != nil {
 						return err
 					}
-					printAttempts(out, sender.ViewDelivery(*del), seen, asJSON)
+					if !asJSON {
+						printAttempts(out, sender.ViewDelivery(*del), seen)
+					}
 					seen = len(del.Attempts)
 				}
 			}
-			if !asJSON {
+			if asJSON {
+				if err := writeJSON(out, sender.ViewDelivery(*del)); err != nil {
+					return fmt.Errorf("printing delivery %d: %w", del.ID, err)
+				}
+			} else {
 				fmt.Fprintf(out, "delivery %d: %s\n", del.ID, del.Status)
 				if e := del.Escalation; e != nil {
 					fmt.Fprintf(out, "%s: %s\n%s\n", e.Kind, e.Subject, e.Body)
@@ -156,23 +169,20 @@ func readPayload(cmd *cobra.Command, path string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r, 10<<20))
 }
 
-// printAttempts prints the attempts after the first `from`.
-func printAttempts(w io.Writer, d sender.DeliveryView, from int, asJSON bool) {
+// printAttempts prints the attempts after the first `from`, one line each,
+// and when the next one runs.
+func printAttempts(w io.Writer, d sender.DeliveryView, from int) {
 	if from >= len(d.Attempts) {
 		return
 	}
 	for _, a := range d.Attempts[from:] {
-		if asJSON {
-			writeJSON(w, a)
-			continue
-		}
 		res := a.Error
 		if res == "" && a.Response != nil {
 			res = fmt.Sprintf("%d", a.Response.Status)
 		}
 		fmt.Fprintf(w, "attempt %d at %s%s: %s (%.1f ms)\n", a.N, a.StartedAt.Local().Format(time.TimeOnly), waitNote(a), res, a.DurationMS)
 	}
-	if n := nextLine(d); n != "" && !asJSON {
+	if n := nextLine(d); n != "" {
 		fmt.Fprintf(w, "next attempt %s\n", n)
 	}
 }
