@@ -35,10 +35,10 @@ const (
 	maxSplit  = 75
 	splitStep = 5
 	autoMin   = 35
-	autoMax   = 60
+	autoMax   = 50
 	// wantText is how wide the list would like its last column (the
 	// event types, the URL) when it sizes itself.
-	wantText = 32
+	wantText = 28
 )
 
 // listWidth is the list pane's outer width on a wide screen.

@@ -150,6 +150,8 @@ func TestConsoleEndToEnd(t *testing.T) {
 	c.keys("s")
 	c.waitFor(5*time.Second, "send standardwebhooks "+event+" to", "local-standardwebhooks")
 	c.keys("Enter")
+	c.waitFor(5*time.Second, "Send standardwebhooks "+event+" to local-standardwebhooks", "[y/n]")
+	c.keys("y")
 	c.waitFor(10*time.Second, "✓ sent standardwebhooks "+event+" as delivery #1")
 	c.keys("1")
 	c.waitFor(5*time.Second, "received 1", "standardwebhooks", "✓ valid")
@@ -168,9 +170,12 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 	// Send again and follow the delivery: the sender retries by itself.
 	c.keys("4", "s", "Enter")
+	c.waitFor(5*time.Second, "[y/n]")
+	c.keys("y")
 	c.waitFor(10*time.Second, "as delivery #2")
 	c.keys("2", "f")
-	c.waitFor(10*time.Second, "Delivery #2", "retrying", "Attempts (2)", "vendor waits 5m00s, ×30 → 10.0s")
+	// The countdown may take two lines of the detail: its parts are checked.
+	c.waitFor(10*time.Second, "Delivery #2", "retrying", "Attempts (2)", "vendor waits", "5m00s, ×30 → 10.0s")
 	s := c.waitFor(5*time.Second, "⏱ retry 2 of")
 	if strings.Count(s, " 503 ") < 2 {
 		t.Fatalf("the two failed attempts are not listed:\n%s", s)
