@@ -1,0 +1,165 @@
+package receiver
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+)
+
+// listRequests returns the recorded requests, oldest first, with bodies.
+func (h *harness) all() []*db.Request {
+	h.t.Helper()
+	rows, err := h.requests.ListRequests(context.Background(), h.db.Reader(), db.RequestFilter{Limit: 1000})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := make([]*db.Request, 0, len(rows))
+	for i := len(rows) - 1; i >= 0; i-- {
+		out = append(out, h.get(rows[i].ID))
+	}
+	return out
+}
+
+func headerValue(hs []db.Header, name string) (string, bool) {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value, true
+		}
+	}
+	return "", false
+}
+
+// exchange writes raw bytes on one connection and reads n answers.
+func exchange(t *testing.T, addr, raw string, n int) []*http.Response {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(15 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	var out []*http.Response
+	for range n {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("reading answer %d: %v", len(out)+1, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		out = append(out, resp)
+	}
+	return out
+}
+
+// TestHTTP10TransferEncodingInjectsNoHeaders: an HTTP/1.0 request saying
+// Transfer-Encoding: chunked (which net/http ignores before HTTP/1.1,
+// reading its Content-Length body) carries a body that looks like a chunked
+// end and a header block; a second request follows on the connection. Each
+// request is recorded with its own headers, and the header planted in the
+// body reaches neither the record nor the user's service.
+func TestHTTP10TransferEncodingInjectsNoHeaders(t *testing.T) {
+	forwarded := make(chan http.Header, 4)
+	svc := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		forwarded <- r.Header.Clone()
+		io.WriteString(w, `{"ok":true}`)
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go svc.Serve(l)
+	defer svc.Close()
+	h := newHarness(t, Options{ForwardTo: "http://" + l.Addr().String() + "/webhook"})
+
+	planted := "0\r\n\r\nPOST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Injected: evil\r\nX-Real: forged\r\n\r\n"
+	raw := "POST /hooks/holm HTTP/1.0\r\nHost: t\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n" +
+		"Content-Length: " + itoa(int64(len(planted))) + "\r\nX-First: 1\r\n\r\n" + planted +
+		"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Real: 2\r\nContent-Length: 2\r\n\r\n{}"
+	for _, resp := range exchange(t, strings.TrimPrefix(h.url, "http://"), raw, 2) {
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("answered %d", resp.StatusCode)
+		}
+	}
+	rs := h.all()
+	if len(rs) != 2 {
+		t.Fatalf("%d requests recorded, want 2", len(rs))
+	}
+	if string(rs[0].Body) != planted {
+		t.Errorf("first request's body %q, want the %d bytes its Content-Length declared", rs[0].Body, len(planted))
+	}
+	if _, ok := headerValue(rs[0].Headers, "X-First"); !ok {
+		t.Errorf("first request recorded with headers %v, want its own (X-First)", rs[0].Headers)
+	}
+	second := rs[1]
+	if v, _ := headerValue(second.Headers, "X-Real"); v != "2" {
+		t.Errorf("second request recorded with X-Real %q, want its own 2; headers %v", v, second.Headers)
+	}
+	if _, ok := headerValue(second.Headers, "X-Injected"); ok {
+		t.Errorf("second request recorded with the header planted in the first one's body: %v", second.Headers)
+	}
+	for i := range 2 {
+		select {
+		case fh := <-forwarded:
+			if fh.Get("X-Injected") != "" {
+				t.Errorf("forward %d carried the planted header X-Injected: %v", i+1, fh)
+			}
+			if i == 1 && fh.Get("X-Real") != "2" {
+				t.Errorf("second forward carried X-Real %q, want 2", fh.Get("X-Real"))
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("forward %d never reached the service", i+1)
+		}
+	}
+}
+
+// TestPipelineAfterCloseIsNotRefused: a request answered with an error and
+// Connection: close, with another request pipelined behind it that net/http
+// never reads. Only the first is recorded: the second is not a request the
+// server refused, and no status was sent for it.
+func TestPipelineAfterCloseIsNotRefused(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.setSim("holm", db.SimResponse{Status: 500})
+	raw := "POST /hooks/holm HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}" +
+		"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Never-Read: 1\r\nContent-Length: 2\r\n\r\n{}"
+	resps := exchange(t, strings.TrimPrefix(h.url, "http://"), raw, 1)
+	if resps[0].StatusCode != 500 {
+		t.Fatalf("answered %d, want the simulated 500", resps[0].StatusCode)
+	}
+	// The connection is closed; its close is reported before Shutdown ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h.rc.Shutdown(ctx)
+	rs := h.all()
+	if len(rs) != 1 {
+		for _, r := range rs {
+			t.Logf("recorded: %s %s status %d error %q headers %v", r.Method, r.Path, r.Response.Status, r.Error, r.Headers)
+		}
+		t.Fatalf("%d requests recorded, want only the one net/http read", len(rs))
+	}
+}
+
+// TestOptionsStarKeepsOrder: "OPTIONS *", which net/http answers itself,
+// does not put the follower out of step: the request after it is recorded
+// with its headers in their order.
+func TestOptionsStarKeepsOrder(t *testing.T) {
+	h := newHarness(t, Options{})
+	raw := "OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n" +
+		"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Zed: 1\r\nX-Alpha: 2\r\nContent-Length: 2\r\n\r\n{}"
+	exchange(t, strings.TrimPrefix(h.url, "http://"), raw, 2)
+	r := h.last()
+	if len(r.Headers) < 3 || r.Headers[0].Name != "Host" || r.Headers[1].Name != "X-Zed" || r.Headers[2].Name != "X-Alpha" {
+		t.Fatalf("recorded headers %v, want them in arrival order (Host, X-Zed, X-Alpha, ...)", r.Headers)
+	}
+}
