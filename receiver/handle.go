@@ -63,6 +63,7 @@ func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		rc.log.Error("recording a request failed; answering 503", "path", req.Path, "err", err)
 		ans := errorAnswer(http.StatusServiceUnavailable, "hookscope could not record this request: "+err.Error())
+		ans.drain = pre != nil && pre.drain
 		rc.write(w, r, ans)
 		return
 	}
@@ -117,7 +118,25 @@ func (rc *Receiver) readBody(r *http.Request, req *db.Request) *answer {
 func overLimit(limit int64) *answer {
 	a := errorAnswer(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the %d-byte limit", limit))
 	a.headers = append(a.headers, db.Header{Name: "Connection", Value: "close"})
+	a.drain = true
 	return a
+}
+
+// drainFactor bounds how much of a body over the limit is read and
+// discarded after the 413: up to drainFactor times the limit.
+const drainFactor = 4
+
+// drainBody reads and discards what is left of a body the receiver
+// answered without reading it whole, up to drainFactor times the body
+// limit and within the request's read deadline. A client that sends all of
+// its body before it reads the answer (curl after Expect: 100-continue,
+// and many HTTP libraries) then reads that answer: closing the connection
+// with its bytes unread would reset it, and the client would see the reset
+// instead. Past the bound the connection is closed regardless.
+func (rc *Receiver) drainBody(r *http.Request) {
+	if _, err := io.CopyN(io.Discard, r.Body, drainFactor*rc.opts.BodyLimit); err == nil {
+		rc.log.Debug("the rest of an oversized body is over the drain bound; closing the connection", "path", r.URL.Path)
+	}
 }
 
 // inspect fills the verdicts: vendor, event types, signature, duplicate
@@ -268,12 +287,21 @@ func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
 	for _, hd := range ans.headers {
 		h[hd.Name] = append(h[hd.Name], hd.Value)
 	}
+	ctl := http.NewResponseController(w)
+	if ans.drain {
+		// The rest of the body is read after the answer is sent.
+		ctl.EnableFullDuplex()
+	}
 	w.WriteHeader(ans.status)
 	if ans.oversize > 0 {
 		writeFiller(w, ans.oversize)
 		return
 	}
 	w.Write(ans.body)
+	if ans.drain {
+		ctl.Flush()
+		rc.drainBody(r)
+	}
 }
 
 func joinNote(a, b string) string {

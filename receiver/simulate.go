@@ -23,6 +23,9 @@ type answer struct {
 	hang     bool
 	// note is added to the request's Error (a hang says it never answered).
 	note string
+	// drain: the request's body was not read to its end (it is over the
+	// limit); what is left is read and discarded after the answer.
+	drain bool
 }
 
 // stored is the answer as recorded, latency included. The latency runs from
