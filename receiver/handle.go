@@ -64,11 +64,11 @@ func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
 		rc.log.Error("recording a request failed; answering 503", "path", req.Path, "err", err)
 		ans := errorAnswer(http.StatusServiceUnavailable, "hookscope could not record this request: "+err.Error())
 		ans.drain = pre != nil && pre.drain
-		rc.write(w, r, ans)
+		rc.write(w, r, req, ans)
 		return
 	}
 	rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRequest, ID: req.ID, Name: req.Route})
-	rc.write(w, r, ans)
+	rc.write(w, r, req, ans)
 }
 
 func isHookPath(p string) bool { return len(p) > len(HookPrefix) && p[:len(HookPrefix)] == HookPrefix }
@@ -193,7 +193,9 @@ func (rc *Receiver) inspect(h http.Header, req *db.Request, route *db.Route) (er
 	}
 	insp := a.Inspection
 	req.DedupKey, req.Stale, req.StaleReason = insp.DedupKey, insp.Stale, insp.StaleReason
-	if !req.BodyTruncated {
+	// The shape verdict stands only on a whole body (the record says so:
+	// see db.Request.ShapeNotChecked).
+	if req.ShapeNotChecked() == "" {
 		for _, s := range a.ShapeIssues {
 			req.ShapeIssues = append(req.ShapeIssues, s.String())
 		}
@@ -263,7 +265,7 @@ func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.R
 
 // write sends ans, after its delay; a hang holds the connection open and
 // drops it without answering.
-func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
+func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, req *db.Request, ans *answer) {
 	if ans.delay > 0 {
 		t := time.NewTimer(ans.delay)
 		select {
@@ -274,14 +276,7 @@ func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
 		t.Stop()
 	}
 	if ans.hang {
-		t := time.NewTimer(rc.opts.HangLimit)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-		case <-rc.stopping:
-		}
-		t.Stop()
-		panic(http.ErrAbortHandler)
+		rc.hang(r, req)
 	}
 	h := w.Header()
 	for _, hd := range ans.headers {
@@ -302,6 +297,37 @@ func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
 		ctl.Flush()
 		rc.drainBody(r)
 	}
+}
+
+// hang holds the connection of req open without answering until the
+// client closes it, hookscope stops or the hang limit passes, records how
+// long it was held and how it ended in req's row, and drops the
+// connection.
+func (rc *Receiver) hang(r *http.Request, req *db.Request) {
+	t := time.NewTimer(rc.opts.HangLimit)
+	var end string
+	select {
+	case <-t.C:
+		end = fmt.Sprintf("until the %s hang limit, then dropped", rc.opts.HangLimit)
+	case <-r.Context().Done():
+		end = "until the client closed the connection"
+	case <-rc.stopping:
+		end = "until hookscope stopped, then dropped"
+	}
+	t.Stop()
+	held := rc.opts.Now().Sub(req.ReceivedAt)
+	note := fmt.Sprintf("simulated hang: the connection was held open %s without an answer, %s", held.Round(time.Millisecond), end)
+	req.Error = strings.Replace(req.Error, hangNote, note, 1)
+	req.Response.LatencyMS = float64(held) / float64(time.Millisecond)
+	err := rc.db.Write(context.Background(), func(tx db.Handle) error {
+		return rc.requests.SetRequestOutcome(context.Background(), tx, req.ID, req.Response.LatencyMS, req.Error)
+	})
+	if err != nil {
+		rc.log.Error("recording how a simulated hang ended", "id", req.ID, "err", err)
+	} else {
+		rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRequest, ID: req.ID, Name: req.Route})
+	}
+	panic(http.ErrAbortHandler)
 }
 
 func joinNote(a, b string) string {
