@@ -163,3 +163,35 @@ func TestOptionsStarKeepsOrder(t *testing.T) {
 		t.Fatalf("recorded headers %v, want them in arrival order (Host, X-Zed, X-Alpha, ...)", r.Headers)
 	}
 }
+
+// TestRefusalsRecordTheirStatusAndReason: requests net/http answers by
+// itself (an Expect it does not meet: 417; a Transfer-Encoding it does not
+// take: 501) are recorded once each, with the status it sent and why.
+func TestRefusalsRecordTheirStatusAndReason(t *testing.T) {
+	h := newHarness(t, Options{})
+	addr := strings.TrimPrefix(h.url, "http://")
+	for i, tc := range []struct {
+		raw    string
+		status int
+		reason string
+	}{
+		{"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}", 417, "Expect"},
+		{"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\nPOST /hooks/holm HTTP/1.1\r\nHost: t\r\n\r\n", 501, "Transfer-Encoding"},
+	} {
+		resps := exchange(t, addr, tc.raw, 1)
+		if resps[0].StatusCode != tc.status {
+			t.Fatalf("answered %d, want %d", resps[0].StatusCode, tc.status)
+		}
+		waitFor(t, func() bool { return h.count() == int64(i+1) })
+		r := h.last()
+		if r.Response.Status != tc.status || !strings.Contains(r.Error, tc.reason) {
+			t.Errorf("recorded status %d, error %q; want %d saying %s", r.Response.Status, r.Error, tc.status, tc.reason)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h.rc.Shutdown(ctx)
+	if n := h.count(); n != 2 {
+		t.Errorf("%d requests recorded, want the 2 refused ones only", n)
+	}
+}
