@@ -431,15 +431,23 @@ func parseFraming(block []byte) framing {
 	if !ok1 || !ok2 {
 		return framing{unsure: true}
 	}
-	major, minor, ok := http.ParseHTTPVersion(string(proto))
-	if !ok {
-		return framing{unsure: true}
+	var major, minor int
+	switch string(proto) {
+	case "HTTP/1.1":
+		major, minor = 1, 1
+	case "HTTP/1.0":
+		major, minor = 1, 0
+	default:
+		var ok bool
+		if major, minor, ok = http.ParseHTTPVersion(string(proto)); !ok {
+			return framing{unsure: true}
+		}
 	}
 	f.post = string(method) == http.MethodPost
 	f.self = string(method) == http.MethodOptions && string(target) == "*"
 
-	var te [][]byte
-	var cl [][]byte
+	var teArr, clArr [2][]byte
+	te, cl := teArr[:0], clArr[:0]
 	fields, hasClose, hasKeepAlive := 0, false, false
 	malformed := false
 	eachField(block, func(name, value []byte) {
@@ -593,56 +601,49 @@ func (c *orderConn) take(r *http.Request) []byte {
 // which it may add to an HTTP/1.0 request saying Pragma: no-cache.
 var rewritten = []string{"Host", "Transfer-Encoding", "Content-Length", "Trailer", "Cache-Control"}
 
-// sameFields reports whether the fields of block are those of h: every
-// field of the block is in h at its place among the fields of its name,
-// and h holds no other (the fields net/http rewrites aside).
+// sameFields reports whether the fields of block are those of h: the n-th
+// field of a name in the block is the n-th value net/http parsed for that
+// name, and h holds no other (the fields net/http rewrites aside).
 func sameFields(block []byte, h http.Header) bool {
-	type seen struct {
-		name string
-		n    int
-	}
-	var counts []seen
-	compared := 0
+	// The fields point into block (a folded one is a copy); most blocks
+	// fit the array, and lookups go through a stack buffer, so a typical
+	// request allocates nothing here.
+	var arr [32]struct{ name, value []byte }
+	fields := arr[:0]
 	ok := true
 	eachField(block, func(name, value []byte) {
-		if !ok {
-			return
-		}
 		if name == nil {
 			ok = false
-			return
 		}
-		key := http.CanonicalHeaderKey(string(name))
-		if key == "Cache-Control" {
-			vs := h[key]
-			ok = len(vs) > 0
-			return
-		}
-		for _, s := range rewritten {
-			if key == s {
-				return
-			}
-		}
-		i := 0
-		for j := range counts {
-			if counts[j].name == key {
-				counts[j].n++
-				i = counts[j].n
-				break
-			}
-		}
-		if i == 0 {
-			counts = append(counts, seen{key, 0})
-		}
-		vs := h[key]
-		if i >= len(vs) || vs[i] != string(value) {
-			ok = false
-			return
-		}
-		compared++
+		fields = append(fields, struct{ name, value []byte }{name, value})
 	})
 	if !ok {
 		return false
+	}
+	var kb [128]byte
+	compared := 0
+	for i, f := range fields {
+		key := canonicalKey(kb[:0], f.name)
+		if string(key) == "Cache-Control" {
+			if len(h["Cache-Control"]) == 0 {
+				return false
+			}
+			continue
+		}
+		if isRewritten(key) {
+			continue
+		}
+		n := 0 // earlier fields of the same name
+		for _, g := range fields[:i] {
+			if asciiEqualFold(g.name, string(f.name)) {
+				n++
+			}
+		}
+		vs := h[string(key)]
+		if n >= len(vs) || vs[n] != string(f.value) {
+			return false
+		}
+		compared++
 	}
 	total := 0
 	for k, vs := range h {
@@ -651,6 +652,33 @@ func sameFields(block []byte, h http.Header) bool {
 		}
 	}
 	return total == compared
+}
+
+func isRewritten(key []byte) bool {
+	for _, s := range rewritten {
+		if string(key) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// canonicalKey appends the canonical form of a field name to dst, as
+// net/textproto writes it for a valid name ("content-type" is
+// "Content-Type").
+func canonicalKey(dst, name []byte) []byte {
+	upper := true
+	for _, c := range name {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+		upper = c == '-'
+	}
+	return dst
 }
 
 // orderedHeaders returns r's headers in arrival order, with exact names.
