@@ -621,6 +621,10 @@ func sameFields(block []byte, h http.Header) bool {
 		return false
 	}
 	var kb [128]byte
+	var seen map[string]int // occurrences so far, for a block of many fields
+	if len(fields) > len(arr) {
+		seen = make(map[string]int)
+	}
 	compared := 0
 	for i, f := range fields {
 		key := canonicalKey(kb[:0], f.name)
@@ -634,9 +638,14 @@ func sameFields(block []byte, h http.Header) bool {
 			continue
 		}
 		n := 0 // earlier fields of the same name
-		for _, g := range fields[:i] {
-			if asciiEqualFold(g.name, string(f.name)) {
-				n++
+		if seen != nil {
+			n = seen[string(key)]
+			seen[string(key)] = n + 1
+		} else {
+			for _, g := range fields[:i] {
+				if asciiEqualFold(g.name, string(f.name)) {
+					n++
+				}
 			}
 		}
 		vs := h[string(key)]
