@@ -132,8 +132,18 @@ const drainFactor = 4
 // its body before it reads the answer (curl after Expect: 100-continue,
 // and many HTTP libraries) then reads that answer: closing the connection
 // with its bytes unread would reset it, and the client would see the reset
-// instead. Past the bound the connection is closed regardless.
-func (rc *Receiver) drainBody(r *http.Request) {
+// instead. Past the bound, or when hookscope stops, the connection is
+// closed regardless.
+func (rc *Receiver) drainBody(ctl *http.ResponseController, r *http.Request) {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-rc.stopping:
+			ctl.SetReadDeadline(time.Now())
+		case <-done:
+		}
+	}()
 	if _, err := io.CopyN(io.Discard, r.Body, drainFactor*rc.opts.BodyLimit); err == nil {
 		rc.log.Debug("the rest of an oversized body is over the drain bound; closing the connection", "path", r.URL.Path)
 	}
@@ -295,7 +305,7 @@ func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, req *db.Reques
 	w.Write(ans.body)
 	if ans.drain {
 		ctl.Flush()
-		rc.drainBody(r)
+		rc.drainBody(ctl, r)
 	}
 }
 

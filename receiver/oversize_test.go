@@ -3,6 +3,7 @@ package receiver
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -84,5 +85,31 @@ func TestOversizedBodyAlways413(t *testing.T) {
 		if r.Response.Status != 413 || !r.BodyTruncated || r.BodySize != int64(len(body)) || !bytes.Equal(r.Body, body[:KeptOnOverflow]) {
 			t.Fatalf("recorded status %d, truncated %v, size %d, %d bytes kept; want 413 with the first %d bytes", r.Response.Status, r.BodyTruncated, r.BodySize, len(r.Body), KeptOnOverflow)
 		}
+	}
+}
+
+// TestDrainEndsAtShutdown: a client that stops sending in the middle of an
+// oversized body does not hold up Shutdown while the rest is awaited.
+func TestDrainEndsAtShutdown(t *testing.T) {
+	h := newHarness(t, Options{BodyLimit: 1 << 20, ReadTimeout: time.Minute})
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	io.WriteString(c, "POST /hooks/holm HTTP/1.1\r\nHost: t\r\nContent-Length: 4000000\r\n\r\n")
+	c.Write(bytes.Repeat([]byte("x"), 1<<20+1))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 413 ") {
+		t.Fatalf("read %q, %v; want the 413 while the body is still due", line, err)
+	}
+	// The receiver now waits for the rest of the body; the client sends
+	// nothing more.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := h.rc.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown during a drain: %v (after %v)", err, time.Since(start))
 	}
 }
