@@ -195,3 +195,27 @@ func TestRefusalsRecordTheirStatusAndReason(t *testing.T) {
 		t.Errorf("%d requests recorded, want the 2 refused ones only", n)
 	}
 }
+
+// TestHeaderCutShortIsRecorded: a client that ends its side of the
+// connection in the middle of a header block gets net/http's 400; the
+// request is recorded with what arrived of it and why it was refused.
+func TestHeaderCutShortIsRecorded(t *testing.T) {
+	h := newHarness(t, Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Cut: 1\r\n")
+	c.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("answer %v, %v; want net/http's 400", resp, err)
+	}
+	waitFor(t, func() bool { return h.count() == 1 })
+	r := h.last()
+	if v, _ := headerValue(r.Headers, "X-Cut"); v != "1" || r.Response.Status != 400 || !strings.Contains(r.Error, "ended before the header block") {
+		t.Errorf("recorded status %d, headers %v, error %q", r.Response.Status, r.Headers, r.Error)
+	}
+}

@@ -106,13 +106,15 @@ type orderConn struct {
 // Write notes the answers net/http writes: a handler's, or its own (an
 // error refusing a request, the answer to "OPTIONS *").
 func (c *orderConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
 	if code := statusOf(p); code >= 200 {
 		c.mu.Lock()
 		switch {
 		case c.inflight:
 			c.inflight, c.refusal = false, 0
-		case code >= 400 && closesAfter(p):
-			// net/http refuses with an error and a Connection: close.
+		case code >= 400 && closesAfter(p) && err == nil:
+			// net/http refused a request with an error and a
+			// Connection: close (and the answer went out).
 			c.refusal = code
 		case code < 400 && len(c.blocks) > 0 && c.blocks[0].self:
 			c.blocks[0] = queued{}
@@ -120,7 +122,7 @@ func (c *orderConn) Write(p []byte) (int, error) {
 		}
 		c.mu.Unlock()
 	}
-	return c.Conn.Write(p)
+	return n, err
 }
 
 // statusOf is the status of an answer whose status line starts p, or 0.

@@ -45,7 +45,11 @@ func (rc *Receiver) recordRefused(block []byte, tooLarge bool, status int, remot
 		}
 		req.Error = fmt.Sprintf("the header block is over the %d-byte limit; its first %d bytes were kept and the request was refused by the HTTP server", rc.opts.MaxHeaderBytes, len(block))
 	} else {
-		req.Error = fmt.Sprintf("refused by the HTTP server with %d before any handler (%s); the body was not read", status, refusalReason(status))
+		reason := refusalReason(status)
+		if headerEnd(block, 0) < 0 {
+			reason = "the connection ended before the header block did"
+		}
+		req.Error = fmt.Sprintf("refused by the HTTP server with %d before any handler (%s); the body was not read", status, reason)
 	}
 	req.Vendor = "unknown"
 	req.Signature = db.Signature{Status: "unverifiable", Reason: "the request was refused before it could be read"}
