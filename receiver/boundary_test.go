@@ -219,3 +219,27 @@ func TestHeaderCutShortIsRecorded(t *testing.T) {
 		t.Errorf("recorded status %d, headers %v, error %q", r.Response.Status, r.Headers, r.Error)
 	}
 }
+
+// TestRefusalEndsWithFIN: after refusing a header block over the limit,
+// net/http half-closes the connection (FIN) and lingers before closing,
+// so that a client still sending reads the 431 and then the end of the
+// stream, not a reset. The listener's connection wrapper must let that
+// half-close through.
+func TestRefusalEndsWithFIN(t *testing.T) {
+	h := newHarness(t, Options{MaxHeaderBytes: 16 << 10})
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Big: "+strings.Repeat("b", 64<<10)+"\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("answer %v, %v; want 431", resp, err)
+	}
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatalf("after the 431: %v, want the end of the stream (FIN)", err)
+	}
+}

@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"context"
+	"errors"
 	"iter"
 	"net"
 	"net/http"
@@ -147,6 +148,18 @@ func closesAfter(p []byte) bool {
 		p = p[:end+2]
 	}
 	return bytes.Contains(p, []byte("\r\nConnection: close\r\n"))
+}
+
+// CloseWrite half-closes the TCP connection underneath. net/http does so
+// (a FIN after its last answer) before it lingers and closes a connection
+// it will not read further, so that a client still sending reads the
+// answer and the end of the stream rather than a reset; hidden by the
+// wrapper, the FIN was never sent.
+func (c *orderConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
 }
 
 // Close reports the request net/http refused before any handler saw it.
