@@ -71,7 +71,9 @@ func TestHangRecordsHowLongItHeld(t *testing.T) {
 		r = h.last()
 		return strings.Contains(r.Error, "closed the connection")
 	})
-	if r.Response.Status != 0 || r.Response.LatencyMS < 400 || r.Response.LatencyMS > 20000 {
+	// The client gave up 400 ms after it started sending; the row says
+	// about that long (less the moment the request took to arrive).
+	if r.Response.Status != 0 || r.Response.LatencyMS < 300 || r.Response.LatencyMS > 20000 {
 		t.Errorf("recorded status %d after %.1f ms; want none sent, held about 400 ms", r.Response.Status, r.Response.LatencyMS)
 	}
 	if !strings.Contains(r.Error, "held") {
