@@ -108,6 +108,22 @@ type Request struct {
 	Error string `json:"error,omitempty"`
 }
 
+// ShapeNotChecked says why r's body was not checked against its vendor's
+// documented shape, or "" when it was (ShapeIssues then lists what
+// deviates; none means it matches). Only a whole body, read to its end,
+// of a vendor hookscope knows is checked: not one over the limit or cut
+// short, not a request refused before its body was read, not a body no
+// profile recognised.
+func (r *Request) ShapeNotChecked() string {
+	switch {
+	case r.BodyTruncated:
+		return "the body was not read whole"
+	case r.Vendor == "" || r.Vendor == "unknown":
+		return "no vendor recognised"
+	}
+	return ""
+}
+
 // RequestFilter selects requests for a list. Zero fields do not filter.
 type RequestFilter struct {
 	Vendor string

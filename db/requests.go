@@ -424,3 +424,14 @@ func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter
 	}
 	return n, nil
 }
+
+func (requestStore) SetRequestOutcome(ctx context.Context, h Handle, id int64, latencyMS float64, errText string) error {
+	res, err := h.ExecContext(ctx, `UPDATE requests SET latency_ms = ?, error = ? WHERE id = ?`, latencyMS, errText, id)
+	if err != nil {
+		return mapErr(err, "updating the outcome of request %d", id)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -21,6 +21,10 @@ type RequestStore interface {
 	FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error)
 	// CountRequests counts requests matching f (Before and Limit ignored).
 	CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error)
+	// SetRequestOutcome rewrites the latency and the error note of request
+	// id, for an outcome known only after its row was written (a simulated
+	// hang ends later); ErrNotFound if absent.
+	SetRequestOutcome(ctx context.Context, h Handle, id int64, latencyMS float64, errText string) error
 }
 
 // RouteStore keeps the receiver's routes.

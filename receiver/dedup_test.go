@@ -141,21 +141,3 @@ func TestDedupFilterAfterDelete(t *testing.T) {
 	h.send("policycortex", w)
 	wantDuplicate(t, h.last(), otherID)
 }
-
-// TestFramingFieldsMatchFolded: the in-place read of the framing fields
-// agrees with the one through eachHeaderLine.
-func TestFramingFieldsMatchFolded(t *testing.T) {
-	for _, b := range []string{
-		"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n",
-		"POST /x HTTP/1.1\r\ncontent-length:  7 \r\ntransfer-encoding: gzip, Chunked\r\n\r\n",
-		"POST /x HTTP/1.1\nContent-Length: x\nNoColon\nContent-Length: 5\n\n",
-		"POST /x HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\nContent-Length: 9\r\n",
-		"POST /x HTTP/1.1\r\n\r\n",
-	} {
-		l1, c1 := framingFields([]byte(b))
-		l2, c2 := framingFieldsFolded([]byte(b))
-		if l1 != l2 || c1 != c2 {
-			t.Errorf("%q: in place (%d, %v), through eachHeaderLine (%d, %v)", b, l1, c1, l2, c2)
-		}
-	}
-}

@@ -63,11 +63,12 @@ func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		rc.log.Error("recording a request failed; answering 503", "path", req.Path, "err", err)
 		ans := errorAnswer(http.StatusServiceUnavailable, "hookscope could not record this request: "+err.Error())
-		rc.write(w, r, ans)
+		ans.drain = pre != nil && pre.drain
+		rc.write(w, r, req, ans)
 		return
 	}
 	rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRequest, ID: req.ID, Name: req.Route})
-	rc.write(w, r, ans)
+	rc.write(w, r, req, ans)
 }
 
 func isHookPath(p string) bool { return len(p) > len(HookPrefix) && p[:len(HookPrefix)] == HookPrefix }
@@ -117,7 +118,35 @@ func (rc *Receiver) readBody(r *http.Request, req *db.Request) *answer {
 func overLimit(limit int64) *answer {
 	a := errorAnswer(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the %d-byte limit", limit))
 	a.headers = append(a.headers, db.Header{Name: "Connection", Value: "close"})
+	a.drain = true
 	return a
+}
+
+// drainFactor bounds how much of a body over the limit is read and
+// discarded after the 413: up to drainFactor times the limit.
+const drainFactor = 4
+
+// drainBody reads and discards what is left of a body the receiver
+// answered without reading it whole, up to drainFactor times the body
+// limit and within the request's read deadline. A client that sends all of
+// its body before it reads the answer (curl after Expect: 100-continue,
+// and many HTTP libraries) then reads that answer: closing the connection
+// with its bytes unread would reset it, and the client would see the reset
+// instead. Past the bound, or when hookscope stops, the connection is
+// closed regardless.
+func (rc *Receiver) drainBody(ctl *http.ResponseController, r *http.Request) {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-rc.stopping:
+			ctl.SetReadDeadline(time.Now())
+		case <-done:
+		}
+	}()
+	if _, err := io.CopyN(io.Discard, r.Body, drainFactor*rc.opts.BodyLimit); err == nil {
+		rc.log.Debug("the rest of an oversized body is over the drain bound; closing the connection", "path", r.URL.Path)
+	}
 }
 
 // inspect fills the verdicts: vendor, event types, signature, duplicate
@@ -174,7 +203,9 @@ func (rc *Receiver) inspect(h http.Header, req *db.Request, route *db.Route) (er
 	}
 	insp := a.Inspection
 	req.DedupKey, req.Stale, req.StaleReason = insp.DedupKey, insp.Stale, insp.StaleReason
-	if !req.BodyTruncated {
+	// The shape verdict stands only on a whole body (the record says so:
+	// see db.Request.ShapeNotChecked).
+	if req.ShapeNotChecked() == "" {
 		for _, s := range a.ShapeIssues {
 			req.ShapeIssues = append(req.ShapeIssues, s.String())
 		}
@@ -243,7 +274,7 @@ func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.R
 
 // write sends ans, after its delay; a hang holds the connection open and
 // drops it without answering.
-func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
+func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, req *db.Request, ans *answer) {
 	if ans.delay > 0 {
 		t := time.NewTimer(ans.delay)
 		select {
@@ -254,18 +285,16 @@ func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
 		t.Stop()
 	}
 	if ans.hang {
-		t := time.NewTimer(rc.opts.HangLimit)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-		case <-rc.stopping:
-		}
-		t.Stop()
-		panic(http.ErrAbortHandler)
+		rc.hang(r, req)
 	}
 	h := w.Header()
 	for _, hd := range ans.headers {
 		h[hd.Name] = append(h[hd.Name], hd.Value)
+	}
+	ctl := http.NewResponseController(w)
+	if ans.drain {
+		// The rest of the body is read after the answer is sent.
+		ctl.EnableFullDuplex()
 	}
 	w.WriteHeader(ans.status)
 	if ans.oversize > 0 {
@@ -273,6 +302,41 @@ func (rc *Receiver) write(w http.ResponseWriter, r *http.Request, ans *answer) {
 		return
 	}
 	w.Write(ans.body)
+	if ans.drain {
+		ctl.Flush()
+		rc.drainBody(ctl, r)
+	}
+}
+
+// hang holds the connection of req open without answering until the
+// client closes it, hookscope stops or the hang limit passes, records how
+// long it was held and how it ended in req's row, and drops the
+// connection.
+func (rc *Receiver) hang(r *http.Request, req *db.Request) {
+	t := time.NewTimer(rc.opts.HangLimit)
+	var end string
+	select {
+	case <-t.C:
+		end = fmt.Sprintf("until the %s hang limit, then dropped", rc.opts.HangLimit)
+	case <-r.Context().Done():
+		end = "until the client closed the connection"
+	case <-rc.stopping:
+		end = "until hookscope stopped, then dropped"
+	}
+	t.Stop()
+	held := rc.opts.Now().Sub(req.ReceivedAt)
+	note := fmt.Sprintf("simulated hang: the connection was held open %s without an answer, %s", held.Round(time.Millisecond), end)
+	req.Error = strings.Replace(req.Error, hangNote, note, 1)
+	req.Response.LatencyMS = float64(held) / float64(time.Millisecond)
+	err := rc.db.Write(context.Background(), func(tx db.Handle) error {
+		return rc.requests.SetRequestOutcome(context.Background(), tx, req.ID, req.Response.LatencyMS, req.Error)
+	})
+	if err != nil {
+		rc.log.Error("recording how a simulated hang ended", "id", req.ID, "err", err)
+	} else {
+		rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRequest, ID: req.ID, Name: req.Route})
+	}
+	panic(http.ErrAbortHandler)
 }
 
 func joinNote(a, b string) string {

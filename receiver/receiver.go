@@ -149,7 +149,6 @@ func (rc *Receiver) router() http.Handler {
 	r.Use(httpx.Recover(rc.opts.Logger))
 	r.Use(httpx.QuietLogging(rc.opts.Logger))
 	r.HandleFunc(HealthPath, func(w http.ResponseWriter, r *http.Request) {
-		skipHeaders(r)
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix(HookPrefix).HandlerFunc(rc.serveHook)
@@ -169,7 +168,7 @@ func (rc *Receiver) Handler() http.Handler { return rc.handler }
 // http.ErrServerClosed after a Shutdown.
 func (rc *Receiver) Serve(l net.Listener) error {
 	srv := &http.Server{
-		Handler:           rc.handler,
+		Handler:           followDispatch(rc.handler),
 		ReadHeaderTimeout: rc.opts.ReadHeaderTimeout,
 		ReadTimeout:       rc.opts.ReadTimeout,
 		IdleTimeout:       rc.opts.IdleTimeout,

@@ -13,7 +13,8 @@ import (
 // recordRefused records a request net/http answered by itself, before any
 // handler: a malformed request line or header, or a header block over the
 // size limit. What is known is kept: the request line, the headers, the
-// status net/http sent. Such answers are 4xx, never an acknowledgement.
+// status net/http sent. Such answers are errors (4xx, 5xx), never an
+// acknowledgement.
 func (rc *Receiver) recordRefused(block []byte, tooLarge bool, status int, remote string) {
 	line := block
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
@@ -44,7 +45,11 @@ func (rc *Receiver) recordRefused(block []byte, tooLarge bool, status int, remot
 		}
 		req.Error = fmt.Sprintf("the header block is over the %d-byte limit; its first %d bytes were kept and the request was refused by the HTTP server", rc.opts.MaxHeaderBytes, len(block))
 	} else {
-		req.Error = "refused by the HTTP server before any handler (malformed request line or header); the body was not read"
+		reason := refusalReason(status)
+		if headerEnd(block, 0) < 0 {
+			reason = "the connection ended before the header block did"
+		}
+		req.Error = fmt.Sprintf("refused by the HTTP server with %d before any handler (%s); the body was not read", status, reason)
 	}
 	req.Vendor = "unknown"
 	req.Signature = db.Signature{Status: "unverifiable", Reason: "the request was refused before it could be read"}
@@ -54,4 +59,18 @@ func (rc *Receiver) recordRefused(block []byte, tooLarge bool, status int, remot
 		return
 	}
 	rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRequest, ID: req.ID, Name: req.Route})
+}
+
+// refusalReason says what makes net/http answer status by itself.
+func refusalReason(status int) string {
+	switch status {
+	case http.StatusExpectationFailed:
+		return "an Expect header other than 100-continue"
+	case http.StatusNotImplemented:
+		return "a Transfer-Encoding other than one chunked"
+	case http.StatusHTTPVersionNotSupported:
+		return "an HTTP version it does not serve"
+	default:
+		return "malformed request line or header"
+	}
 }

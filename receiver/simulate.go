@@ -23,6 +23,9 @@ type answer struct {
 	hang     bool
 	// note is added to the request's Error (a hang says it never answered).
 	note string
+	// drain: the request's body was not read to its end (it is over the
+	// limit); what is left is read and discarded after the answer.
+	drain bool
 }
 
 // stored is the answer as recorded, latency included. The latency runs from
@@ -32,7 +35,9 @@ func (a *answer) stored(elapsed time.Duration) db.Response {
 	resp := db.Response{Status: a.status, Headers: a.headers, Body: a.body,
 		LatencyMS: float64(elapsed+a.delay) / float64(time.Millisecond)}
 	if a.hang {
-		resp.Status, resp.Headers, resp.Body = 0, nil, nil
+		// Nothing is sent; how long the connection was held is recorded
+		// when the hang ends.
+		resp.Status, resp.Headers, resp.Body, resp.LatencyMS = 0, nil, nil, 0
 	}
 	if a.oversize > 0 {
 		resp.Body = filler(min(a.oversize, keptResponse))
@@ -74,12 +79,16 @@ func needsCount(s db.SimResponse) bool {
 	return s.FailFirst > 0 || (s.FailureRate > 0 && s.Seed != 0)
 }
 
+// hangNote is a hang's note while it holds the connection; when it ends,
+// the note says for how long and how it ended.
+const hangNote = "simulated hang: holding the connection open without an answer"
+
 // simulate decides a route's answer to its n-th request (n is 0 when the
 // route does not count).
 func simulate(s db.SimResponse, n int64) *answer {
 	a := &answer{delay: time.Duration(s.DelayMS) * time.Millisecond, hang: s.Hang}
 	if s.Hang {
-		a.note = "simulated hang: the connection was held open and dropped without an answer"
+		a.note = hangNote
 		return a
 	}
 	failStatus := s.FailStatus

@@ -35,9 +35,14 @@ type RequestView struct {
 	Stale         bool         `json:"stale"`
 	StaleReason   string       `json:"stale_reason,omitempty"`
 	ShapeIssues   []string     `json:"shape_issues"`
-	Response      ResponseView `json:"response"`
-	Forward       *ForwardView `json:"forward,omitempty"`
-	Error         string       `json:"error,omitempty"`
+	// ShapeChecked is false when the body was not checked against its
+	// vendor's documented shape (not read whole, no vendor recognised);
+	// ShapeNote then says why.
+	ShapeChecked bool         `json:"shape_checked"`
+	ShapeNote    string       `json:"shape_note,omitempty"`
+	Response     ResponseView `json:"response"`
+	Forward      *ForwardView `json:"forward,omitempty"`
+	Error        string       `json:"error,omitempty"`
 }
 
 // ResponseView is the answer the receiver gave.
@@ -76,6 +81,8 @@ func NewRequestView(r *db.Request, withBodies bool) RequestView {
 			Truncated: r.Response.Truncated, LatencyMS: r.Response.LatencyMS},
 		Error: r.Error,
 	}
+	v.ShapeNote = r.ShapeNotChecked()
+	v.ShapeChecked = v.ShapeNote == ""
 	if v.DuplicateOf < 0 {
 		v.DuplicateOf = 0
 	}

@@ -115,9 +115,12 @@ func (r renderer) renderRequest(q *db.Request) string {
 	if q.Stale {
 		line(r.field("stale", r.st.Warn.Render("yes")+" — "+r.safe(q.StaleReason)))
 	}
-	if len(q.ShapeIssues) == 0 {
+	switch why := q.ShapeNotChecked(); {
+	case why != "":
+		line(r.field("shape", r.st.Muted.Render("not checked — "+why)))
+	case len(q.ShapeIssues) == 0:
 		line(r.field("shape", r.st.OK.Render("✓ matches the documented shape")))
-	} else {
+	default:
 		line(r.field("shape", r.st.Warn.Render(fmt.Sprintf("%d issue(s)", len(q.ShapeIssues)))))
 		for _, s := range q.ShapeIssues {
 			line("  " + r.st.Warn.Render("•") + " " + r.safe(s))
@@ -134,8 +137,14 @@ func (r renderer) renderRequest(q *db.Request) string {
 	r.headers(&b, toHeaderLike(q.Headers))
 	line(r.section(fmt.Sprintf("Request body (%d bytes)", q.BodySize)))
 	r.body(&b, q.Body, q.BodyTruncated)
-	status := r.st.HTTPStatus(q.Response.Status).Render(fmt.Sprintf("%d", q.Response.Status))
-	line(r.section("Response") + " " + status + r.st.Muted.Render(" in "+ms(q.Response.LatencyMS)))
+	if q.Response.Status == 0 {
+		// No answer was sent (a simulated hang): the error says how long
+		// the connection was held and how it ended.
+		line(r.section("Response") + " " + r.st.Warn.Render("none sent"))
+	} else {
+		status := r.st.HTTPStatus(q.Response.Status).Render(fmt.Sprintf("%d", q.Response.Status))
+		line(r.section("Response") + " " + status + r.st.Muted.Render(" in "+ms(q.Response.LatencyMS)))
+	}
 	r.headers(&b, toHeaderLike(q.Response.Headers))
 	r.body(&b, q.Response.Body, q.Response.Truncated)
 	if f := q.Forward; f != nil {

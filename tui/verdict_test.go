@@ -1,0 +1,116 @@
+package tui
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/receiver"
+)
+
+// serveReceiver runs a real receiver on loopback over d.
+func serveReceiver(t *testing.T, d *db.DB) (*receiver.Receiver, string) {
+	t.Helper()
+	routes := db.NewRouteStore()
+	if _, err := receiver.EnsureDefaultRoutes(context.Background(), d, routes); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := receiver.New(receiver.Options{DB: d, Requests: db.NewRequestStore(), Routes: routes,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); rc.Serve(l) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		rc.Shutdown(ctx)
+		<-done
+	})
+	return rc, l.Addr().String()
+}
+
+// newestRequest waits for the n-th request to be recorded and loads it.
+func newestRequest(t *testing.T, d *db.DB, n int64, ready func(*db.Request) bool) *db.Request {
+	t.Helper()
+	s := db.NewRequestStore()
+	for range 1000 {
+		rows, err := s.ListRequests(context.Background(), d.Reader(), db.RequestFilter{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 1 && rows[0].ID >= n {
+			q, err := s.GetRequest(context.Background(), d.Reader(), rows[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ready(q) {
+				return q
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("request %d never recorded as expected", n)
+	return nil
+}
+
+// TestDetailOfRefusedAndHungRequests: over real HTTP, a request net/http
+// refused before its body was read shows no shape verdict in the detail
+// pane, and a simulated hang shows that no answer was sent and how long
+// the connection was held, not an answer of a millisecond.
+func TestDetailOfRefusedAndHungRequests(t *testing.T) {
+	d := openDB(t)
+	rc, addr := serveReceiver(t, d)
+	m := newTestModel(t, d, 120, 34)
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "POST /hooks/policycortex HTTP/1.1\r\nHost: t\r\nBad Header Line\r\nContent-Length: 2\r\n\r\n{}")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	c.Close()
+	if err != nil || resp.StatusCode != 400 {
+		t.Fatalf("want net/http's 400, got %v %v", resp, err)
+	}
+	q := newestRequest(t, d, 1, func(*db.Request) bool { return true })
+	text := plain(m.r.renderRequest(q))
+	if strings.Contains(text, "matches the documented shape") || !strings.Contains(text, "shape") || !strings.Contains(text, "not checked") {
+		t.Errorf("a request refused before its body was read shows a shape verdict:\n%s", text)
+	}
+
+	route, err := db.NewRouteStore().GetRoute(context.Background(), d.Reader(), "holm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	route.Response = db.SimResponse{Hang: true}
+	if err := rc.PutRoute(context.Background(), route); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	_, err = client.Post("http://"+addr+"/hooks/holm", "application/json", bytes.NewReader([]byte(`{"scan_id":"s1"}`)))
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("want a client timeout, got %v", err)
+	}
+	q = newestRequest(t, d, 2, func(q *db.Request) bool { return strings.Contains(q.Error, "closed") })
+	text = plain(m.r.renderRequest(q))
+	if !strings.Contains(text, "none sent") || !strings.Contains(text, "held open") || strings.Contains(text, "in 0.") {
+		t.Errorf("a hang is not shown as held with no answer:\n%s", text)
+	}
+}
