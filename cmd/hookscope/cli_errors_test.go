@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/db"
 )
 
 // A word that is no command is an error (exit 2) after every group, never
@@ -54,5 +58,36 @@ func TestCLIUnknownCommandsAndErrors(t *testing.T) {
 				t.Errorf("%q: %q said twice: %s", tc.args, doing, errOut)
 			}
 		}
+	}
+}
+
+// requests show says a body never read whole was not shape-checked, and
+// that no answer was sent (the error says how the connection ended),
+// without a latency that would read as an answer's.
+func TestRequestsShowUncheckedAndUnanswered(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "show.db")
+	ctx := context.Background()
+	d, err := db.Open(ctx, dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &db.Request{ReceivedAt: time.Now(), Route: "holm", Method: "POST", Path: "/hooks/holm", Vendor: "unknown",
+		Headers: []db.Header{}, ShapeIssues: []string{}, Body: []byte("{"), BodySize: 1 << 20, BodyTruncated: true,
+		Error: "hang: the connection was held 2.1s until the client closed it", Response: db.Response{LatencyMS: 2100}}
+	if err := d.Write(ctx, func(h db.Handle) error { return db.NewRequestStore().CreateRequest(ctx, h, r) }); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	out, err := runCLI(t, "requests", "show", "1", "--db", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Shape:     not checked: the body was not read whole", "Response: none sent\n", "held 2.1s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("requests show lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "matches") || strings.Contains(out, "none sent (") {
+		t.Errorf("requests show claims a verdict or a latency:\n%s", out)
 	}
 }

@@ -174,7 +174,9 @@ func writeRequest(w io.Writer, r *db.Request) {
 	if r.Stale {
 		fmt.Fprintf(w, "Stale:     %s\n", printable(r.StaleReason))
 	}
-	if len(r.ShapeIssues) > 0 {
+	if why := r.ShapeNotChecked(); why != "" {
+		fmt.Fprintf(w, "Shape:     not checked: %s\n", printable(why))
+	} else if len(r.ShapeIssues) > 0 {
 		fmt.Fprintln(w, "Shape:")
 		for _, s := range r.ShapeIssues {
 			fmt.Fprintf(w, "  - %s\n", printable(s))
@@ -189,7 +191,9 @@ func writeRequest(w io.Writer, r *db.Request) {
 
 	resp := r.Response
 	if resp.Status == 0 {
-		fmt.Fprintf(w, "\nResponse: none sent (%.1f ms)\n", resp.LatencyMS)
+		// A hang or a dropped connection: the error says how long the
+		// connection was held and how it ended.
+		fmt.Fprintln(w, "\nResponse: none sent")
 	} else {
 		fmt.Fprintf(w, "\nResponse: %d (%.1f ms)\n", resp.Status, resp.LatencyMS)
 		writeHeaders(w, resp.Headers)
