@@ -296,3 +296,55 @@ func TestListColumnsZoomAndSplit(t *testing.T) {
 		t.Errorf("z again did not restore both panes: %+v", g)
 	}
 }
+
+// The detail wraps at word boundaries, cuts table rows (headers, attempts,
+// a batch) instead of wrapping them, and w keeps long lines whole.
+func TestDetailWrapsWordsAndCutsTables(t *testing.T) {
+	content := "signature  ✗ invalid — the header is wrong and the body was changed after signing\n" +
+		row("X-Long-Header: "+strings.Repeat("v", 80)) + "\n" + strings.Repeat("w", 50)
+	got := strings.Split(wrapDetail(content, 30, true), "\n")
+	for _, line := range got {
+		if w := ansi.StringWidth(line); w > 30 {
+			t.Errorf("line %q is %d cells wide", line, w)
+		}
+		if strings.Contains(line, noWrap) {
+			t.Errorf("a row mark is left in %q", line)
+		}
+	}
+	if got[0] != "signature  ✗ invalid — the" || got[1] != "header is wrong and the body" {
+		t.Errorf("not wrapped at words: %q", got[:2])
+	}
+	var header []string
+	for _, line := range got {
+		if strings.HasPrefix(line, "X-Long") || strings.HasPrefix(line, "vvv") {
+			header = append(header, line)
+		}
+	}
+	if len(header) != 1 || !strings.HasSuffix(header[0], "…") {
+		t.Errorf("the header row wrapped instead of being cut: %q", header)
+	}
+	if ww := got[len(got)-2:]; ww[0] != strings.Repeat("w", 30) || ww[1] != strings.Repeat("w", 20) {
+		t.Errorf("a word longer than the width is not broken: %q", ww)
+	}
+	if whole := wrapDetail(content, 30, false); strings.Count(whole, "\n") != 2 || strings.Contains(whole, noWrap) {
+		t.Errorf("with wrapping off the lines are not kept whole: %q", whole)
+	}
+
+	// In the console: w toggles, and the detail follows the pane's width.
+	d := openDB(t)
+	seedRequest(t, d, 1, `{"a":1}`)
+	m := newTestModel(t, d, 100, 30)
+	press(t, m, "w")
+	if !m.noWrap || !strings.Contains(screen(m), "wrapping off") {
+		t.Errorf("w did not turn wrapping off:\n%s", screen(m))
+	}
+	press(t, m, "w")
+	if m.noWrap {
+		t.Error("w did not turn wrapping back on")
+	}
+	press(t, m, ">", ">")
+	_ = screen(m)
+	if m.detail.Width() != m.geometry().detW-2 || m.detailWidth != m.detail.Width() {
+		t.Errorf("the detail is laid out for %d cells in a pane of %d", m.detailWidth, m.geometry().detW-2)
+	}
+}

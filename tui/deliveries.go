@@ -211,7 +211,7 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 		if a.VendorWaitMS > 0 {
 			wait = "+" + duration(time.Duration(a.VendorWaitMS)*time.Millisecond)
 		}
-		line(fmt.Sprintf("%3d %7s  %s  %s  %8s%s%s", a.N, wait, r.clock(a.StartedAt), r.st.HTTPStatus(code).Render(status), ms(a.DurationMS), manual, errText))
+		line(row(fmt.Sprintf("%3d %7s  %s  %s  %8s%s%s", a.N, wait, r.clock(a.StartedAt), r.st.HTTPStatus(code).Render(status), ms(a.DurationMS), manual, errText)))
 	}
 	if n := len(d.Attempts); n > 0 {
 		a := d.Attempts[n-1]

@@ -89,6 +89,15 @@ func (m *Model) resize(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case key.Matches(msg, m.nav.Zoom):
 		m.zoom = !m.zoom
+	case key.Matches(msg, m.nav.Wrap):
+		m.noWrap = !m.noWrap
+		m.setDetail(m.detailRaw, true)
+		if m.noWrap {
+			m.setStatus(statusInfo, "wrapping off: ←/→ scroll long lines in the detail")
+		} else {
+			m.setStatus(statusInfo, "wrapping on")
+		}
+		return nil, true
 	case key.Matches(msg, m.nav.Narrower), key.Matches(msg, m.nav.Wider):
 		if m.split == 0 && m.width > 0 { // from where the split is now
 			m.split = m.listWidth() * 100 / m.width
@@ -107,12 +116,22 @@ func (m *Model) resize(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 // listRows is how many rows the list pane shows.
 func (m *Model) listRows() int { return m.geometry().listRows }
 
+// syncDetailSize gives the detail viewport the pane's size, laying its
+// content out again when the width changed (a resize, zoom, the split
+// moving, or a list whose columns need another width).
+func (m *Model) syncDetailSize(g geometry) {
+	m.detail.SetHeight(g.viewportHeight)
+	if w := max(g.detW-2, 1); w != m.detail.Width() {
+		m.detail.SetWidth(w)
+		m.setDetail(m.detailRaw, true)
+	}
+}
+
 // layout sizes the panes and reloads pages whose size changed, also a
 // first page still loading at the old size (its answer is then ignored).
 func (m *Model) layout() tea.Cmd {
 	g := m.geometry()
-	m.detail.SetWidth(max(g.detW-2, 1))
-	m.detail.SetHeight(g.viewportHeight)
+	m.syncDetailSize(g)
 	m.input.SetWidth(max(m.width-4, 10))
 	m.help.SetWidth(m.width)
 	var cmds []tea.Cmd
@@ -214,6 +233,7 @@ func (m *Model) activeQuery() string {
 
 func (m *Model) body() string {
 	g := m.geometry()
+	m.syncDetailSize(g) // the list's columns may have changed its width
 	switch {
 	case g.listH == 0:
 		return m.detailPane(g)

@@ -151,6 +151,12 @@ type Model struct {
 	filterSeq  int    // the filter input's version, for its debounce
 	split      int    // the list's share of a wide screen, in percent (0: as its columns need)
 	zoom       bool   // the focused pane alone takes the body
+	noWrap     bool   // the detail keeps long lines whole (w toggles)
+
+	// detailRaw is the detail shown, before wrapDetail laid it out for
+	// detailWidth cells.
+	detailRaw   string
+	detailWidth int
 	filterErr  string // why the filter typed does not apply
 	replayID   int64  // the request a typed URL replays
 
@@ -310,10 +316,26 @@ func (unavailableActions) SetRouteResponse(context.Context, string, db.SimRespon
 	return "", ErrUnavailable
 }
 
-// newDetailViewport is the detail pane's scroller: long lines wrap, so a
-// header or a hostile one-line body is read whole.
+// newDetailViewport is the detail pane's scroller. Its content arrives
+// wrapped to the pane (wrapDetail: at word boundaries, table rows cut), so
+// the viewport itself never wraps; with wrapping off (w), left and right
+// scroll long lines.
 func newDetailViewport() viewport.Model {
 	v := viewport.New()
-	v.SoftWrap = true
+	v.SoftWrap = false
 	return v
+}
+
+// setDetail shows content (a rendered detail) in the detail pane, laid out
+// for its width; keep holds the scroll position.
+func (m *Model) setDetail(content string, keep bool) {
+	off := m.detail.YOffset()
+	m.detailRaw = content
+	m.detailWidth = m.detail.Width()
+	m.detail.SetContent(wrapDetail(content, m.detailWidth, !m.noWrap))
+	if keep {
+		m.detail.SetYOffset(off)
+	} else {
+		m.detail.GotoTop()
+	}
 }

@@ -162,7 +162,7 @@ func (r renderer) headers(b *strings.Builder, hs []headerLike) {
 		if fixtures.IsCredentialHeader(h.name) && h.value != "" {
 			value = r.st.Muted.Render(value)
 		}
-		b.WriteString(r.st.JSONKey.Render(r.safe(h.name)) + r.st.Muted.Render(": ") + value + "\n")
+		b.WriteString(row(r.st.JSONKey.Render(r.safe(h.name))+r.st.Muted.Render(": ")+value) + "\n")
 	}
 }
 
@@ -273,8 +273,8 @@ func (r renderer) batch(b *strings.Builder, events []batchEvent) {
 	}
 	b.WriteString(r.section(fmt.Sprintf("Batch: %d events in one request", len(events))) + "\n")
 	for i, e := range events {
-		fmt.Fprintf(b, "%3d  %-25s  %s  %s\n", i+1, r.safe(e.createdAt), r.safe(e.trigger),
-			r.st.Muted.Render(fmt.Sprintf("%d B payload", e.size)))
+		b.WriteString(row(fmt.Sprintf("%3d  %-25s  %s  %s", i+1, r.safe(e.createdAt), r.safe(e.trigger),
+			r.st.Muted.Render(fmt.Sprintf("%d B payload", e.size)))) + "\n")
 	}
 }
 

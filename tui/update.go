@@ -305,9 +305,7 @@ func (m *Model) switchView(v viewID) tea.Cmd {
 	}
 	m.active = v
 	m.focus = focusList
-	d := m.details[v]
-	m.detail.SetContent(d.content)
-	m.detail.GotoTop()
+	m.setDetail(m.details[v].content, false)
 	return m.syncDetail(v == viewEndpoints || v == viewDeliveries)
 }
 
@@ -335,7 +333,7 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 	v := m.active
 	if id == 0 {
 		m.details[v] = detailState{}
-		m.detail.SetContent("")
+		m.setDetail("", false)
 		return nil
 	}
 	if !force && m.details[v].id == id {
@@ -380,12 +378,6 @@ func (m *Model) applyDetail(msg detailMsg) tea.Cmd {
 	if msg.view != m.active || m.wantedDetail() != msg.id {
 		return nil
 	}
-	off := m.detail.YOffset()
-	m.detail.SetContent(st.content)
-	if prev.id == msg.id {
-		m.detail.SetYOffset(off)
-	} else {
-		m.detail.GotoTop()
-	}
+	m.setDetail(st.content, prev.id == msg.id)
 	return nil
 }

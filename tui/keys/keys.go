@@ -60,6 +60,7 @@ type Nav struct {
 	Zoom     key.Binding
 	Narrower key.Binding
 	Wider    key.Binding
+	Wrap     key.Binding
 }
 
 // DefaultNav is the default Nav map.
@@ -75,6 +76,7 @@ func DefaultNav() Nav {
 		Zoom:     key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom pane")),
 		Narrower: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "narrower list")),
 		Wider:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "wider list")),
+		Wrap:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap on/off")),
 	}
 }
 
@@ -83,7 +85,7 @@ func (k Nav) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Open} }
 
 // FullHelp lists every navigation key.
 func (k Nav) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider, k.Wrap}}
 }
 
 // Inbox holds the received-requests view's actions.
