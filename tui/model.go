@@ -148,17 +148,17 @@ type Model struct {
 	confirm    *confirmation
 	picker     *picker
 	routeName  string
-	filterSeq  int    // the filter input's version, for its debounce
-	split      int    // the list's share of a wide screen, in percent (0: as its columns need)
-	zoom       bool   // the focused pane alone takes the body
-	noWrap     bool   // the detail keeps long lines whole (w toggles)
+	filterSeq  int  // the filter input's version, for its debounce
+	split      int  // the list's share of a wide screen, in percent (0: as its columns need)
+	zoom       bool // the focused pane alone takes the body
+	noWrap     bool // the detail keeps long lines whole (w toggles)
 
 	// detailRaw is the detail shown, before wrapDetail laid it out for
 	// detailWidth cells.
 	detailRaw   string
 	detailWidth int
-	filterErr  string // why the filter typed does not apply
-	replayID   int64  // the request a typed URL replays
+	filterErr   string // why the filter typed does not apply
+	replayID    int64  // the request a typed URL replays
 
 	// execEditor hands the terminal to $EDITOR (tea.ExecProcess; tests
 	// run the editor directly).
