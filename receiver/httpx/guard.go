@@ -43,7 +43,7 @@ func (g Guard) Wrap(next http.Handler) http.Handler {
 			got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
 			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="hookscope"`)
-				WriteError(w, http.StatusUnauthorized, "this API needs Authorization: Bearer <the --api-token it was started with>")
+				WriteError(w, http.StatusUnauthorized, "this API needs the header Authorization: Bearer TOKEN, with the --api-token (or HOOKSCOPE_API_TOKEN) it was started with")
 				return
 			}
 		} else if !g.hostAllowed(r.Host) {
