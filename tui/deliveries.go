@@ -69,7 +69,7 @@ func (v *deliveries) columns(r renderer, names map[int64]string) []column {
 		{head: "status", cells: states, min: 9},
 		{head: "try", cells: tries, right: true, min: 3},
 		{head: "endpoint", cells: eps, min: 8},
-		{head: "events", cells: events, min: 12},
+		{head: "events", cells: events, min: 20}, // the endpoint gives way first
 	}
 }
 

@@ -79,7 +79,7 @@ func (v *inbox) columns(r renderer) []column {
 		{head: "st", cells: codes, min: 3},
 		{head: "vendor", cells: vendors, min: 6},
 		{head: "sig", cells: sigs, min: 3},
-		{head: "event / path", cells: whats, min: 12},
+		{head: "event / path", cells: whats, min: 24}, // the vendor gives way first
 	}
 }
 
