@@ -23,6 +23,7 @@ const benchRows = 1_000_000
 var (
 	benchOnce sync.Once
 	benchDB   *db.DB
+	benchPath string
 	benchErr  error
 )
 
@@ -36,6 +37,7 @@ func openBenchDB(b *testing.B) *db.DB {
 		// the resident memory measured is the console's, not the seeding's.
 		if path := os.Getenv("HOOKSCOPE_BENCH_DB"); path != "" {
 			if _, err := os.Stat(path); err == nil {
+				benchPath = path
 				benchDB, benchErr = db.Open(context.Background(), path, db.Options{})
 				return
 			}
@@ -49,6 +51,7 @@ func openBenchDB(b *testing.B) *db.DB {
 		if p := os.Getenv("HOOKSCOPE_BENCH_DB"); p != "" {
 			path = p
 		}
+		benchPath = path
 		d, err := db.Open(context.Background(), path, db.Options{})
 		if err != nil {
 			benchErr = err
@@ -156,4 +159,71 @@ func BenchmarkView(b *testing.B) {
 	for b.Loop() {
 		_ = m.View()
 	}
+}
+
+var (
+	hugeOnce sync.Once
+	hugeDB   *db.DB
+	hugeErr  error
+)
+
+// openHugeBenchDB is the million-request database with one more request,
+// the newest, holding a 10 MB one-line body, a 1 MB header value and a
+// 100 KB path: a copy of openBenchDB's file (VACUUM INTO, once: it is kept
+// beside that file), so the plain benchmarks keep their history.
+func openHugeBenchDB(b *testing.B) *db.DB {
+	b.Helper()
+	plain := openBenchDB(b)
+	hugeOnce.Do(func() {
+		path := benchPath + ".huge.db"
+		if _, err := os.Stat(path); err != nil {
+			if _, err := plain.Reader().ExecContext(context.Background(), `VACUUM INTO ?`, path); err != nil {
+				hugeErr = fmt.Errorf("copying the bench database: %w", err)
+				return
+			}
+		}
+		hugeDB, hugeErr = db.Open(context.Background(), path, db.Options{})
+		if hugeErr != nil {
+			return
+		}
+		var n int
+		if err := hugeDB.Reader().QueryRowContext(context.Background(), `SELECT count(*) FROM requests WHERE id > ?`, benchRows).Scan(&n); err != nil {
+			hugeErr = err
+			return
+		}
+		if n == 0 {
+			seedHuge(b, hugeDB, benchRows+1)
+		}
+	})
+	if hugeErr != nil {
+		b.Fatal(hugeErr)
+	}
+	return hugeDB
+}
+
+// BenchmarkFirstFrameHuge: BenchmarkFirstFrame with the huge request the
+// newest, so its detail is the one shown on open.
+func BenchmarkFirstFrameHuge(b *testing.B) {
+	d := openHugeBenchDB(b)
+	for b.Loop() {
+		m := benchModel(b, d)
+		if v := m.View(); !strings.Contains(v.Content, "line cut") {
+			b.Fatal("first frame lacks the huge request's cut line")
+		}
+	}
+	reportMemory(b)
+}
+
+// BenchmarkKeyMoveHuge: j then k between the huge request and the next
+// (each loads and renders that detail), then the frame.
+func BenchmarkKeyMoveHuge(b *testing.B) {
+	m := benchModel(b, openHugeBenchDB(b))
+	keys := []string{"j", "k"}
+	i := 0
+	for b.Loop() {
+		send(b, m, keyMsg(keys[i%2]))
+		_ = m.View()
+		i++
+	}
+	reportMemory(b)
 }
