@@ -216,6 +216,35 @@ func (requestStore) GetRequest(ctx context.Context, h Handle, id int64) (*Reques
 	return r, nil
 }
 
+// RequestPreview is a request whose bodies are cut to a limit, for a view
+// that shows only that much, with the length of each whole body as stored.
+type RequestPreview struct {
+	*Request
+	BodyLen, RespBodyLen, ForwardBodyLen int64
+}
+
+// GetRequestPreview loads request id with each body cut to its first limit
+// bytes (SQLite's substr counts bytes in a BLOB), so a view of a request
+// with a 10 MB body copies 10 MB neither out of SQLite nor into Go; the
+// lengths come from length(), which reads no body.
+func (requestStore) GetRequestPreview(ctx context.Context, h Handle, id int64, limit int) (*RequestPreview, error) {
+	row := h.QueryRowContext(ctx, `SELECT `+requestListColumns+`,
+		substr(body, 1, ?1), substr(resp_body, 1, ?1), substr(forward_body, 1, ?1)
+		FROM requests WHERE id = ?2`, limit, id)
+	r, err := scanRequest(row, true)
+	if err != nil {
+		return nil, mapErr(err, "loading request %d", id)
+	}
+	p := &RequestPreview{Request: r}
+	var fwd sql.NullInt64
+	if err := h.QueryRowContext(ctx, `SELECT length(body), length(resp_body), length(forward_body) FROM requests WHERE id = ?`, id).
+		Scan(&p.BodyLen, &p.RespBodyLen, &fwd); err != nil {
+		return nil, mapErr(err, "loading request %d's body lengths", id)
+	}
+	p.ForwardBodyLen = fwd.Int64
+	return p, nil
+}
+
 // requestWhere turns f into conditions. Every condition is sargable so
 // SQLite can walk an index: equality on the indexed columns, a status class
 // as a range on resp_status (never resp_status/100), and the keyset bound

@@ -11,6 +11,9 @@ type RequestStore interface {
 	CreateRequest(ctx context.Context, h Handle, r *Request) error
 	// GetRequest loads one request with its bodies; ErrNotFound if absent.
 	GetRequest(ctx context.Context, h Handle, id int64) (*Request, error)
+	// GetRequestPreview loads one request with each body cut to limit
+	// bytes and the whole bodies' lengths; ErrNotFound if absent.
+	GetRequestPreview(ctx context.Context, h Handle, id int64, limit int) (*RequestPreview, error)
 	// ListRequests pages newest first by keyset (f.Before). Rows come
 	// without bodies (Body, Response.Body, Forward.Body are nil) so a page
 	// costs little whatever the payload sizes; GetRequest has them.

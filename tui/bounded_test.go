@@ -348,3 +348,31 @@ func TestDetailWrapsWordsAndCutsTables(t *testing.T) {
 		t.Errorf("the detail is laid out for %d cells in a pane of %d", m.detailWidth, m.geometry().detW-2)
 	}
 }
+
+// whole is a request loaded whole, as the detail's preview would show it.
+func whole(q *db.Request) *db.RequestPreview {
+	p := &db.RequestPreview{Request: q, BodyLen: int64(len(q.Body)), RespBodyLen: int64(len(q.Response.Body))}
+	if q.Forward != nil {
+		p.ForwardBodyLen = int64(len(q.Forward.Body))
+	}
+	return p
+}
+
+// The detail loads only the bodies' first bytes it shows, and still says
+// how many bytes it does not show.
+func TestDetailLoadsAPreviewOfHugeBodies(t *testing.T) {
+	d := openDB(t)
+	seedHuge(t, d, 1)
+	p, err := NewDBSource(d).GetRequestPreview(context.Background(), 1, maxShownBody+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int64(10<<20 + len(`{"blob":""}`))
+	if len(p.Body) != maxShownBody+1 || p.BodyLen != total || p.Body[0] != '{' {
+		t.Fatalf("preview: %d bytes loaded, length %d", len(p.Body), p.BodyLen)
+	}
+	m := newTestModel(t, d, 120, 40)
+	if want := fmt.Sprintf("… %d more bytes not shown", total-maxShownBody); !strings.Contains(plain(m.details[viewInbox].content), want) {
+		t.Errorf("the detail does not say %q", want)
+	}
+}

@@ -34,6 +34,11 @@ func (s *DBSource) ListRequests(ctx context.Context, f db.RequestFilter) ([]db.R
 	return s.Requests.ListRequests(ctx, s.DB.Reader(), f)
 }
 
+// GetRequestPreview implements Source.
+func (s *DBSource) GetRequestPreview(ctx context.Context, id int64, limit int) (*db.RequestPreview, error) {
+	return s.Requests.GetRequestPreview(ctx, s.DB.Reader(), id, limit)
+}
+
 // GetRequest implements Source.
 func (s *DBSource) GetRequest(ctx context.Context, id int64) (*db.Request, error) {
 	return s.Requests.GetRequest(ctx, s.DB.Reader(), id)

@@ -217,11 +217,11 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 		a := d.Attempts[n-1]
 		line(r.section(fmt.Sprintf("Attempt %d request", a.N)) + " " + r.safe(a.Request.Method) + " " + r.safe(a.Request.URL))
 		r.headers(&b, toHeaderLike(a.Request.Headers))
-		r.body(&b, a.Request.Body, false)
+		r.body(&b, a.Request.Body, int64(len(a.Request.Body)), false)
 		if a.Response != nil {
 			line(r.section(fmt.Sprintf("Attempt %d response", a.N)) + " " + r.st.HTTPStatus(a.Response.Status).Render(fmt.Sprint(a.Response.Status)))
 			r.headers(&b, toHeaderLike(a.Response.Headers))
-			r.body(&b, a.Response.Body, a.Response.Truncated)
+			r.body(&b, a.Response.Body, int64(len(a.Response.Body)), a.Response.Truncated)
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")

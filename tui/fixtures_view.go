@@ -89,7 +89,7 @@ func (r renderer) renderFixture(f fixtureRow, now time.Time) string {
 	if err != nil {
 		line(r.st.Bad.Render("rendering failed: " + r.safe(err.Error())))
 	} else {
-		r.body(&b, payload, false)
+		r.body(&b, payload, int64(len(payload)), false)
 	}
 	line(r.section("Delivery policy"))
 	r.policy(&b, f.profile.Policy())

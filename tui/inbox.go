@@ -98,7 +98,7 @@ func (r renderer) sigGlyph(s string) string {
 }
 
 // renderRequest is the detail of one received request.
-func (r renderer) renderRequest(q *db.Request) string {
+func (r renderer) renderRequest(q *db.RequestPreview) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 	line(r.st.Section.Render(fmt.Sprintf("Request #%d", q.ID)) + "  " + r.safe(q.Method) + " " + r.safe(q.Path+queryPart(q.Query)))
@@ -136,7 +136,7 @@ func (r renderer) renderRequest(q *db.Request) string {
 	line(r.section("Request headers"))
 	r.headers(&b, toHeaderLike(q.Headers))
 	line(r.section(fmt.Sprintf("Request body (%d bytes)", q.BodySize)))
-	r.body(&b, q.Body, q.BodyTruncated)
+	r.body(&b, q.Body, q.BodyLen, q.BodyTruncated)
 	if q.Response.Status == 0 {
 		// No answer was sent (a simulated hang): the error says how long
 		// the connection was held and how it ended.
@@ -146,7 +146,7 @@ func (r renderer) renderRequest(q *db.Request) string {
 		line(r.section("Response") + " " + status + r.st.Muted.Render(" in "+ms(q.Response.LatencyMS)))
 	}
 	r.headers(&b, toHeaderLike(q.Response.Headers))
-	r.body(&b, q.Response.Body, q.Response.Truncated)
+	r.body(&b, q.Response.Body, q.RespBodyLen, q.Response.Truncated)
 	if f := q.Forward; f != nil {
 		line(r.section("Forwarded to " + r.safe(f.URL)))
 		if f.Error != "" {
@@ -155,7 +155,7 @@ func (r renderer) renderRequest(q *db.Request) string {
 			line(r.field("status", r.st.HTTPStatus(f.Status).Render(fmt.Sprintf("%d", f.Status))+r.st.Muted.Render(" in "+ms(f.LatencyMS))))
 		}
 		r.headers(&b, toHeaderLike(f.Headers))
-		r.body(&b, f.Body, false)
+		r.body(&b, f.Body, q.ForwardBodyLen, false)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

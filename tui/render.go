@@ -170,7 +170,8 @@ type headerLike struct{ name, value string }
 
 // body renders a body: JSON pretty-printed and coloured, anything else as
 // sanitised text; truncation and size are stated.
-func (r renderer) body(b *strings.Builder, body []byte, truncated bool) {
+// stored is the whole body's length (body may be its first bytes only).
+func (r renderer) body(b *strings.Builder, body []byte, stored int64, truncated bool) {
 	if len(body) == 0 {
 		b.WriteString(r.st.Muted.Render("(empty body)") + "\n")
 		return
@@ -191,7 +192,7 @@ func (r renderer) body(b *strings.Builder, body []byte, truncated bool) {
 		b.WriteString("\n")
 	}
 	if cut {
-		b.WriteString(r.st.Notice.Render(fmt.Sprintf("… %d more bytes not shown", len(body)-len(shown))) + "\n")
+		b.WriteString(r.st.Notice.Render(fmt.Sprintf("… %d more bytes not shown", stored-int64(len(shown)))) + "\n")
 	}
 	if truncated {
 		b.WriteString(r.st.Notice.Render("… body truncated at the size limit when recorded") + "\n")

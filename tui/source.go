@@ -17,6 +17,9 @@ type Source interface {
 	ListRequests(ctx context.Context, f db.RequestFilter) ([]db.Request, error)
 	// GetRequest loads one request with its bodies.
 	GetRequest(ctx context.Context, id int64) (*db.Request, error)
+	// GetRequestPreview loads one request with its bodies cut to limit
+	// bytes (what the detail pane shows) and their whole lengths.
+	GetRequestPreview(ctx context.Context, id int64, limit int) (*db.RequestPreview, error)
 	// ListDeliveries pages deliveries newest first (keyset, no attempts).
 	ListDeliveries(ctx context.Context, f db.DeliveryFilter) ([]db.Delivery, error)
 	// GetDelivery loads one delivery with its attempts and its wait.

@@ -343,9 +343,11 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 	switch v {
 	case viewInbox:
 		return func() tea.Msg {
-			q, err := src.GetRequest(ctx, id)
+			// Only what the detail shows is loaded: a 10 MB body costs the
+			// same as a 256 KB one.
+			q, err := src.GetRequestPreview(ctx, id, maxShownBody+1)
 			if err != nil {
-				return detailMsg{view: v, id: id, err: fmt.Errorf("loading request %d: %w", id, err)}
+				return detailMsg{view: v, id: id, err: err}
 			}
 			return detailMsg{view: v, id: id, content: r.bound(r.renderRequest(q))}
 		}
