@@ -112,8 +112,10 @@ func (r renderer) renderRequest(q *db.Request) string {
 	line(r.field("signature", r.signature(q.Signature.Status, q.Signature.Reason)))
 	dup := r.st.OK.Render("no")
 	switch {
+	case q.Duplicate && q.DuplicateOf > 0:
+		dup = r.st.Warn.Render(fmt.Sprintf("yes — a copy of #%d", q.DuplicateOf))
 	case q.Duplicate:
-		dup = r.st.Warn.Render(fmt.Sprintf("yes — repeat of #%d", q.DuplicateOf))
+		dup = r.st.Warn.Render("yes")
 	case q.RepeatNote != "":
 		// Not a duplicate: one of the two signatures failed. A repeat is
 		// a verdict, not an error.

@@ -117,10 +117,12 @@ func TestDetailOfRefusedAndHungRequests(t *testing.T) {
 }
 
 // TestRepeatShownAsARepeat: over real HTTP into a real file, a forged
-// PolicyCortex message (signed with another secret) and then the genuine
-// one with its id. The console shows the genuine one as no duplicate but
-// a repeat of the forgery, whose signature was invalid: " rep" in its
-// Inbox row, on the detail's duplicate line, and no red error line.
+// PolicyCortex message (signed with another secret), then the genuine
+// one with its id, twice. The console shows the first genuine one as no
+// duplicate but a repeat of the forgery, whose signature was invalid:
+// " rep" in its Inbox row, on the detail's duplicate line, and no red
+// error line. The second genuine one is a duplicate (" dup"), a copy of
+// the first.
 func TestRepeatShownAsARepeat(t *testing.T) {
 	ctx := context.Background()
 	d := openDB(t)
@@ -134,7 +136,7 @@ func TestRepeatShownAsARepeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{"forger-secret", route.Secret} {
+	for _, secret := range []string{"forger-secret", route.Secret, route.Secret} {
 		w, err := p.Frame([]fixtures.Outgoing{{Type: "scan.completed", Payload: payload, CreatedAt: now}},
 			fixtures.FrameOptions{Credentials: fixtures.Credentials{Secret: secret}, Now: now})
 		if err != nil {
@@ -148,25 +150,30 @@ func TestRepeatShownAsARepeat(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	newestRequest(t, d, 2, func(*db.Request) bool { return true })
+	newestRequest(t, d, 3, func(*db.Request) bool { return true })
 
 	m := newTestModel(t, d, 160, 34)
 	s := screen(m)
-	var row2, row1 string
+	rows := map[string]string{}
 	for _, l := range strings.Split(s, "\n") {
-		switch f := strings.Fields(strings.Trim(l, "│ ")); {
-		case len(f) > 0 && f[0] == "2":
-			row2 = l
-		case len(f) > 0 && f[0] == "1":
-			row1 = l
+		if f := strings.Fields(strings.Trim(l, "│ ")); len(f) > 0 {
+			rows[f[0]] = l
 		}
 	}
-	if !strings.Contains(row2, "scan.completed rep") || strings.Contains(row2, "dup") {
-		t.Errorf("the genuine message's row does not say it is a repeat: %q\n%s", row2, s)
+	if !strings.Contains(rows["3"], "scan.completed dup") || strings.Contains(rows["3"], "rep") {
+		t.Errorf("the second genuine message's row does not say it is a duplicate: %q\n%s", rows["3"], s)
 	}
-	if strings.Contains(row1, " rep") || strings.Contains(row1, " dup") {
-		t.Errorf("the forgery's row is flagged: %q", row1)
+	if !strings.Contains(rows["2"], "scan.completed rep") || strings.Contains(rows["2"], "dup") {
+		t.Errorf("the genuine message's row does not say it is a repeat: %q\n%s", rows["2"], s)
 	}
+	if strings.Contains(rows["1"], " rep") || strings.Contains(rows["1"], " dup") {
+		t.Errorf("the forgery's row is flagged: %q", rows["1"])
+	}
+	if detail := detailText(m); !strings.Contains(detail, "Request #3") || !strings.Contains(detail, "duplicate  yes — a copy of #2\n") {
+		t.Errorf("the detail does not say request 3 is a copy of #2:\n%s", detail)
+	}
+
+	press(t, m, "j")
 	detail := detailText(m)
 	if !strings.Contains(detail, "Request #2") || !strings.Contains(detail, "duplicate  no — repeats the id of #1 (its signature was invalid)") {
 		t.Errorf("the detail does not say request 2 repeats #1, whose signature was invalid:\n%s", detail)
