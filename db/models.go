@@ -99,11 +99,17 @@ type Request struct {
 	DedupKey    string    `json:"dedup_key,omitempty"`
 	Duplicate   bool      `json:"duplicate"`
 	DuplicateOf int64     `json:"duplicate_of,omitempty"`
-	Stale       bool      `json:"stale"`
-	StaleReason string    `json:"stale_reason,omitempty"`
-	ShapeIssues []string  `json:"shape_issues"`
-	Response    Response  `json:"response"`
-	Forward     *Forward  `json:"forward,omitempty"`
+	// RepeatOf is the first earlier request that carried DedupKey when this
+	// one is not its at-least-once duplicate (that request's signature
+	// failed, or this one's did); 0 otherwise. A request is a duplicate or
+	// a repeat, never both. RepeatNote says what the repeat means.
+	RepeatOf    int64    `json:"repeat_of,omitempty"`
+	RepeatNote  string   `json:"repeat_note,omitempty"`
+	Stale       bool     `json:"stale"`
+	StaleReason string   `json:"stale_reason,omitempty"`
+	ShapeIssues []string `json:"shape_issues"`
+	Response    Response `json:"response"`
+	Forward     *Forward `json:"forward,omitempty"`
 	// Error notes what went wrong receiving it (limit exceeded, panic, ...).
 	Error string `json:"error,omitempty"`
 }

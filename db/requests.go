@@ -24,7 +24,7 @@ const requestListColumns = `id, received_at, route, method, path, query, headers
 	body_size, body_truncated, remote_addr, json_valid, vendor, event_types,
 	sig_status, sig_reason, dedup_key, duplicate_of, stale, stale_reason,
 	shape_issues, resp_status, resp_headers, resp_truncated, latency_ms,
-	forward, error`
+	forward, error, repeat_of, repeat_note`
 
 // requestColumns adds the bodies for GetRequest.
 const requestColumns = requestListColumns + `, body, resp_body, forward_body`
@@ -61,13 +61,13 @@ func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) err
 		body_truncated, remote_addr, json_valid, vendor, event_types,
 		sig_status, sig_reason, dedup_key, duplicate_of, stale, stale_reason,
 		shape_issues, resp_status, resp_headers, resp_body, resp_truncated,
-		latency_ms, forward, forward_body, error
-	) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		latency_ms, forward, forward_body, error, repeat_of, repeat_note
+	) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		nanos(r.ReceivedAt), r.Route, r.Method, r.Path, r.Query, headers, blob(r.Body), r.BodySize,
 		boolInt(r.BodyTruncated), r.RemoteAddr, boolInt(r.JSONValid), r.Vendor, events,
 		r.Signature.Status, r.Signature.Reason, r.DedupKey, dup, boolInt(r.Stale), r.StaleReason,
 		shape, r.Response.Status, respHeaders, blob(r.Response.Body), boolInt(r.Response.Truncated),
-		r.Response.LatencyMS, forward, forwardBody, r.Error)
+		r.Response.LatencyMS, forward, forwardBody, r.Error, r.RepeatOf, r.RepeatNote)
 	if err != nil {
 		return mapErr(err, "saving a request to %s", r.Path)
 	}
@@ -163,7 +163,7 @@ func scanRequest(s scanner, withBodies bool) (*Request, error) {
 		&r.BodySize, &bodyTrunc, &r.RemoteAddr, &jsonValid, &r.Vendor, &events,
 		&r.Signature.Status, &r.Signature.Reason, &r.DedupKey, &dup, &stale, &r.StaleReason,
 		&shape, &r.Response.Status, &respHeaders, &rTrunc, &r.Response.LatencyMS,
-		&forward, &r.Error}
+		&forward, &r.Error, &r.RepeatOf, &r.RepeatNote}
 	if withBodies {
 		dest = append(dest, &body, &respBody, &forwardBody)
 	}

@@ -94,6 +94,20 @@ func TestRequestRoundTrip(t *testing.T) {
 	if _, err := rs.GetRequest(ctx, d.Reader(), in.ID+100); !errors.Is(err, ErrNotFound) {
 		t.Errorf("GetRequest(absent) = %v, want ErrNotFound", err)
 	}
+
+	// A repeat that is no duplicate keeps its note out of the error, in
+	// the row and in a list.
+	rep := sampleRequest()
+	rep.Duplicate, rep.DuplicateOf, rep.Error = false, 0, ""
+	rep.RepeatOf, rep.RepeatNote = in.ID, "repeats the id of #1 (its signature was invalid), so it is not a duplicate of it"
+	write(t, d, func(tx Handle) error { return rs.CreateRequest(ctx, tx, rep) })
+	if got, err = rs.GetRequest(ctx, d.Reader(), rep.ID); err != nil || !reflect.DeepEqual(got, rep) {
+		t.Errorf("repeat round trip differs (%v):\n got %+v\nwant %+v", err, got, rep)
+	}
+	if page, err = rs.ListRequests(ctx, d.Reader(), RequestFilter{Limit: 1}); err != nil || len(page) != 1 ||
+		page[0].RepeatOf != rep.RepeatOf || page[0].RepeatNote != rep.RepeatNote || page[0].Error != "" {
+		t.Errorf("repeat list row (%v): %+v", err, page)
+	}
 }
 
 func TestRequestMinimalRoundTrip(t *testing.T) {

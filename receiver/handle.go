@@ -237,8 +237,9 @@ func (rc *Receiver) record(req *db.Request, route *db.Route, pre *answer) (*answ
 // it, all in one transaction. With dd (the duplicate filter, brought up
 // to date in this transaction) a key it has never seen skips the lookup.
 func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.Request, route *db.Route, pre *answer, dd *dedupBatch) (*answer, error) {
-	req.Duplicate, req.DuplicateOf = false, 0
-	req.Error = clearRepeatNote(req.Error)
+	// A batch that rolled back is written again: judged afresh, since the
+	// ids its verdicts name may change.
+	req.Duplicate, req.DuplicateOf, req.RepeatOf, req.RepeatNote = false, 0, 0, ""
 	if req.DedupKey != "" && (dd == nil || dd.mayHave(req.Vendor, req.DedupKey)) {
 		if err := rc.judgeRepeat(ctx, tx, req); err != nil {
 			return nil, err

@@ -181,12 +181,15 @@ func message(t *testing.T, p fixtures.Profile, event string, creds fixtures.Cred
 // earlier request whose signature was valid. For each signing profile
 // with message ids, over loopback HTTP into a real SQLite file:
 //   - a forgery (bad or no signature) carrying a message's id, then the
-//     genuine message: the genuine one is not a duplicate, and says its id
-//     was first seen on a request whose signature failed;
-//   - the genuine message twice: the second is a duplicate of the first;
+//     genuine message: the genuine one is not a duplicate, and is
+//     recorded as a repeat of the forgery, whose signature failed, with no
+//     error (in the record and in the API's JSON): nothing went wrong
+//     receiving it;
+//   - the genuine message twice: the second is a duplicate of the first,
+//     not a repeat;
 //   - the genuine message, then a forgery with its id: the forgery keeps
 //     its invalid (or missing) verdict and is not presented as an
-//     at-least-once duplicate.
+//     at-least-once duplicate, but as a repeat of the genuine one.
 func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 	cases := []struct {
 		vendor, event, sigHeader string
@@ -235,21 +238,60 @@ func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 					if genuine.Duplicate {
 						t.Errorf("the genuine message is marked a duplicate of #%d, a request whose signature was %s", genuine.DuplicateOf, forgery)
 					}
-					if want := "#" + strconv.FormatInt(forged.ID, 10); !strings.Contains(genuine.Error, want) || !strings.Contains(genuine.Error, forgery) {
-						t.Errorf("the genuine message does not say its id repeats %s, whose signature was %s: %q", want, forgery, genuine.Error)
+					if genuine.RepeatOf != forged.ID {
+						t.Errorf("the genuine message is recorded as a repeat of #%d, want of the forgery #%d", genuine.RepeatOf, forged.ID)
+					}
+					if want := "#" + strconv.FormatInt(forged.ID, 10); !strings.Contains(genuine.RepeatNote, want) || !strings.Contains(genuine.RepeatNote, forgery) {
+						t.Errorf("the genuine message's repeat note does not say its id repeats %s, whose signature was %s: %q", want, forgery, genuine.RepeatNote)
+					}
+					if genuine.Error != "" {
+						t.Errorf("the genuine message is recorded with an error: %q", genuine.Error)
+					}
+					if !waitFilter {
+						_, b := call(t, "GET", apiServer(t, h)+"/api/requests/"+itoa(genuine.ID), "")
+						var v map[string]any
+						if err := json.Unmarshal(b, &v); err != nil {
+							t.Fatalf("%v: %s", err, b)
+						}
+						if v["repeat_of"] != float64(forged.ID) || v["repeat_note"] != genuine.RepeatNote || v["error"] != nil || v["duplicate"] != false {
+							t.Errorf("the API shows the genuine message as repeat_of %v, repeat_note %v, error %v, duplicate %v; want a repeat of %d with its note, no error",
+								v["repeat_of"], v["repeat_note"], v["error"], v["duplicate"], forged.ID)
+						}
 					}
 
 					// Genuine, then genuine: an at-least-once duplicate of
 					// the genuine one, not of the forgery.
 					h.send(c.vendor, message(t, p, c.event, creds, 1))
-					wantDuplicate(t, h.last(), genuine.ID)
+					again := h.last()
+					wantDuplicate(t, again, genuine.ID)
+					if again.RepeatOf != 0 || again.RepeatNote != "" || again.Error != "" {
+						t.Errorf("a duplicate is also recorded as a repeat of #%d (%q), error %q", again.RepeatOf, again.RepeatNote, again.Error)
+					}
+
+					// A second forgery of that id reuses the genuine
+					// message's id, though a forgery carried it first.
+					forge(1)
+					reuse := h.last()
+					if reuse.Duplicate || reuse.RepeatOf != genuine.ID || !strings.Contains(reuse.RepeatNote, "was valid") || !strings.Contains(reuse.RepeatNote, forgery) || reuse.Error != "" {
+						t.Errorf("a forgery reusing #%d's id: duplicate=%v, repeat of #%d (%q), error %q; want a repeat of the genuine #%d saying so",
+							genuine.ID, reuse.Duplicate, reuse.RepeatOf, reuse.RepeatNote, reuse.Error, genuine.ID)
+					}
+
+					// Forged twice, no genuine copy: the second repeats
+					// the first, both signatures failed.
+					forge(3)
+					forged3 := h.last()
+					forge(3)
+					if r := h.last(); r.Duplicate || r.RepeatOf != forged3.ID || strings.Count(r.RepeatNote, forgery) != 2 || r.Error != "" {
+						t.Errorf("a forgery repeating forgery #%d: duplicate=%v, repeat of #%d (%q), error %q", forged3.ID, r.Duplicate, r.RepeatOf, r.RepeatNote, r.Error)
+					}
 
 					// Genuine, then forged.
 					g := message(t, p, c.event, creds, 2)
 					h.send(c.vendor, g)
 					first := h.last()
-					if first.Duplicate || first.Error != "" {
-						t.Fatalf("a fresh genuine message: duplicate=%v, note %q", first.Duplicate, first.Error)
+					if first.Duplicate || first.RepeatOf != 0 || first.RepeatNote != "" || first.Error != "" {
+						t.Fatalf("a fresh genuine message: duplicate=%v, repeat of %d (%q), error %q", first.Duplicate, first.RepeatOf, first.RepeatNote, first.Error)
 					}
 					forge(2)
 					late := h.last()
@@ -262,8 +304,14 @@ func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 					if late.Duplicate {
 						t.Errorf("a forgery carrying #%d's id is presented as its at-least-once duplicate", first.ID)
 					}
-					if want := "#" + strconv.FormatInt(first.ID, 10); !strings.Contains(late.Error, want) {
-						t.Errorf("the forgery does not say it carries the id of %s: %q", want, late.Error)
+					if late.RepeatOf != first.ID {
+						t.Errorf("the forgery is recorded as a repeat of #%d, want of #%d", late.RepeatOf, first.ID)
+					}
+					if want := "#" + strconv.FormatInt(first.ID, 10); !strings.Contains(late.RepeatNote, want) || !strings.Contains(late.RepeatNote, forgery) {
+						t.Errorf("the forgery's repeat note does not say it carries the id of %s and its own signature is %s: %q", want, forgery, late.RepeatNote)
+					}
+					if late.Error != "" {
+						t.Errorf("the forgery is recorded with an error: %q", late.Error)
 					}
 				}
 			})

@@ -12,6 +12,11 @@ import (
 // RequestView is a received request as the REST API and `--json` show it,
 // with the field names of SPEC §7. Bodies are text in "body", or base64 in
 // "body_base64" when they are not valid UTF-8; list rows carry no bodies.
+// A request carrying an earlier request's message id is either its
+// at-least-once duplicate ("duplicate", "duplicate_of") or, when one of
+// the two signatures failed, a repeat ("repeat_of", the first request
+// with that id, and "repeat_note", what the repeat means); a repeat is
+// not an "error".
 type RequestView struct {
 	ID            int64        `json:"id"`
 	ReceivedAt    time.Time    `json:"received_at"`
@@ -31,6 +36,8 @@ type RequestView struct {
 	Signature     db.Signature `json:"signature"`
 	Duplicate     bool         `json:"duplicate"`
 	DuplicateOf   int64        `json:"duplicate_of,omitempty"`
+	RepeatOf      int64        `json:"repeat_of,omitempty"`
+	RepeatNote    string       `json:"repeat_note,omitempty"`
 	DedupKey      string       `json:"dedup_key,omitempty"`
 	Stale         bool         `json:"stale"`
 	StaleReason   string       `json:"stale_reason,omitempty"`
@@ -75,7 +82,7 @@ func NewRequestView(r *db.Request, withBodies bool) RequestView {
 		Query: r.Query, RemoteAddr: r.RemoteAddr, Headers: db.MapHeaderValues(r.Headers, fixtures.MaskHeaderValue),
 		BodySize: r.BodySize, BodyTruncated: r.BodyTruncated, JSONValid: r.JSONValid,
 		Vendor: r.Vendor, EventType: nonNil(r.EventTypes), Signature: r.Signature,
-		Duplicate: r.Duplicate, DuplicateOf: r.DuplicateOf, DedupKey: r.DedupKey,
+		Duplicate: r.Duplicate, DuplicateOf: r.DuplicateOf, RepeatOf: r.RepeatOf, RepeatNote: r.RepeatNote, DedupKey: r.DedupKey,
 		Stale: r.Stale, StaleReason: r.StaleReason, ShapeIssues: nonNil(r.ShapeIssues),
 		Response: ResponseView{Status: r.Response.Status, Headers: nonNil(r.Response.Headers),
 			Truncated: r.Response.Truncated, LatencyMS: r.Response.LatencyMS},

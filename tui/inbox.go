@@ -65,6 +65,9 @@ func (v *inbox) columns(r renderer) []column {
 		if q.Duplicate {
 			flags += " dup"
 		}
+		if q.RepeatOf > 0 || q.RepeatNote != "" {
+			flags += " rep"
+		}
 		if len(q.ShapeIssues) > 0 {
 			flags += " shape!"
 		}
@@ -108,8 +111,17 @@ func (r renderer) renderRequest(q *db.RequestPreview) string {
 	line(r.field("event", r.safe(orDash(strings.Join(q.EventTypes, ", ")))))
 	line(r.field("signature", r.signature(q.Signature.Status, q.Signature.Reason)))
 	dup := r.st.OK.Render("no")
-	if q.Duplicate {
-		dup = r.st.Warn.Render(fmt.Sprintf("yes — repeat of #%d", q.DuplicateOf))
+	switch {
+	case q.Duplicate && q.DuplicateOf > 0:
+		dup = r.st.Warn.Render(fmt.Sprintf("yes — a copy of #%d", q.DuplicateOf))
+	case q.Duplicate:
+		dup = r.st.Warn.Render("yes")
+	case q.RepeatNote != "":
+		// Not a duplicate: one of the two signatures failed. A repeat is
+		// a verdict, not an error.
+		dup = r.st.Warn.Render("no") + " — " + r.safe(q.RepeatNote)
+	case q.RepeatOf > 0:
+		dup = r.st.Warn.Render("no") + " — " + r.safe(fmt.Sprintf("repeats the id of #%d", q.RepeatOf))
 	}
 	line(r.field("duplicate", dup))
 	if q.Stale {

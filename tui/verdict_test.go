@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver"
 )
 
@@ -112,5 +113,72 @@ func TestDetailOfRefusedAndHungRequests(t *testing.T) {
 	text = plain(m.r.renderRequest(whole(q)))
 	if !strings.Contains(text, "none sent") || !strings.Contains(text, "held open") || strings.Contains(text, "in 0.") {
 		t.Errorf("a hang is not shown as held with no answer:\n%s", text)
+	}
+}
+
+// TestRepeatShownAsARepeat: over real HTTP into a real file, a forged
+// PolicyCortex message (signed with another secret), then the genuine
+// one with its id, twice. The console shows the first genuine one as no
+// duplicate but a repeat of the forgery, whose signature was invalid:
+// " rep" in its Inbox row, on the detail's duplicate line, and no red
+// error line. The second genuine one is a duplicate (" dup"), a copy of
+// the first.
+func TestRepeatShownAsARepeat(t *testing.T) {
+	ctx := context.Background()
+	d := openDB(t)
+	_, addr := serveReceiver(t, d)
+	route, err := db.NewRouteStore().GetRoute(ctx, d.Reader(), "policycortex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	p, payload, err := fixtures.RenderEvent("policycortex", "scan.completed", 7, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"forger-secret", route.Secret, route.Secret} {
+		w, err := p.Frame([]fixtures.Outgoing{{Type: "scan.completed", Payload: payload, CreatedAt: now}},
+			fixtures.FrameOptions{Credentials: fixtures.Credentials{Secret: secret}, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/hooks/policycortex", bytes.NewReader(w.Body))
+		req.Header = w.Header.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	newestRequest(t, d, 3, func(*db.Request) bool { return true })
+
+	m := newTestModel(t, d, 160, 34)
+	s := screen(m)
+	rows := map[string]string{}
+	for _, l := range strings.Split(s, "\n") {
+		if f := strings.Fields(strings.Trim(l, "│ ")); len(f) > 0 {
+			rows[f[0]] = l
+		}
+	}
+	if !strings.Contains(rows["3"], "scan.completed dup") || strings.Contains(rows["3"], "rep") {
+		t.Errorf("the second genuine message's row does not say it is a duplicate: %q\n%s", rows["3"], s)
+	}
+	if !strings.Contains(rows["2"], "scan.completed rep") || strings.Contains(rows["2"], "dup") {
+		t.Errorf("the genuine message's row does not say it is a repeat: %q\n%s", rows["2"], s)
+	}
+	if strings.Contains(rows["1"], " rep") || strings.Contains(rows["1"], " dup") {
+		t.Errorf("the forgery's row is flagged: %q", rows["1"])
+	}
+	if detail := detailText(m); !strings.Contains(detail, "Request #3") || !strings.Contains(detail, "duplicate  yes — a copy of #2\n") {
+		t.Errorf("the detail does not say request 3 is a copy of #2:\n%s", detail)
+	}
+
+	press(t, m, "j")
+	detail := detailText(m)
+	if !strings.Contains(detail, "Request #2") || !strings.Contains(detail, "duplicate  no — repeats the id of #1 (its signature was invalid)") {
+		t.Errorf("the detail does not say request 2 repeats #1, whose signature was invalid:\n%s", detail)
+	}
+	if strings.Contains(detail, "error") {
+		t.Errorf("the detail shows the repeat as an error:\n%s", detail)
 	}
 }

@@ -93,6 +93,9 @@ func writeRequestTable(w io.Writer, rows []db.Request) error {
 		if r.Duplicate {
 			flags = append(flags, "duplicate")
 		}
+		if r.RepeatOf > 0 || r.RepeatNote != "" {
+			flags = append(flags, "repeat")
+		}
 		if r.Stale {
 			flags = append(flags, "stale")
 		}
@@ -170,6 +173,22 @@ func writeRequest(w io.Writer, r *db.Request) {
 		} else {
 			fmt.Fprintf(w, "Duplicate: yes (id %s)\n", printable(r.DedupKey))
 		}
+	}
+	if r.RepeatOf > 0 || r.RepeatNote != "" {
+		// Not a duplicate: the earlier request's signature failed, or
+		// this one's did. The note says which.
+		var of []string
+		if r.RepeatOf > 0 {
+			of = append(of, fmt.Sprintf("of request %d", r.RepeatOf))
+		}
+		if r.DedupKey != "" {
+			of = append(of, "id "+printable(r.DedupKey))
+		}
+		lines := []string{strings.Join(of, ", "), printable(r.RepeatNote)}
+		if lines[0] == "" || lines[1] == "" {
+			lines = []string{lines[0] + lines[1]}
+		}
+		fmt.Fprintf(w, "Repeat:    %s\n", strings.Join(lines, "\n           "))
 	}
 	if r.Stale {
 		fmt.Fprintf(w, "Stale:     %s\n", printable(r.StaleReason))

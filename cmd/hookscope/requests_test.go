@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/cmd/app"
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver"
 )
 
@@ -95,5 +99,91 @@ func TestNeutralise(t *testing.T) {
 	}
 	if got := printableText("a\nb\tc\x1b"); got != "a\nb\tc\\x1b" {
 		t.Errorf("printableText kept %q", got)
+	}
+}
+
+// TestRequestsShowARepeatIsNotAnError: over real HTTP into a real file, a
+// forged PolicyCortex message (signed with another secret) and then the
+// genuine one with the same id. The genuine one is no duplicate of the
+// forgery, and the commands say so as a repeat: `requests list` flags it
+// "repeat", not "error"; `requests show` has a Repeat line naming the
+// forgery and no Error line; --json carries repeat_of and no error.
+func TestRequestsShowARepeatIsNotAnError(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "rep.db")
+	d, err := db.Open(ctx, dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Write(ctx, func(tx db.Handle) error {
+		return db.NewRouteStore().PutRoute(ctx, tx, &db.Route{Name: "pc", Profile: "policycortex", Secret: "route-secret"})
+	})
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Start(ctx, app.Config{DBPath: dbPath, Listen: "127.0.0.1:0", API: "127.0.0.1:0", Logger: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	p, payload, err := fixtures.RenderEvent("policycortex", "scan.completed", 7, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"forger-secret", "route-secret"} {
+		w, err := p.Frame([]fixtures.Outgoing{{Type: "scan.completed", Payload: payload, CreatedAt: now}},
+			fixtures.FrameOptions{Credentials: fixtures.Credentials{Secret: secret}, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, "http://"+a.ReceiverAddr()+"/hooks/pc", bytes.NewReader(w.Body))
+		req.Header = w.Header.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if err := a.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := runCLI(t, "--db", dbPath, "requests", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "2 ") || !strings.Contains(lines[1], "valid") {
+		t.Fatalf("list:\n%s", out)
+	}
+	if flags := strings.Fields(lines[1]); flags[len(flags)-1] != "repeat" {
+		t.Errorf("the genuine message is flagged %q, want repeat:\n%s", flags[len(flags)-1], out)
+	}
+	if strings.Contains(out, "error") || strings.Contains(out, "duplicate") {
+		t.Errorf("list flags an error or a duplicate:\n%s", out)
+	}
+
+	out, err = runCLI(t, "--db", dbPath, "requests", "show", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "\nRepeat:    of request 1, id ") || !strings.Contains(out, "repeats the id of #1 (its signature was invalid), so it is not a duplicate of it\n") {
+		t.Errorf("show does not say the request repeats #1, whose signature was invalid:\n%s", out)
+	}
+	if strings.Contains(out, "Error:") || strings.Contains(out, "Duplicate:") {
+		t.Errorf("show presents the repeat as an error or a duplicate:\n%s", out)
+	}
+	if out, _ := runCLI(t, "--db", dbPath, "requests", "show", "1"); strings.Contains(out, "Repeat:") {
+		t.Errorf("the first request is shown as a repeat:\n%s", out)
+	}
+
+	out, err = runCLI(t, "--db", dbPath, "requests", "show", "2", "--json")
+	var v map[string]any
+	if err != nil || json.Unmarshal([]byte(out), &v) != nil {
+		t.Fatalf("show --json: %v\n%s", err, out)
+	}
+	if v["repeat_of"] != float64(1) || !strings.HasPrefix(fmt.Sprint(v["repeat_note"]), "repeats the id of #1") || v["error"] != nil {
+		t.Errorf("show --json: repeat_of %v, repeat_note %v, error %v", v["repeat_of"], v["repeat_note"], v["error"])
 	}
 }
