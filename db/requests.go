@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -249,6 +250,9 @@ func requestWhere(f RequestFilter, withBefore bool) (*where, error) {
 	if withBefore && f.Before > 0 {
 		w.add("id < ?", f.Before)
 	}
+	if withBefore && f.After > 0 {
+		w.add("id > ?", f.After)
+	}
 	return w, nil
 }
 
@@ -272,7 +276,15 @@ func parseStatusFilter(s string) (lo, hi int, err error) {
 // order, so SQLite merges them (MERGE UNION ALL) and stops at the page
 // limit instead of sorting every row of the class. A text filter the text
 // index can serve goes through listByText instead.
+//
+// A page from the oldest end (f.After, f.Oldest) is the same walk upward,
+// reversed: it reads the rows, never the text index.
 func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
+	if f.fromOldest() {
+		out, err := listRequests(ctx, h, f, 0, make([]Request, 0, pageLimit(f.Limit)))
+		slices.Reverse(out)
+		return out, err
+	}
 	if indexable(f.Text) {
 		st, err := readTextIndexState(ctx, h)
 		if err != nil {
@@ -354,7 +366,11 @@ func listRequestsQuery(ctx context.Context, h Handle, f RequestFilter, minID int
 		parts = append(parts, `SELECT `+requestListColumns+` FROM requests`+w.sql())
 		args = append(args, w.args...)
 	}
-	q := strings.Join(parts, " UNION ALL ") + ` ORDER BY id DESC LIMIT ?`
+	order := ` ORDER BY id DESC LIMIT ?`
+	if f.fromOldest() {
+		order = ` ORDER BY id LIMIT ?`
+	}
+	q := strings.Join(parts, " UNION ALL ") + order
 	return q, append(args, pageLimit(f.Limit)), nil
 }
 
