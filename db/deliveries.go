@@ -256,6 +256,9 @@ func queryDeliveries(ctx context.Context, h Handle, out []Delivery, q string, ar
 
 func (deliveryStore) CountDeliveries(ctx context.Context, h Handle, f DeliveryFilter) (int64, error) {
 	w := deliveryWhere(f, false)
+	if f.After > 0 {
+		w.add("d.id > ?", f.After)
+	}
 	var n int64
 	if err := h.QueryRowContext(ctx, `SELECT count(*) FROM deliveries d`+w.sql(), w.args...).Scan(&n); err != nil {
 		return 0, mapErr(err, "counting deliveries")

@@ -101,6 +101,10 @@ func TestListRequestsPagesUpward(t *testing.T) {
 				if ids := requestIDs(page); !slices.Equal(ids, above) {
 					t.Errorf("After %d: %v, want %v", mid, ids, above)
 				}
+				// Counting with After: how many are above, the row's place.
+				if n, err := rs.CountRequests(ctx, d.Reader(), g); err != nil || n != int64(len(want)-len(want)/2-1) {
+					t.Errorf("CountRequests(After %d) = %d, %v; want %d", mid, n, err, len(want)-len(want)/2-1)
+				}
 			}
 		})
 	}
@@ -161,6 +165,13 @@ func TestListDeliveriesPagesUpward(t *testing.T) {
 			}, func(x Delivery) int64 { return x.ID }, 7)
 			if !slices.Equal(up, down) {
 				t.Fatalf("%q %+v: paging up gave %v, reading every row %v", text, base, up, down)
+			}
+			if len(up) > 2 {
+				g := base
+				g.Text, g.After = text, up[1]
+				if n, err := NewDeliveryStore().CountDeliveries(ctx, d.Reader(), g); err != nil || n != int64(len(up)-2) {
+					t.Errorf("%q %+v: CountDeliveries(After %d) = %d, %v; want %d", text, base, up[1], n, err, len(up)-2)
+				}
 			}
 		}
 	}

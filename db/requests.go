@@ -434,6 +434,9 @@ func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter
 	if err != nil {
 		return 0, fmt.Errorf("counting requests: %w", err)
 	}
+	if f.After > 0 {
+		w.add("id > ?", f.After)
+	}
 	var n int64
 	if err := h.QueryRowContext(ctx, `SELECT count(*) FROM requests`+w.sql(), w.args...).Scan(&n); err != nil {
 		return 0, mapErr(err, "counting requests")
