@@ -34,6 +34,16 @@ func (s *DBSource) ListRequests(ctx context.Context, f db.RequestFilter) ([]db.R
 	return s.Requests.ListRequests(ctx, s.DB.Reader(), f)
 }
 
+// CountRequests implements Source.
+func (s *DBSource) CountRequests(ctx context.Context, f db.RequestFilter) (int64, error) {
+	return s.Requests.CountRequests(ctx, s.DB.Reader(), f)
+}
+
+// CountDeliveries implements Source.
+func (s *DBSource) CountDeliveries(ctx context.Context, f db.DeliveryFilter) (int64, error) {
+	return s.Deliveries.CountDeliveries(ctx, s.DB.Reader(), f)
+}
+
 // GetRequest implements Source.
 func (s *DBSource) GetRequest(ctx context.Context, id int64) (*db.Request, error) {
 	return s.Requests.GetRequest(ctx, s.DB.Reader(), id)

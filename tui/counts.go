@@ -1,0 +1,263 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/db"
+)
+
+// listCounts are what a list's title counts: every row, the rows under the
+// filter, and (in the pager) the selected row's place. Each count runs in
+// a tea.Cmd, one at a time per list: a count asked for while one runs is
+// marked stale and run on the next tick, so a slow count (a text filter
+// reads every row) never piles up, and a new filter cancels the count of
+// the old one.
+type listCounts struct {
+	total, match int64 // countUnknown while counting, countFailed after an error
+	seq          int   // the filter's version: answers for an older one are dropped
+	busy, stale  bool
+	cancel       context.CancelFunc
+	posBusy      bool
+}
+
+const (
+	countUnknown int64 = -1
+	countFailed  int64 = -2
+)
+
+func newListCounts() listCounts { return listCounts{total: countUnknown, match: countUnknown} }
+
+// countsMsg carries a list's counts.
+type countsMsg struct {
+	view         viewID
+	seq          int
+	total, match int64
+	err          error
+}
+
+// posMsg carries how many rows are above a page's first row.
+type posMsg struct {
+	view  viewID
+	seq   int
+	first int64
+	above int64
+	err   error
+}
+
+// counts is the counts of a list view (nil for the others).
+func (m *Model) counts(v viewID) *listCounts {
+	switch v {
+	case viewInbox:
+		return &m.inbox.counts
+	case viewDeliveries:
+		return &m.deliv.counts
+	}
+	return nil
+}
+
+// filterChanged forgets a list's counts under the old filter and counts
+// again.
+func (m *Model) filterChanged(v viewID) tea.Cmd {
+	c := m.counts(v)
+	c.seq++
+	c.match = countUnknown
+	return m.countList(v, true)
+}
+
+// countList counts a list's rows and matches; restart cancels a count in
+// flight, otherwise one in flight leaves this one for the next tick.
+func (m *Model) countList(v viewID, restart bool) tea.Cmd {
+	c := m.counts(v)
+	if c.busy && !restart {
+		c.stale = true
+		return nil
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	c.cancel, c.busy, c.stale = cancel, true, false
+	seq, src := c.seq, m.src
+	switch v {
+	case viewInbox:
+		f := m.inbox.filter
+		filtered := f != (db.RequestFilter{})
+		return func() tea.Msg {
+			defer cancel()
+			total, err := src.CountRequests(ctx, db.RequestFilter{})
+			match := total
+			if err == nil && filtered {
+				match, err = src.CountRequests(ctx, f)
+			}
+			return countsMsg{view: v, seq: seq, total: total, match: match, err: err}
+		}
+	case viewDeliveries:
+		f := m.deliv.filter
+		filtered := f != (db.DeliveryFilter{})
+		return func() tea.Msg {
+			defer cancel()
+			total, err := src.CountDeliveries(ctx, db.DeliveryFilter{})
+			match := total
+			if err == nil && filtered {
+				match, err = src.CountDeliveries(ctx, f)
+			}
+			return countsMsg{view: v, seq: seq, total: total, match: match, err: err}
+		}
+	}
+	cancel()
+	return nil
+}
+
+// applyCounts installs a list's counts if they answer its filter.
+func (m *Model) applyCounts(msg countsMsg) tea.Cmd {
+	c := m.counts(msg.view)
+	if c == nil || msg.seq != c.seq {
+		return nil
+	}
+	c.busy = false
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+		c.stale = true
+	case msg.err != nil:
+		c.total, c.match = countFailed, countFailed
+	default:
+		c.total, c.match = msg.total, msg.match
+	}
+	return nil
+}
+
+// countPos counts the rows above the page's first row when the pager
+// does not know its place (after a jump, or traffic moved it), unless
+// the oldest page's place follows from the match count.
+func (m *Model) countPos(v viewID) tea.Cmd {
+	c := m.counts(v)
+	if c == nil || c.posBusy {
+		return nil
+	}
+	seq, src, ctx := c.seq, m.src, m.ctx
+	var first int64
+	switch v {
+	case viewInbox:
+		p := &m.inbox.pg
+		first = p.firstID()
+		if first == 0 || p.pos >= 0 && !p.posDirty || p.pos < 0 && p.atEnd && c.match >= 0 {
+			return nil
+		}
+		f := m.inbox.filter
+		f.After = first
+		c.posBusy = true
+		return func() tea.Msg {
+			n, err := src.CountRequests(ctx, f)
+			return posMsg{view: v, seq: seq, first: first, above: n, err: err}
+		}
+	case viewDeliveries:
+		p := &m.deliv.pg
+		first = p.firstID()
+		if first == 0 || p.pos >= 0 && !p.posDirty || p.pos < 0 && p.atEnd && c.match >= 0 {
+			return nil
+		}
+		f := m.deliv.filter
+		f.After = first
+		c.posBusy = true
+		return func() tea.Msg {
+			n, err := src.CountDeliveries(ctx, f)
+			return posMsg{view: v, seq: seq, first: first, above: n, err: err}
+		}
+	}
+	return nil
+}
+
+// applyPos installs a page's place if the page is still there, and counts
+// again if another page now needs it.
+func (m *Model) applyPos(msg posMsg) tea.Cmd {
+	c := m.counts(msg.view)
+	if c == nil {
+		return nil
+	}
+	c.posBusy = false
+	if msg.err == nil && msg.seq == c.seq {
+		switch msg.view {
+		case viewInbox:
+			if m.inbox.pg.firstID() == msg.first {
+				m.inbox.pg.pos, m.inbox.pg.posDirty = msg.above, false
+			}
+		case viewDeliveries:
+			if m.deliv.pg.firstID() == msg.first {
+				m.deliv.pg.pos, m.deliv.pg.posDirty = msg.above, false
+			}
+		}
+	}
+	if msg.err != nil {
+		return nil // shown as unknown; the next page or change counts again
+	}
+	return m.countPos(msg.view)
+}
+
+// listTitle is a list pane's title: the view, its filter, how many rows
+// match of how many, and the selected row's place from the newest, e.g.
+// "Inbox · vendor:policycortex · 1,204 of 50,000 · row 37". A count still
+// running shows "…".
+func (m *Model) listTitle(v viewID) string {
+	st := m.r.st
+	parts := []string{st.PaneTitle.Render(viewNames[v])}
+	var query string
+	var pos int64
+	c := m.counts(v)
+	switch v {
+	case viewInbox:
+		query, pos = m.inbox.query, m.inbox.pg.position(c.match)
+	case viewDeliveries:
+		query, pos = m.deliv.query, m.deliv.pg.position(c.match)
+	case viewEndpoints:
+		return strings.Join(append(parts, st.Muted.Render(thousands(int64(len(m.endp.rows))))), st.Muted.Render(" · "))
+	case viewFixtures:
+		return strings.Join(append(parts, st.Muted.Render(thousands(int64(len(m.fix.rows))))), st.Muted.Render(" · "))
+	}
+	var rest []string
+	if query != "" {
+		rest = append(rest, m.r.safe(query))
+		rest = append(rest, countText(c.match)+" of "+countText(c.total))
+	} else {
+		rest = append(rest, countText(c.total))
+	}
+	if pos > 0 {
+		rest = append(rest, "row "+thousands(pos))
+	} else if c.match != 0 {
+		rest = append(rest, "row …")
+	}
+	for _, s := range rest {
+		parts = append(parts, st.Muted.Render(s))
+	}
+	return strings.Join(parts, st.Muted.Render(" · "))
+}
+
+func countText(n int64) string {
+	switch n {
+	case countUnknown:
+		return "…"
+	case countFailed:
+		return "?"
+	}
+	return thousands(n)
+}
+
+// thousands writes n with commas: 1,204.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
