@@ -295,7 +295,10 @@ func (p *pager[T]) prevPage(cursor int) bool {
 func (p *pager[T]) top() { p.queued = nil; p.request(pageLoad{kind: loadTop, pos: 0}) }
 
 // bottom goes to the oldest page, its oldest row selected.
-func (p *pager[T]) bottom() { p.queued = nil; p.request(pageLoad{kind: loadOldest, cursor: -1, pos: -1}) }
+func (p *pager[T]) bottom() {
+	p.queued = nil
+	p.request(pageLoad{kind: loadOldest, cursor: -1, pos: -1})
+}
 
 // jumpTo shows the page from id down, id selected (or the nearest older
 // row when id is not in the list).
