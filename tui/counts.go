@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/db"
 )
@@ -198,13 +199,15 @@ func (m *Model) applyPos(msg posMsg) tea.Cmd {
 	return m.countPos(msg.view)
 }
 
-// listTitle is a list pane's title: the view, its filter, how many rows
-// match of how many, and the selected row's place from the newest, e.g.
-// "Inbox · vendor:policycortex · 1,204 of 50,000 · row 37". A count still
-// running shows "…".
-func (m *Model) listTitle(v viewID) string {
+// listTitle is a list pane's title in at most w cells: the view, its
+// filter, how many rows match of how many, and the selected row's place
+// from the newest, e.g. "Inbox · vendor:policycortex · 1,204 of 50,000 ·
+// row 37". A count still running shows "…". When that does not fit, the
+// filter goes first (the header shows it too), then words.
+func (m *Model) listTitle(v viewID, w int) string {
 	st := m.r.st
-	parts := []string{st.PaneTitle.Render(viewNames[v])}
+	name := st.PaneTitle.Render(viewNames[v])
+	sep := st.Muted.Render(" · ")
 	var query string
 	var pos int64
 	c := m.counts(v)
@@ -214,26 +217,39 @@ func (m *Model) listTitle(v viewID) string {
 	case viewDeliveries:
 		query, pos = m.deliv.query, m.deliv.pg.position(c.match)
 	case viewEndpoints:
-		return strings.Join(append(parts, st.Muted.Render(thousands(int64(len(m.endp.rows))))), st.Muted.Render(" · "))
+		return name + sep + st.Muted.Render(thousands(int64(len(m.endp.rows))))
 	case viewFixtures:
-		return strings.Join(append(parts, st.Muted.Render(thousands(int64(len(m.fix.rows))))), st.Muted.Render(" · "))
+		return name + sep + st.Muted.Render(thousands(int64(len(m.fix.rows))))
 	}
-	var rest []string
+	row := ""
+	switch {
+	case pos > 0:
+		row = thousands(pos)
+	case c.match != 0:
+		row = "…"
+	}
+	var options [][]string
 	if query != "" {
-		rest = append(rest, m.r.safe(query))
-		rest = append(rest, countText(c.match)+" of "+countText(c.total))
+		of := countText(c.match) + " of " + countText(c.total)
+		short := countText(c.match) + "/" + countText(c.total)
+		options = [][]string{{m.r.safe(query), of, "row " + row}, {of, "row " + row}, {short, "row " + row}, {short, "#" + row}}
 	} else {
-		rest = append(rest, countText(c.total))
+		options = [][]string{{countText(c.total), "row " + row}, {countText(c.total), "#" + row}}
 	}
-	if pos > 0 {
-		rest = append(rest, "row "+thousands(pos))
-	} else if c.match != 0 {
-		rest = append(rest, "row …")
+	var title string
+	for _, o := range options {
+		if row == "" {
+			o = o[:len(o)-1]
+		}
+		title = name
+		for _, s := range o {
+			title += sep + st.Muted.Render(s)
+		}
+		if ansi.StringWidth(title) <= w {
+			break
+		}
 	}
-	for _, s := range rest {
-		parts = append(parts, st.Muted.Render(s))
-	}
-	return strings.Join(parts, st.Muted.Render(" · "))
+	return title
 }
 
 func countText(n int64) string {

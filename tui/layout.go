@@ -276,7 +276,7 @@ func (m *Model) listPane(g geometry) string {
 		rows, cur := m.fix.lines(g.listRows)
 		content = renderRows(m.r.st, m.fix.head(), rows, cur, w, h, "no fixtures")
 	}
-	return m.titled(m.focus == focusList, w, m.pane(m.focus == focusList, w, h, content), m.listTitle(m.active))
+	return m.titled(m.focus == focusList, w, m.pane(m.focus == focusList, w, h, content), m.listTitle(m.active, w-3))
 }
 
 // titled writes title into a pane's top border (inner width w).
