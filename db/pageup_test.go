@@ -101,9 +101,14 @@ func TestListRequestsPagesUpward(t *testing.T) {
 				if ids := requestIDs(page); !slices.Equal(ids, above) {
 					t.Errorf("After %d: %v, want %v", mid, ids, above)
 				}
-				// Counting with After: how many are above, the row's place.
-				if n, err := rs.CountRequests(ctx, d.Reader(), g); err != nil || n != int64(len(want)-len(want)/2-1) {
-					t.Errorf("CountRequests(After %d) = %d, %v; want %d", mid, n, err, len(want)-len(want)/2-1)
+				// Counting with After: how many are above, the row's place,
+				// by the rowid range and by the index walk of a long one.
+				for _, at := range []int64{placeScanAt, 0} {
+					defer func(n int64) { placeScanAt = n }(placeScanAt)
+					placeScanAt = at
+					if n, err := rs.CountRequests(ctx, d.Reader(), g); err != nil || n != int64(len(want)-len(want)/2-1) {
+						t.Errorf("CountRequests(After %d) = %d, %v; want %d", mid, n, err, len(want)-len(want)/2-1)
+					}
 				}
 			}
 		})
