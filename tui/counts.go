@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -24,6 +25,9 @@ type listCounts struct {
 	busy, stale  bool
 	cancel       context.CancelFunc
 	posBusy      bool
+	// at and posAt are when traffic last had the counts and the row's
+	// place counted: at most once a second (the tick catches up).
+	at, posAt time.Time
 }
 
 const (
@@ -70,13 +74,18 @@ func (m *Model) filterChanged(v viewID) tea.Cmd {
 	return m.countList(v, true)
 }
 
-// countList counts a list's rows and matches; restart cancels a count in
-// flight, otherwise one in flight leaves this one for the next tick.
+// countList counts a list's rows and matches; restart (a new filter)
+// cancels a count in flight, otherwise one in flight, or one started less
+// than a second ago, leaves this one for the tick.
 func (m *Model) countList(v viewID, restart bool) tea.Cmd {
 	c := m.counts(v)
-	if c.busy && !restart {
-		c.stale = true
-		return nil
+	if !restart {
+		now := m.now()
+		if c.busy || now.Sub(c.at) < time.Second {
+			c.stale = true
+			return nil
+		}
+		c.at = now
 	}
 	if c.cancel != nil {
 		c.cancel()
@@ -133,44 +142,51 @@ func (m *Model) applyCounts(msg countsMsg) tea.Cmd {
 }
 
 // countPos counts the rows above the page's first row when the pager
-// does not know its place (after a jump, or traffic moved it), unless
-// the oldest page's place follows from the match count.
+// does not know its place (after a jump), unless the oldest page's place
+// follows from the match count, or when traffic may have moved it (at
+// most once a second: the tick catches up).
 func (m *Model) countPos(v viewID) tea.Cmd {
 	c := m.counts(v)
 	if c == nil || c.posBusy {
 		return nil
 	}
-	seq, src, ctx := c.seq, m.src, m.ctx
-	var first int64
+	var (
+		first, pos   int64
+		dirty, atEnd bool
+	)
 	switch v {
 	case viewInbox:
 		p := &m.inbox.pg
-		first = p.firstID()
-		if first == 0 || p.pos >= 0 && !p.posDirty || p.pos < 0 && p.atEnd && c.match >= 0 {
-			return nil
-		}
-		f := m.inbox.filter
-		f.After = first
-		c.posBusy = true
-		return func() tea.Msg {
-			n, err := src.CountRequests(ctx, f)
-			return posMsg{view: v, seq: seq, first: first, above: n, err: err}
-		}
+		first, pos, dirty, atEnd = p.firstID(), p.pos, p.posDirty, p.atEnd
 	case viewDeliveries:
 		p := &m.deliv.pg
-		first = p.firstID()
-		if first == 0 || p.pos >= 0 && !p.posDirty || p.pos < 0 && p.atEnd && c.match >= 0 {
-			return nil
-		}
+		first, pos, dirty, atEnd = p.firstID(), p.pos, p.posDirty, p.atEnd
+	}
+	now := m.now()
+	switch {
+	case first == 0:
+		return nil
+	case pos >= 0 && (!dirty || now.Sub(c.posAt) < time.Second):
+		return nil
+	case pos < 0 && atEnd && c.match >= 0: // the oldest page: from the match count
+		return nil
+	}
+	c.posBusy, c.posAt = true, now
+	seq, src, ctx := c.seq, m.src, m.ctx
+	if v == viewDeliveries {
 		f := m.deliv.filter
 		f.After = first
-		c.posBusy = true
 		return func() tea.Msg {
 			n, err := src.CountDeliveries(ctx, f)
 			return posMsg{view: v, seq: seq, first: first, above: n, err: err}
 		}
 	}
-	return nil
+	f := m.inbox.filter
+	f.After = first
+	return func() tea.Msg {
+		n, err := src.CountRequests(ctx, f)
+		return posMsg{view: v, seq: seq, first: first, above: n, err: err}
+	}
 }
 
 // applyPos installs a page's place if the page is still there, and counts

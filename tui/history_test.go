@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
 )
@@ -289,4 +292,31 @@ func pageTop(m *Model) int64 {
 		return 0
 	}
 	return m.inbox.pg.rows[0].ID
+}
+
+// Traffic moves a row down the list: the title follows, counting at most
+// once a second (the clock's tick catches up on what came in between).
+func TestTitleFollowsTrafficOnceASecond(t *testing.T) {
+	d := openDB(t)
+	seedRequests(t, d, 300)
+	now := t0
+	m := New(Config{Source: NewDBSource(d), Now: func() time.Time { return now }, Location: time.UTC, NoTick: true})
+	run(t, m, m.Init())
+	send(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(t, m, "pgdown", "pgdown", "j")
+	id := m.inbox.pg.selectedID()
+	row := 301 - id
+	wantTitle(t, m, "Inbox · 300", fmt.Sprintf("row %d", row))
+	changed := ChangedMsg{Kinds: map[string]bool{db.ChangeRequest: true}}
+	seedRequests(t, d, 5)
+	send(t, m, changed)
+	wantTitle(t, m, "Inbox · 305", fmt.Sprintf("row %d", row+5))
+	seedRequests(t, d, 5)
+	send(t, m, changed) // within the second: counted on the next tick
+	if m.inbox.pg.selectedID() != id {
+		t.Fatalf("traffic moved the selection from #%d to #%d", id, m.inbox.pg.selectedID())
+	}
+	now = now.Add(time.Second)
+	send(t, m, tickMsg(now))
+	wantTitle(t, m, "Inbox · 310", fmt.Sprintf("row %d", row+10))
 }

@@ -53,7 +53,7 @@ func (m *Model) reportJump(v viewID, res **jumpResult, what string) {
 	}
 	*res = nil
 	filtered := ""
-	if c := m.counts(v); c != nil && m.activeQueryOf(v) != "" {
+	if m.activeQueryOf(v) != "" {
 		filtered = " under the filter"
 	}
 	switch {

@@ -29,6 +29,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if c := m.counts(v); c.stale && !c.busy {
 				counts = append(counts, m.countList(v, false))
 			}
+			counts = append(counts, m.countPos(v)) // a place traffic moved
 		}
 		if len(counts) > 0 {
 			next = tea.Batch(append(counts, next)...)
