@@ -267,6 +267,11 @@ func BenchmarkListRequests(b *testing.B) {
 		{"text-rare+vendor", RequestFilter{Text: "CVE-2031-0042", Vendor: "holm"}},
 		{"text-rare-deep", RequestFilter{Text: "CVE-2031-0042", Before: rows / 2}},
 		{"text-id-fragment", RequestFilter{Text: "acct4242"}},
+		{"oldest-page", RequestFilter{Oldest: true}},
+		{"after-mid", RequestFilter{After: rows / 2}},
+		{"vendor-oldest", RequestFilter{Vendor: "holm", Oldest: true}},
+		{"status-5xx-oldest", RequestFilter{Status: "5xx", Oldest: true}},
+		{"text-common-oldest", RequestFilter{Text: "critical", Oldest: true}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -308,6 +313,8 @@ func BenchmarkCountRequests(b *testing.B) {
 		{"status-2xx", RequestFilter{Status: "2xx"}},
 		{"signature-invalid", RequestFilter{Signature: "invalid"}},
 		{"text-rare", RequestFilter{Text: "CVE-2031-0042"}},
+		{"above-mid", RequestFilter{After: int64(benchSeed.rows) / 2}},
+		{"vendor-above-mid", RequestFilter{Vendor: "holm", After: int64(benchSeed.rows) / 2}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var n int64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -174,6 +175,9 @@ func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
 	if withBefore && f.Before > 0 {
 		w.add("d.id < ?", f.Before)
 	}
+	if withBefore && f.After > 0 {
+		w.add("d.id > ?", f.After)
+	}
 	return w
 }
 
@@ -189,9 +193,10 @@ func deliveryTextMatch(text string) (own, att *where) {
 // ListDeliveries lists deliveries newest first. A text search the text
 // indexes can serve goes through listDeliveriesByText, inside one read
 // transaction so that the indexes, the changed rows and the rows are read
-// at one point in time.
+// at one point in time. A page from the oldest end (f.After, f.Oldest)
+// reads the deliveries upward, never the text indexes.
 func (deliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
-	if indexable(f.Text) {
+	if indexable(f.Text) && !f.fromOldest() {
 		if pool, ok := h.(*sql.DB); ok {
 			tx, err := pool.BeginTx(ctx, nil)
 			if err != nil {
@@ -219,6 +224,12 @@ func (deliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFil
 // the attempts of each) newest first.
 func listDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
 	w := deliveryWhere(f, true)
+	if f.fromOldest() { // upward from After, shown newest first
+		q := `SELECT ` + deliveryColumns + ` FROM deliveries d` + w.sql() + ` ORDER BY d.id LIMIT ?`
+		out, err := queryDeliveries(ctx, h, make([]Delivery, 0, pageLimit(f.Limit)), q, append(w.args, pageLimit(f.Limit))...)
+		slices.Reverse(out)
+		return out, err
+	}
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries d` + w.sql() + ` ORDER BY d.id DESC LIMIT ?`
 	return queryDeliveries(ctx, h, make([]Delivery, 0, pageLimit(f.Limit)), q, append(w.args, pageLimit(f.Limit))...)
 }
@@ -245,6 +256,9 @@ func queryDeliveries(ctx context.Context, h Handle, out []Delivery, q string, ar
 
 func (deliveryStore) CountDeliveries(ctx context.Context, h Handle, f DeliveryFilter) (int64, error) {
 	w := deliveryWhere(f, false)
+	if f.After > 0 {
+		w.add("d.id > ?", f.After)
+	}
 	var n int64
 	if err := h.QueryRowContext(ctx, `SELECT count(*) FROM deliveries d`+w.sql(), w.args...).Scan(&n); err != nil {
 		return 0, mapErr(err, "counting deliveries")

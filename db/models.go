@@ -143,9 +143,19 @@ type RequestFilter struct {
 	Text string
 	// Before is the keyset cursor: only rows with ID < Before (0: newest).
 	Before int64
+	// After is the keyset cursor upward: only rows with ID > After, and the
+	// page is the Limit rows just above it (the oldest of them), still
+	// returned newest first. Oldest asks for the oldest page without a
+	// cursor. A text search paging this way reads the rows (not the text
+	// index): the same rows a search reading every row finds.
+	After  int64
+	Oldest bool
 	// Limit caps the page (0: a default of 50).
 	Limit int
 }
+
+// fromOldest reports whether the page is taken from the oldest end.
+func (f RequestFilter) fromOldest() bool { return f.Oldest || f.After > 0 }
 
 // Route is a receiver route: the profile it expects and how it answers.
 type Route struct {
@@ -318,5 +328,11 @@ type DeliveryFilter struct {
 	Status     string
 	Text       string
 	Before     int64
-	Limit      int
+	// After and Oldest page upward, as in RequestFilter.
+	After  int64
+	Oldest bool
+	Limit  int
 }
+
+// fromOldest reports whether the page is taken from the oldest end.
+func (f DeliveryFilter) fromOldest() bool { return f.Oldest || f.After > 0 }

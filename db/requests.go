@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -278,6 +279,9 @@ func requestWhere(f RequestFilter, withBefore bool) (*where, error) {
 	if withBefore && f.Before > 0 {
 		w.add("id < ?", f.Before)
 	}
+	if withBefore && f.After > 0 {
+		w.add("id > ?", f.After)
+	}
 	return w, nil
 }
 
@@ -301,7 +305,15 @@ func parseStatusFilter(s string) (lo, hi int, err error) {
 // order, so SQLite merges them (MERGE UNION ALL) and stops at the page
 // limit instead of sorting every row of the class. A text filter the text
 // index can serve goes through listByText instead.
+//
+// A page from the oldest end (f.After, f.Oldest) is the same walk upward,
+// reversed: it reads the rows, never the text index.
 func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
+	if f.fromOldest() {
+		out, err := listRequests(ctx, h, f, 0, make([]Request, 0, pageLimit(f.Limit)))
+		slices.Reverse(out)
+		return out, err
+	}
 	if indexable(f.Text) {
 		st, err := readTextIndexState(ctx, h)
 		if err != nil {
@@ -383,7 +395,11 @@ func listRequestsQuery(ctx context.Context, h Handle, f RequestFilter, minID int
 		parts = append(parts, `SELECT `+requestListColumns+` FROM requests`+w.sql())
 		args = append(args, w.args...)
 	}
-	q := strings.Join(parts, " UNION ALL ") + ` ORDER BY id DESC LIMIT ?`
+	order := ` ORDER BY id DESC LIMIT ?`
+	if f.fromOldest() {
+		order = ` ORDER BY id LIMIT ?`
+	}
+	q := strings.Join(parts, " UNION ALL ") + order
 	return q, append(args, pageLimit(f.Limit)), nil
 }
 
@@ -442,13 +458,33 @@ func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key
 	return o, nil
 }
 
+// placeScanAt is how many ids above After make an unfiltered count of
+// them walk an index rather than the rowid range.
+var placeScanAt int64 = 50_000
+
 func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error) {
 	w, err := requestWhere(f, false)
 	if err != nil {
 		return 0, fmt.Errorf("counting requests: %w", err)
 	}
+	from := ` FROM requests`
+	if f.After > 0 {
+		w.add("id > ?", f.After)
+		if len(w.conds) == 1 {
+			// Counting a long rowid range reads the table's pages (every
+			// row's columns); past placeScanAt rows, a walk of the small
+			// signature index (which holds every id) costs a tenth.
+			var top sql.NullInt64
+			if err := h.QueryRowContext(ctx, `SELECT max(id) FROM requests`).Scan(&top); err != nil {
+				return 0, mapErr(err, "counting requests")
+			}
+			if top.Int64-f.After > placeScanAt {
+				from = ` FROM requests INDEXED BY requests_sig`
+			}
+		}
+	}
 	var n int64
-	if err := h.QueryRowContext(ctx, `SELECT count(*) FROM requests`+w.sql(), w.args...).Scan(&n); err != nil {
+	if err := h.QueryRowContext(ctx, `SELECT count(*)`+from+w.sql(), w.args...).Scan(&n); err != nil {
 		return 0, mapErr(err, "counting requests")
 	}
 	return n, nil

@@ -337,6 +337,9 @@ func TestListRequestsPlansNeverSort(t *testing.T) {
 		{}, {Before: 100}, {Vendor: "holm"}, {Route: "route1", Before: 50}, {Status: "500"},
 		{Status: "2xx"}, {Status: "5xx", Before: 200}, {Signature: "valid"}, {Text: "needle"},
 		{Vendor: "holm", Status: "4xx", Signature: "invalid", Text: "x"},
+		// Upward, from the oldest or a cursor: the same walks the other way.
+		{Oldest: true}, {After: 100}, {Vendor: "holm", After: 10}, {Status: "5xx", After: 20},
+		{Status: "2xx", Oldest: true}, {Signature: "valid", Text: "needle", After: 5},
 	} {
 		q, args, err := listRequestsQuery(ctx, d.Reader(), f, 0)
 		if err != nil || q == "" {

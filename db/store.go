@@ -22,7 +22,8 @@ type RequestStore interface {
 	// key, with its signature status; with validOnly, the earliest whose
 	// signature status is "valid". Its ID is 0 when there is none.
 	FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error)
-	// CountRequests counts requests matching f (Before and Limit ignored).
+	// CountRequests counts requests matching f (Before, Oldest and Limit
+	// ignored; with After, those above it: a row's place in the list).
 	CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error)
 	// SetRequestOutcome rewrites the latency and the error note of request
 	// id, for an outcome known only after its row was written (a simulated
@@ -73,6 +74,7 @@ type DeliveryStore interface {
 	GetDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error)
 	// ListDeliveries pages newest first by keyset, without attempts.
 	ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error)
-	// CountDeliveries counts deliveries matching f (Before and Limit ignored).
+	// CountDeliveries counts deliveries matching f (Before, Oldest and
+	// Limit ignored; with After, those above it).
 	CountDeliveries(ctx context.Context, h Handle, f DeliveryFilter) (int64, error)
 }

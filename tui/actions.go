@@ -304,6 +304,9 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 			return m.ask(fmt.Sprintf("Replay request #%d to %s?", id, sanitize.Line(target)),
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.ReplayToURL(ctx, id, target) }))
 		}
+		if mode == modeJump {
+			return m.jump(value)
+		}
 		if mode == modeRoute {
 			sim, err := parseSim(value)
 			if err != nil {
@@ -353,9 +356,13 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 			return nil
 		}
 		m.filterErr = ""
+		changed := f != m.inbox.filter
 		m.inbox.filter, m.inbox.query = f, strings.Join(words, " ")
 		m.inbox.pg.top()
-		return m.inbox.fetch(m.ctx, m.src)
+		if !changed {
+			return m.inbox.fetch(m.ctx, m.src)
+		}
+		return tea.Batch(m.inbox.fetch(m.ctx, m.src), m.filterChanged(viewInbox))
 	case viewDeliveries:
 		f, err := m.deliveriesFilter(words)
 		if err != nil {
@@ -363,9 +370,13 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 			return nil
 		}
 		m.filterErr = ""
+		changed := f != m.deliv.filter
 		m.deliv.filter, m.deliv.query = f, strings.Join(words, " ")
 		m.deliv.pg.top()
-		return m.deliv.fetch(m.ctx, m.src)
+		if !changed {
+			return m.deliv.fetch(m.ctx, m.src)
+		}
+		return tea.Batch(m.deliv.fetch(m.ctx, m.src), m.filterChanged(viewDeliveries))
 	}
 	return nil
 }

@@ -227,3 +227,43 @@ func BenchmarkKeyMoveHuge(b *testing.B) {
 	}
 	reportMemory(b)
 }
+
+// BenchmarkKeyOldest: G (the oldest page, its place from the row count
+// already known) then g (the newest), alternately.
+func BenchmarkKeyOldest(b *testing.B) { benchKeys(b, "G", "g") }
+
+// BenchmarkCounts: what the list's title counts, each in its tea.Cmd:
+// every row, the matches of a filter, and a row's place (the rows above
+// the middle of the history), without and with a text filter.
+func BenchmarkCounts(b *testing.B) {
+	d := openBenchDB(b)
+	m := benchModel(b, d)
+	for _, c := range []struct {
+		name string
+		f    db.RequestFilter
+		pos  bool
+	}{
+		{"all", db.RequestFilter{}, false},
+		{"status-503", db.RequestFilter{Status: "503"}, false},
+		{"text", db.RequestFilter{Text: "vm-42}"}, false},
+		{"place-mid", db.RequestFilter{After: benchRows / 2}, true},
+		{"place-mid-status-503", db.RequestFilter{Status: "503", After: benchRows / 2}, true},
+		{"place-mid-text", db.RequestFilter{Text: "vm-42}", After: benchRows / 2}, true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if c.pos {
+					if _, err := m.src.CountRequests(context.Background(), c.f); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				m.inbox.filter = c.f
+				msg := m.countList(viewInbox, true)()
+				if cm := msg.(countsMsg); cm.err != nil || cm.total != benchRows {
+					b.Fatalf("%+v", cm)
+				}
+			}
+		})
+	}
+}

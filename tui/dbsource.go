@@ -39,6 +39,16 @@ func (s *DBSource) GetRequestPreview(ctx context.Context, id int64, limit int) (
 	return s.Requests.GetRequestPreview(ctx, s.DB.Reader(), id, limit)
 }
 
+// CountRequests implements Source.
+func (s *DBSource) CountRequests(ctx context.Context, f db.RequestFilter) (int64, error) {
+	return s.Requests.CountRequests(ctx, s.DB.Reader(), f)
+}
+
+// CountDeliveries implements Source.
+func (s *DBSource) CountDeliveries(ctx context.Context, f db.DeliveryFilter) (int64, error) {
+	return s.Deliveries.CountDeliveries(ctx, s.DB.Reader(), f)
+}
+
 // GetRequest implements Source.
 func (s *DBSource) GetRequest(ctx context.Context, id int64) (*db.Request, error) {
 	return s.Requests.GetRequest(ctx, s.DB.Reader(), id)

@@ -19,17 +19,19 @@ type deliveries struct {
 	pg     pager[db.Delivery]
 	filter db.DeliveryFilter
 	query  string
+	counts listCounts
 	keys   keys.Deliveries
 	err    error
 }
 
 func newDeliveries() deliveries {
-	return deliveries{pg: newPager(func(d db.Delivery) int64 { return d.ID }), keys: keys.DefaultDeliveries()}
+	return deliveries{pg: newPager(func(d db.Delivery) int64 { return d.ID }), counts: newListCounts(), keys: keys.DefaultDeliveries()}
 }
 
 func (v *deliveries) fetch(ctx context.Context, src Source) tea.Cmd {
 	f := v.filter
-	f.Before, f.Limit = v.pg.pendBefore, v.pg.pendSize
+	l := v.pg.pend
+	f.Before, f.After, f.Oldest, f.Limit = l.before, l.after, l.kind == loadOldest, l.size
 	seq := v.pg.seq
 	return func() tea.Msg {
 		rows, err := src.ListDeliveries(ctx, f)

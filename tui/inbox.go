@@ -18,18 +18,20 @@ type inbox struct {
 	pg     pager[db.Request]
 	filter db.RequestFilter
 	query  string // the filter as typed
+	counts listCounts
 	keys   keys.Inbox
 	err    error
 }
 
 func newInbox() inbox {
-	return inbox{pg: newPager(func(r db.Request) int64 { return r.ID }), keys: keys.DefaultInbox()}
+	return inbox{pg: newPager(func(r db.Request) int64 { return r.ID }), counts: newListCounts(), keys: keys.DefaultInbox()}
 }
 
 // fetch runs the pending page load.
 func (v *inbox) fetch(ctx context.Context, src Source) tea.Cmd {
 	f := v.filter
-	f.Before, f.Limit = v.pg.pendBefore, v.pg.pendSize
+	l := v.pg.pend
+	f.Before, f.After, f.Oldest, f.Limit = l.before, l.after, l.kind == loadOldest, l.size
 	seq := v.pg.seq
 	return func() tea.Msg {
 		rows, err := src.ListRequests(ctx, f)

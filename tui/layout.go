@@ -141,14 +141,14 @@ func (m *Model) layout() tea.Cmd {
 	if m.inbox.pg.size != g.listRows {
 		m.inbox.pg.size = g.listRows
 		if m.inbox.pg.rows != nil || m.inbox.pg.loading {
-			m.inbox.pg.reload()
+			m.inbox.pg.reload(false)
 			cmds = append(cmds, m.inbox.fetch(m.ctx, m.src))
 		}
 	}
 	if m.deliv.pg.size != g.listRows {
 		m.deliv.pg.size = g.listRows
 		if m.deliv.pg.rows != nil || m.deliv.pg.loading {
-			m.deliv.pg.reload()
+			m.deliv.pg.reload(false)
 			cmds = append(cmds, m.deliv.fetch(m.ctx, m.src))
 		}
 	}
@@ -276,7 +276,27 @@ func (m *Model) listPane(g geometry) string {
 		rows, cur := m.fix.lines(g.listRows)
 		content = renderRows(m.r.st, m.fix.head(), rows, cur, w, h, "no fixtures")
 	}
-	return m.pane(m.focus == focusList, w, h, content)
+	return m.titled(m.focus == focusList, w, m.pane(m.focus == focusList, w, h, content), m.listTitle(m.active, w-3))
+}
+
+// titled writes title into a pane's top border (inner width w).
+func (m *Model) titled(focused bool, w int, pane, title string) string {
+	st := m.r.st.PaneBlurred
+	if focused {
+		st = m.r.st.PaneFocused
+	}
+	i := strings.IndexByte(pane, '\n')
+	if w < 4 || i < 0 {
+		return pane
+	}
+	b := st.GetBorderStyle()
+	line := lipgloss.NewStyle().Foreground(st.GetBorderTopForeground())
+	inner := " " + title + " "
+	if ansi.StringWidth(inner) > w-1 {
+		inner = ansi.Truncate(inner, max(w-2, 0), "…") + " "
+	}
+	top := line.Render(b.TopLeft+b.Top) + inner + line.Render(strings.Repeat(b.Top, max(w-1-ansi.StringWidth(inner), 0))+b.TopRight)
+	return top + pane[i:]
 }
 
 // emptyList is what an empty list says: that nothing has arrived yet, or,
@@ -346,7 +366,7 @@ func (m *Model) statusLine() string {
 			return fit(in+e, m.width)
 		}
 		return fit(m.input.View(), m.width)
-	case modeRoute, modeURL:
+	case modeRoute, modeURL, modeJump:
 		return fit(m.input.View(), m.width)
 	case modeConfirm:
 		if m.confirm != nil {

@@ -59,6 +59,7 @@ const (
 	modePick         // picking an endpoint
 	modeRoute        // editing a route's simulated response
 	modeURL          // typing a URL to replay to
+	modeJump         // typing an id to go to
 )
 
 // Config is what New needs.
@@ -237,6 +238,8 @@ func (m *Model) Init() tea.Cmd {
 		m.loadEndpoints(),
 		m.loadRoutes(),
 		m.loadStats(),
+		m.countList(viewInbox, true),
+		m.countList(viewDeliveries, true),
 		m.syncDetail(false),
 	}
 	if !m.noTick {

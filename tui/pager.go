@@ -1,31 +1,68 @@
 package tui
 
 // pager is a keyset window over a list newest first: it holds one page of
-// rows (as many as the pane shows), the cursor within it, and the keyset
-// cursors of the pages above it, so paging up and down never holds more
-// than one page in memory and never uses OFFSET.
+// rows (as many as the pane shows) and the cursor within it. Paging is
+// symmetric: the page below is the rows older than its last row (Before),
+// the page above the rows newer than its first (After), the oldest page
+// is asked for directly (Oldest), so no cursor is stored, paging never
+// holds more than one page in memory and never uses OFFSET.
 type pager[T any] struct {
 	rows   []T
 	id     func(T) int64
-	before int64   // the keyset cursor of this page (0: the newest)
-	above  []int64 // cursors of the pages above, nearest last
+	before int64 // reloads this page: the rows below it (0: the newest page)
 	cursor int
 	size   int
-	atEnd  bool // the page came back short: nothing older
+	atEnd  bool // nothing older than this page
+	atTop  bool // nothing newer than this page
 
-	// pending describes the load in flight.
-	seq        int
-	loading    bool
-	pendBefore int64
-	pendSize   int // the page size asked for
-	pendAbove  []int64
-	pendCursor int   // where the cursor lands (-1: last row)
-	keepID     int64 // keep this row selected if it is in the page
+	// pos is how many rows (under the filter) are newer than the page's
+	// first row, -1 while unknown; posDirty asks for it to be counted
+	// again (traffic may have moved it).
+	pos      int64
+	posDirty bool
+
+	// pend describes the load in flight.
+	seq     int
+	loading bool
+	pend    pageLoad
+
+	// jumped is the answer of the last jump to an id, for the status line.
+	jumped *jumpResult
 
 	// queued are the moves made while a page was loading, replayed in
 	// order once it arrives (replay), so a held key never loses a press.
 	queued []move
 }
+
+// loadKind is what a page load asks for.
+type loadKind int
+
+const (
+	loadTop    loadKind = iota // the newest page
+	loadOlder                  // the rows below before
+	loadNewer                  // the rows above after
+	loadOldest                 // the oldest page
+	loadJump                   // the rows from an id down
+)
+
+// pageLoad is one page load: its keyset bounds and where the cursor lands.
+type pageLoad struct {
+	kind   loadKind
+	before int64 // loadOlder, loadJump: rows with ids below it
+	after  int64 // loadNewer: rows with ids above it
+	size   int   // the page size asked for
+	cursor int   // where the cursor lands (-1: last row)
+	keepID int64 // keep this row selected if it is in the page
+	pos    int64 // the position of the page (loadNewer: of the page it leaves); -1 unknown
+	jump   int64 // loadJump: the id asked for
+	// recount: rows may have come or gone above the page since pos was
+	// known (it is shown, and counted again).
+	recount bool
+}
+
+// jumpResult is where a jump to an id landed: got is the row selected
+// (0: nothing at or below the id).
+type jumpResult struct{ asked, got int64 }
 
 // move is a cursor movement that may need another page.
 type move int
@@ -73,7 +110,7 @@ func (p *pager[T]) replay() bool {
 	return false
 }
 
-func newPager[T any](id func(T) int64) pager[T] { return pager[T]{id: id, size: 10} }
+func newPager[T any](id func(T) int64) pager[T] { return pager[T]{id: id, size: 10, pos: -1} }
 
 // selected returns the row under the cursor.
 func (p *pager[T]) selected() (T, bool) {
@@ -92,38 +129,84 @@ func (p *pager[T]) selectedID() int64 {
 	return 0
 }
 
-// request starts a load and returns its sequence number; the caller runs
-// the query with (before, size).
-func (p *pager[T]) request(before int64, above []int64, cursor int, keepID int64) int {
-	p.seq++
-	p.loading = true
-	p.pendBefore, p.pendAbove, p.pendCursor, p.keepID = before, above, cursor, keepID
-	p.pendSize = p.size
-	return p.seq
+// firstID is the id of the page's first (newest) row, or 0.
+func (p *pager[T]) firstID() int64 {
+	if len(p.rows) == 0 {
+		return 0
+	}
+	return p.id(p.rows[0])
 }
 
-// apply installs a loaded page if it answers the latest request.
+// request starts a load; the caller runs the query p.pend describes.
+func (p *pager[T]) request(l pageLoad) {
+	p.seq++
+	p.loading = true
+	l.size = p.size
+	p.pend = l
+}
+
+// apply installs a loaded page if it answers the latest request. A page
+// above that comes back short means fewer rows are newer than a page: the
+// newest page is loaded instead (apply then returns with p.loading set,
+// and the caller fetches again).
 func (p *pager[T]) apply(seq int, rows []T) bool {
 	if seq != p.seq {
 		return false
 	}
 	p.loading = false
-	if len(rows) == 0 && p.pendBefore != 0 {
-		// Nothing older after all: stay where we were.
-		p.atEnd = true
+	l := p.pend
+	switch {
+	case l.kind == loadNewer && len(rows) == 0:
+		p.atTop = true // nothing newer: stay
+		if l.cursor >= 0 {
+			p.cursor = 0
+		}
+		return true
+	case l.kind == loadNewer && len(rows) < l.size:
+		// The newest page holds these rows, then the top of this page.
+		c := l.cursor
+		if c < 0 {
+			c = l.size - 1
+		}
+		p.request(pageLoad{kind: loadTop, cursor: max(len(rows)+c-l.size, 0), pos: 0})
+		return true
+	case len(rows) == 0 && l.kind == loadOlder:
+		p.atEnd = true // nothing older after all: stay
+		return true
+	case len(rows) == 0 && l.kind == loadJump:
+		p.jumped = &jumpResult{asked: l.jump} // nothing at or below it: stay
 		return true
 	}
-	p.rows, p.before, p.above = rows, p.pendBefore, p.pendAbove
-	p.atEnd = len(rows) < p.pendSize // short of what was asked: nothing older
+	p.rows = rows
+	p.atTop = l.kind == loadTop || l.kind == loadOldest && len(rows) < l.size
+	p.atEnd = l.kind == loadOldest || l.kind != loadNewer && len(rows) < l.size
+	p.before = 0
+	if !p.atTop && len(rows) > 0 {
+		p.before = p.id(rows[0]) + 1
+	}
 	switch {
-	case p.keepID != 0 && p.indexOf(p.keepID) >= 0:
-		p.cursor = p.indexOf(p.keepID)
-	case p.pendCursor < 0:
+	case p.atTop:
+		p.pos = 0
+	case l.kind == loadNewer && l.pos >= int64(len(rows)):
+		p.pos = l.pos - int64(len(rows))
+	case l.kind == loadNewer:
+		p.pos = -1
+	default:
+		p.pos = l.pos
+	}
+	p.posDirty = l.recount && p.pos >= 0 && !p.atTop
+	switch {
+	case l.keepID != 0 && p.indexOf(l.keepID) >= 0:
+		p.cursor = p.indexOf(l.keepID)
+	case l.cursor < 0:
 		p.cursor = len(rows) - 1
 	default:
-		p.cursor = min(p.pendCursor, len(rows)-1)
+		p.cursor = min(l.cursor, len(rows)-1)
 	}
 	p.cursor = max(p.cursor, 0)
+	if l.kind == loadJump {
+		p.jumped = &jumpResult{asked: l.jump, got: p.selectedID()}
+	}
 	return true
 }
 
@@ -186,26 +269,65 @@ func (p *pager[T]) pageUp() bool {
 	return true
 }
 
+// nextPage loads the rows below the page.
 func (p *pager[T]) nextPage(cursor int) bool {
 	if p.atEnd || len(p.rows) == 0 || p.loading {
 		return false
 	}
-	above := append(append([]int64(nil), p.above...), p.before)
-	p.request(p.id(p.rows[len(p.rows)-1]), above, cursor, 0)
+	pos := int64(-1)
+	if p.pos >= 0 {
+		pos = p.pos + int64(len(p.rows))
+	}
+	p.request(pageLoad{kind: loadOlder, before: p.id(p.rows[len(p.rows)-1]), cursor: cursor, pos: pos})
 	return true
 }
 
+// prevPage loads the rows above the page.
 func (p *pager[T]) prevPage(cursor int) bool {
-	if len(p.above) == 0 || p.loading {
+	if p.atTop || len(p.rows) == 0 || p.loading {
 		return false
 	}
-	n := len(p.above)
-	p.request(p.above[n-1], p.above[:n-1:n-1], cursor, 0)
+	p.request(pageLoad{kind: loadNewer, after: p.firstID(), cursor: cursor, pos: p.pos})
 	return true
 }
 
 // top goes to the newest page (moves still queued are dropped).
-func (p *pager[T]) top() { p.queued = nil; p.request(0, nil, 0, 0) }
+func (p *pager[T]) top() { p.queued = nil; p.request(pageLoad{kind: loadTop, pos: 0}) }
 
-// reload loads the current page again, keeping the selected row.
-func (p *pager[T]) reload() { p.request(p.before, p.above, p.cursor, p.selectedID()) }
+// bottom goes to the oldest page, its oldest row selected.
+func (p *pager[T]) bottom() {
+	p.queued = nil
+	p.request(pageLoad{kind: loadOldest, cursor: -1, pos: -1})
+}
+
+// jumpTo shows the page from id down, id selected (or the nearest older
+// row when id is not in the list).
+func (p *pager[T]) jumpTo(id int64) {
+	p.queued = nil
+	p.request(pageLoad{kind: loadJump, before: id + 1, keepID: id, jump: id, pos: -1})
+}
+
+// reload loads the current page again, keeping the selected row; moved
+// says rows may have come or gone above it (its position is counted again).
+func (p *pager[T]) reload(moved bool) {
+	if p.before == 0 {
+		p.request(pageLoad{kind: loadTop, cursor: p.cursor, keepID: p.selectedID(), pos: 0})
+		return
+	}
+	p.request(pageLoad{kind: loadOlder, before: p.before, cursor: p.cursor, keepID: p.selectedID(), pos: p.pos, recount: moved})
+}
+
+// position is the selected row's place counted from the newest (1-based),
+// or 0 when not known; match (the rows under the filter, -1 unknown) gives
+// it on the oldest page.
+func (p *pager[T]) position(match int64) int64 {
+	switch {
+	case len(p.rows) == 0:
+		return 0
+	case p.pos >= 0:
+		return p.pos + int64(p.cursor) + 1
+	case p.atEnd && match >= int64(len(p.rows)):
+		return match - int64(len(p.rows)) + int64(p.cursor) + 1
+	}
+	return 0
+}

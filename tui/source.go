@@ -15,6 +15,9 @@ import (
 type Source interface {
 	// ListRequests pages received requests newest first (keyset, no bodies).
 	ListRequests(ctx context.Context, f db.RequestFilter) ([]db.Request, error)
+	// CountRequests counts the requests f matches (with f.After, those
+	// above it).
+	CountRequests(ctx context.Context, f db.RequestFilter) (int64, error)
 	// GetRequest loads one request with its bodies.
 	GetRequest(ctx context.Context, id int64) (*db.Request, error)
 	// GetRequestPreview loads one request with its bodies cut to limit
@@ -22,6 +25,9 @@ type Source interface {
 	GetRequestPreview(ctx context.Context, id int64, limit int) (*db.RequestPreview, error)
 	// ListDeliveries pages deliveries newest first (keyset, no attempts).
 	ListDeliveries(ctx context.Context, f db.DeliveryFilter) ([]db.Delivery, error)
+	// CountDeliveries counts the deliveries f matches (with f.After,
+	// those above it).
+	CountDeliveries(ctx context.Context, f db.DeliveryFilter) (int64, error)
 	// GetDelivery loads one delivery with its attempts and its wait.
 	GetDelivery(ctx context.Context, id int64) (*DeliveryDetail, error)
 	// ListEndpoints lists every endpoint.

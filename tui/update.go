@@ -24,6 +24,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !m.noTick {
 			next = tick()
 		}
+		var counts []tea.Cmd
+		for _, v := range []viewID{viewInbox, viewDeliveries} {
+			if c := m.counts(v); c.stale && !c.busy {
+				counts = append(counts, m.countList(v, false))
+			}
+			counts = append(counts, m.countPos(v)) // a place traffic moved
+		}
+		if len(counts) > 0 {
+			next = tea.Batch(append(counts, next)...)
+		}
 		if m.statsStale {
 			m.statsStale = false
 			m.statsAt = m.now()
@@ -52,10 +62,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.inbox.err = nil
 		if m.inbox.pg.apply(msg.seq, msg.rows) {
-			if m.inbox.pg.replay() {
+			if m.inbox.pg.loading || m.inbox.pg.replay() {
 				return m, m.inbox.fetch(m.ctx, m.src)
 			}
-			return m, m.syncDetail(false)
+			m.reportJump(viewInbox, &m.inbox.pg.jumped, "request")
+			return m, tea.Batch(m.syncDetail(false), m.countPos(viewInbox))
 		}
 		return m, nil
 	case deliveriesPageMsg:
@@ -67,12 +78,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.deliv.err = nil
 		if m.deliv.pg.apply(msg.seq, msg.rows) {
-			if m.deliv.pg.replay() {
+			if m.deliv.pg.loading || m.deliv.pg.replay() {
 				return m, m.deliv.fetch(m.ctx, m.src)
 			}
-			return m, m.syncDetail(false)
+			m.reportJump(viewDeliveries, &m.deliv.pg.jumped, "delivery")
+			return m, tea.Batch(m.syncDetail(false), m.countPos(viewDeliveries))
 		}
 		return m, nil
+	case countsMsg:
+		return m, m.applyCounts(msg)
+	case posMsg:
+		return m, m.applyPos(msg)
 	case endpointsMsg:
 		if msg.err != nil {
 			m.endp.err = msg.err
@@ -127,17 +143,17 @@ func (m *Model) refresh(kinds map[string]bool) tea.Cmd {
 		if m.follow {
 			m.inbox.pg.top()
 		} else {
-			m.inbox.pg.reload()
+			m.inbox.pg.reload(true)
 		}
-		cmds = append(cmds, m.inbox.fetch(m.ctx, m.src))
+		cmds = append(cmds, m.inbox.fetch(m.ctx, m.src), m.countList(viewInbox, false))
 	}
 	if all || kinds["delivery"] || kinds["endpoint"] {
 		if m.follow {
 			m.deliv.pg.top()
 		} else {
-			m.deliv.pg.reload()
+			m.deliv.pg.reload(true)
 		}
-		cmds = append(cmds, m.deliv.fetch(m.ctx, m.src))
+		cmds = append(cmds, m.deliv.fetch(m.ctx, m.src), m.countList(viewDeliveries, false))
 	}
 	if all || kinds["endpoint"] {
 		cmds = append(cmds, m.loadEndpoints())
@@ -162,7 +178,7 @@ func (m *Model) refresh(kinds map[string]bool) tea.Cmd {
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.mode {
-	case modeFilter, modeRoute, modeURL:
+	case modeFilter, modeRoute, modeURL, modeJump:
 		return m.handleInput(msg)
 	case modeConfirm:
 		return m.handleConfirm(msg)
@@ -197,6 +213,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.switchView(viewFixtures)
 	case key.Matches(msg, m.global.Filter):
 		return m.startFilter()
+	case key.Matches(msg, m.global.Jump):
+		return m.startJump()
 	case key.Matches(msg, m.global.Follow):
 		if m.active != viewInbox && m.active != viewDeliveries {
 			m.setStatus(statusInfo, "follow works in the Inbox and Deliveries")
@@ -223,6 +241,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.layout() // a zoomed console shows the list now
 		case key.Matches(msg, m.nav.Top):
 			m.detail.GotoTop()
+			return nil
+		case key.Matches(msg, m.nav.Bottom):
+			m.detail.GotoBottom()
 			return nil
 		}
 		var cmd tea.Cmd
@@ -265,6 +286,7 @@ func (m *Model) movePager(msg tea.KeyPressMsg, p interface {
 	pageUp() bool
 	pageDown() bool
 	top()
+	bottom()
 }) bool {
 	switch {
 	case key.Matches(msg, m.nav.Up):
@@ -277,6 +299,9 @@ func (m *Model) movePager(msg tea.KeyPressMsg, p interface {
 		return p.pageDown()
 	case key.Matches(msg, m.nav.Top):
 		p.top()
+		return true
+	case key.Matches(msg, m.nav.Bottom):
+		p.bottom()
 		return true
 	}
 	return false
@@ -294,6 +319,8 @@ func moveCursor(msg tea.KeyPressMsg, k keys.Nav, cursor, n, page int) int {
 		cursor += page
 	case key.Matches(msg, k.Top):
 		cursor = 0
+	case key.Matches(msg, k.Bottom):
+		cursor = n - 1
 	}
 	return max(0, min(cursor, n-1))
 }

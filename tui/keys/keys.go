@@ -19,6 +19,7 @@ type Global struct {
 	Help     key.Binding
 	Filter   key.Binding
 	Follow   key.Binding
+	Jump     key.Binding
 }
 
 // DefaultGlobal is the default Global map.
@@ -34,6 +35,7 @@ func DefaultGlobal() Global {
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Follow:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow")),
+		Jump:     key.NewBinding(key.WithKeys("#"), key.WithHelp("#", "go to id")),
 	}
 }
 
@@ -44,7 +46,7 @@ func (k Global) ShortHelp() []key.Binding { return []key.Binding{k.NextView, k.H
 func (k Global) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextView, k.PrevView, k.Inbox, k.Deliv, k.Endpts, k.Fixtures},
-		{k.Filter, k.Follow, k.Help, k.Quit},
+		{k.Filter, k.Jump, k.Follow, k.Help, k.Quit},
 	}
 }
 
@@ -55,6 +57,7 @@ type Nav struct {
 	PageUp   key.Binding
 	PageDown key.Binding
 	Top      key.Binding
+	Bottom   key.Binding
 	Open     key.Binding
 	Back     key.Binding
 	Zoom     key.Binding
@@ -71,6 +74,7 @@ func DefaultNav() Nav {
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "newest")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "oldest")),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Zoom:     key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom pane")),
@@ -85,7 +89,7 @@ func (k Nav) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Open} }
 
 // FullHelp lists every navigation key.
 func (k Nav) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider, k.Wrap}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider, k.Wrap}}
 }
 
 // Inbox holds the received-requests view's actions.
