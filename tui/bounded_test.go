@@ -376,3 +376,16 @@ func TestDetailLoadsAPreviewOfHugeBodies(t *testing.T) {
 		t.Errorf("the detail does not say %q", want)
 	}
 }
+
+// A URL too long for its column keeps its scheme, host and the end of its
+// path, cut in the middle.
+func TestCutMiddle(t *testing.T) {
+	u := "http://127.0.0.1:9000/hooks/very/long/path/policycortex"
+	got := cutMiddle(u, 30)
+	if ansi.StringWidth(got) != 30 || !strings.HasPrefix(got, "http://127.0.0") || !strings.HasSuffix(got, "policycortex") || !strings.Contains(got, "…") {
+		t.Errorf("cutMiddle = %q", got)
+	}
+	if cutMiddle("short", 30) != "short" {
+		t.Error("a short text was cut")
+	}
+}

@@ -80,12 +80,22 @@ func (v *endpoints) cols(w int) endpointCols {
 	return c
 }
 
-// row lays out one line; a URL too long keeps its end (the path tells
-// endpoints apart where the host does not).
-func (c endpointCols) row(id, name, profile, state, url string) string {
-	if n := ansi.StringWidth(url); n > c.url {
-		url = "…" + ansi.TruncateLeft(url, n-c.url+1, "")
+// natural is the width the list needs to show every column whole, the
+// URL up to want cells.
+func (v *endpoints) natural(want int) int {
+	c := v.cols(1 << 20) // as wide as their content
+	url := 3
+	for _, e := range v.rows {
+		url = max(url, ansi.StringWidth(sanitize.Line(e.URL)))
 	}
+	return c.id + c.name + c.profile + c.state + min(url, want) + 4
+}
+
+// row lays out one line; a URL too long is cut in its middle, keeping its
+// scheme and host and the end of its path (which tells endpoints of one
+// host apart).
+func (c endpointCols) row(id, name, profile, state, url string) string {
+	url = cutMiddle(url, c.url)
 	return fit(id, c.id) + " " + fit(name, c.name) + " " + fit(profile, c.profile) + " " + fit(state, c.state) + " " + url
 }
 

@@ -39,6 +39,8 @@ const (
 	// wantText is how wide the list would like its last column (the
 	// event types, the URL) when it sizes itself.
 	wantText = 28
+	// wantURL is how wide the Endpoints list would like its URLs.
+	wantURL = 40
 )
 
 // listWidth is the list pane's outer width on a wide screen.
@@ -52,6 +54,8 @@ func (m *Model) listWidth() int {
 		need = natural(m.inbox.columns(m.r), wantText)
 	case viewDeliveries:
 		need = natural(m.deliv.columns(m.r, m.names), wantText)
+	case viewEndpoints:
+		need = m.endp.natural(wantURL)
 	default:
 		need = m.width * 2 / 5
 	}
