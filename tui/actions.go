@@ -116,6 +116,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.exportInbox(), true
 		case key.Matches(msg, k.HAR):
 			return m.exportInboxHAR(), true
+		case key.Matches(msg, k.Pager) && ok:
+			return m.openInPager(viewInbox, q.ID), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -130,6 +132,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.exportDeliveries(), true
 		case key.Matches(msg, k.HAR):
 			return m.exportDeliveriesHAR(), true
+		case key.Matches(msg, k.Pager) && ok:
+			return m.openInPager(viewDeliveries, d.ID), true
 		}
 	case viewEndpoints:
 		k := m.endp.keys

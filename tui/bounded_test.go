@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -349,15 +351,6 @@ func TestDetailWrapsWordsAndCutsTables(t *testing.T) {
 	}
 }
 
-// whole is a request loaded whole, as the detail's preview would show it.
-func whole(q *db.Request) *db.RequestPreview {
-	p := &db.RequestPreview{Request: q, BodyLen: int64(len(q.Body)), RespBodyLen: int64(len(q.Response.Body))}
-	if q.Forward != nil {
-		p.ForwardBodyLen = int64(len(q.Forward.Body))
-	}
-	return p
-}
-
 // The detail loads only the bodies' first bytes it shows, and still says
 // how many bytes it does not show.
 func TestDetailLoadsAPreviewOfHugeBodies(t *testing.T) {
@@ -387,5 +380,39 @@ func TestCutMiddle(t *testing.T) {
 	}
 	if cutMiddle("short", 30) != "short" {
 		t.Error("a short text was cut")
+	}
+}
+
+// o opens the selected request whole in $PAGER: the lines and the body the
+// detail cuts are all in the file the pager gets, sanitised, and the file
+// is removed when the pager exits.
+func TestOpenWholeInPager(t *testing.T) {
+	d := openDB(t)
+	seedHuge(t, d, 1)
+	m := newTestModel(t, d, 120, 40)
+	t.Setenv("PAGER", "cat -A")
+	var got string
+	var file string
+	m.execEditor = func(c *exec.Cmd, fn tea.ExecCallback) tea.Cmd {
+		if c.Args[0] != "cat" || c.Args[1] != "-A" {
+			t.Errorf("pager run as %q", c.Args)
+		}
+		file = c.Args[len(c.Args)-1]
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = string(b)
+		return func() tea.Msg { return fn(nil) }
+	}
+	press(t, m, "o")
+	if !strings.Contains(got, "X-Big: "+strings.Repeat("h", 1<<20)) || !strings.Contains(got, strings.Repeat("x", 10<<20)+`"`) {
+		t.Fatalf("the pager's text lacks the whole header or body (%d bytes)", len(got))
+	}
+	if strings.Contains(got, "line cut") || strings.Contains(got, "more bytes not shown") || strings.ContainsAny(got, "\x00\x1b") {
+		t.Error("the pager's text is cut, or holds a row mark or an escape")
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("the pager's file %s was left behind (%v)", file, err)
 	}
 }

@@ -161,7 +161,7 @@ type Model struct {
 	filterErr   string // why the filter typed does not apply
 	replayID    int64  // the request a typed URL replays
 
-	// execEditor hands the terminal to $EDITOR (tea.ExecProcess; tests
+	// execEditor hands the terminal to $EDITOR or $PAGER (tea.ExecProcess; tests
 	// run the editor directly).
 	execEditor func(c *exec.Cmd, fn tea.ExecCallback) tea.Cmd
 

@@ -29,12 +29,12 @@ const maxShownBody = 256 << 10
 const maxLineCells = 1024
 
 // cutMarkCells is the most cells the mark at the end of a cut line takes.
-const cutMarkCells = 48
+const cutMarkCells = 64
 
 // bound cuts every line of content wider than maxLineCells (and its cut
 // mark), ending it with a mark that says how much was left out.
 func (r renderer) bound(content string) string {
-	if len(content) <= maxLineCells {
+	if r.whole || len(content) <= maxLineCells {
 		return content
 	}
 	lines := strings.Split(content, "\n")
@@ -59,7 +59,7 @@ func (r renderer) bound(content string) string {
 
 // cutMark ends a line that was cut, saying how many bytes were left out.
 func (r renderer) cutMark(more int) string {
-	return r.st.Notice.Render(fmt.Sprintf(" … line cut, %d more bytes", more))
+	return r.st.Notice.Render(fmt.Sprintf(" … line cut, %d more bytes (o: whole in $PAGER)", more))
 }
 
 // clipLine cuts text to at most maxLineCells characters (each takes at
@@ -88,11 +88,17 @@ type renderer struct {
 	// now is the console's clock: an instant of another day is shown with
 	// its date.
 	now time.Time
+	// whole renders for $PAGER: every body whole, no line cut, JSON
+	// indented but not coloured (it is written as plain text).
+	whole bool
 }
 
 // safe makes untrusted text safe on one line, placeholders marked; text
 // too long for a detail line is cut first, with a mark.
 func (r renderer) safe(s string) string {
+	if r.whole {
+		return sanitize.LineMarked(s, r.st.Mark)
+	}
 	s, cut := clipLine(s)
 	line := sanitize.LineMarked(s, r.st.Mark)
 	if cut == 0 {
@@ -178,13 +184,17 @@ func (r renderer) body(b *strings.Builder, body []byte, stored int64, truncated 
 	}
 	shown := body
 	cut := false
-	if len(shown) > maxShownBody {
+	if len(shown) > maxShownBody && !r.whole {
 		shown, cut = shown[:maxShownBody], true
 	}
 	if !cut && json.Valid(shown) {
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, shown, "", "  ") == nil {
-			b.WriteString(r.highlightJSON(pretty.String()))
+			if r.whole {
+				b.WriteString(r.safeText(pretty.String()))
+			} else {
+				b.WriteString(r.highlightJSON(pretty.String()))
+			}
 			b.WriteString("\n")
 		}
 	} else {

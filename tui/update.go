@@ -121,6 +121,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.setStatus(statusOK, "✓ copied "+msg.what+" as a curl command (OSC 52)")
 		return m, tea.SetClipboard(msg.text)
+	case pagerReadyMsg:
+		return m, m.runPager(msg)
+	case pagerDoneMsg:
+		return m, m.pagerDone(msg)
 	case editorReadyMsg:
 		return m, m.openEditor(msg)
 	case editedMsg:

@@ -90,7 +90,7 @@ func TestDetailOfRefusedAndHungRequests(t *testing.T) {
 		t.Fatalf("want net/http's 400, got %v %v", resp, err)
 	}
 	q := newestRequest(t, d, 1, func(*db.Request) bool { return true })
-	text := plain(m.r.renderRequest(whole(q)))
+	text := plain(m.r.renderRequest(wholeRequest(q)))
 	if strings.Contains(text, "matches the documented shape") || !strings.Contains(text, "shape") || !strings.Contains(text, "not checked") {
 		t.Errorf("a request refused before its body was read shows a shape verdict:\n%s", text)
 	}
@@ -110,7 +110,7 @@ func TestDetailOfRefusedAndHungRequests(t *testing.T) {
 		t.Fatalf("want a client timeout, got %v", err)
 	}
 	q = newestRequest(t, d, 2, func(q *db.Request) bool { return strings.Contains(q.Error, "closed") })
-	text = plain(m.r.renderRequest(whole(q)))
+	text = plain(m.r.renderRequest(wholeRequest(q)))
 	if !strings.Contains(text, "none sent") || !strings.Contains(text, "held open") || strings.Contains(text, "in 0.") {
 		t.Errorf("a hang is not shown as held with no answer:\n%s", text)
 	}

@@ -99,6 +99,7 @@ type Inbox struct {
 	Curl     key.Binding
 	Export   key.Binding
 	HAR      key.Binding
+	Pager    key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -109,6 +110,7 @@ func DefaultInbox() Inbox {
 		Curl:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
+		Pager:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
 	}
 }
 
@@ -117,7 +119,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -126,6 +128,7 @@ type Deliveries struct {
 	Curl   key.Binding
 	Export key.Binding
 	HAR    key.Binding
+	Pager  key.Binding
 }
 
 // DefaultDeliveries is the default Deliveries map.
@@ -135,6 +138,7 @@ func DefaultDeliveries() Deliveries {
 		Curl:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:    key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
+		Pager:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
 	}
 }
 
@@ -143,7 +147,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.Curl, k.Export, k.HAR}}
+	return [][]key.Binding{{k.Retry, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
