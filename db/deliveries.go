@@ -165,6 +165,15 @@ func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
 	if f.Status != "" {
 		w.add("d.status = ?", f.Status)
 	}
+	if f.LastHTTP != "" {
+		// The last attempt is one seek in attempts' (delivery_id, n)
+		// index per delivery the walk reaches.
+		lo, hi, err := parseStatusFilter(f.LastHTTP)
+		if err != nil {
+			lo, hi = 1, 0 // matches nothing; the callers check the filter first
+		}
+		w.add("(SELECT a2.resp_status FROM attempts a2 WHERE a2.delivery_id = d.id ORDER BY a2.n DESC LIMIT 1) BETWEEN ? AND ?", lo, hi)
+	}
 	if f.Text != "" {
 		// The attempts' half is a subquery; its conditions are built the
 		// same way and spliced in.

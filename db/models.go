@@ -326,7 +326,10 @@ type DeliveryFilter struct {
 	Vendor     string
 	EndpointID int64
 	Status     string
-	Text       string
+	// LastHTTP matches the status of the delivery's last attempt's
+	// answer: a code ("503") or a class ("5xx").
+	LastHTTP string
+	Text     string
 	Before     int64
 	// After and Oldest page upward, as in RequestFilter.
 	After  int64

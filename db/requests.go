@@ -286,6 +286,10 @@ func requestWhere(f RequestFilter, withBefore bool) (*where, error) {
 }
 
 // parseStatusFilter reads "500" as [500,500] and "5xx" as [500,599].
+// ParseStatusFilter reads an HTTP status filter: a code ("404") or a class
+// ("4xx"), as the range of codes it matches.
+func ParseStatusFilter(s string) (lo, hi int, err error) { return parseStatusFilter(s) }
+
 func parseStatusFilter(s string) (lo, hi int, err error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if len(s) == 3 && strings.HasSuffix(s, "xx") && s[0] >= '1' && s[0] <= '5' {

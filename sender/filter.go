@@ -16,8 +16,8 @@ import (
 const MaxPage = 1000
 
 // ParseDeliveryFilter reads GET /api/deliveries' query: vendor,
-// endpoint_id, status, q (text), before (an id) and limit (1..1000,
-// default 50). An unknown parameter or a bad value is an error naming the
+// endpoint_id, status (a delivery status, or the last attempt's HTTP code
+// or class), q (text), before (an id) and limit (1..1000, default 50). An unknown parameter or a bad value is an error naming the
 // valid ones.
 func ParseDeliveryFilter(q url.Values) (db.DeliveryFilter, error) {
 	f := db.DeliveryFilter{Vendor: q.Get("vendor"), Status: q.Get("status"), Text: q.Get("q"), Limit: 50}
@@ -54,7 +54,11 @@ func CheckDeliveryFilter(f *db.DeliveryFilter) error {
 		f.Vendor = p.Name()
 	}
 	if f.Status != "" && !slices.Contains(db.DeliveryStatuses, f.Status) {
-		return fmt.Errorf("status %q: one of %s", f.Status, strings.Join(db.DeliveryStatuses, ", "))
+		// An HTTP code or class is the status of the last attempt's answer.
+		if _, _, err := db.ParseStatusFilter(f.Status); err != nil || f.LastHTTP != "" {
+			return fmt.Errorf("status %q: one of %s, or the last attempt's HTTP status: a code (503) or a class (5xx)", f.Status, strings.Join(db.DeliveryStatuses, ", "))
+		}
+		f.Status, f.LastHTTP = "", strings.ToLower(f.Status)
 	}
 	if f.Limit < 1 || f.Limit > MaxPage {
 		return fmt.Errorf("limit %d: give a number from 1 to %d", f.Limit, MaxPage)

@@ -253,7 +253,7 @@ func (m *Model) startFilter() tea.Cmd {
 	}
 	m.mode = modeFilter
 	m.input.Prompt = "/ "
-	m.input.Placeholder = "vendor:cyscale status:5xx route:NAME sig:invalid endpoint:ID text…"
+	m.input.Placeholder = filterHint(m.active)
 	m.input.SetValue(m.activeQuery())
 	m.input.CursorEnd()
 	return m.input.Focus()
@@ -549,4 +549,12 @@ func (m *Model) endpointsOf(vendor string) []db.Endpoint {
 		}
 	}
 	return out
+}
+
+// filterHint is what a view's filter takes.
+func filterHint(v viewID) string {
+	if v == viewDeliveries {
+		return "vendor:holm status:failed (or the last attempt's 5xx, 503) endpoint:NAME text…"
+	}
+	return "vendor:cyscale status:5xx route:NAME sig:invalid text…"
 }

@@ -67,4 +67,14 @@ func TestFilterAsYouType(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "pending, retrying, succeeded, failed, skipped") {
 		t.Fatalf("status:bogus in Deliveries:\n%s", s)
 	}
+	// In Deliveries an HTTP code or class is the last attempt's status.
+	press(t, m, "/")
+	for range len("status:bogus") {
+		press(t, m, "backspace")
+	}
+	typeText("status:5xx")
+	press(t, m, "enter")
+	if f := m.deliv.filter; f.LastHTTP != "5xx" || f.Status != "" {
+		t.Fatalf("status:5xx in Deliveries: %+v", f)
+	}
 }

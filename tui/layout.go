@@ -435,7 +435,10 @@ func (m *Model) fullHelp() string {
 	_, full := m.viewKeys()
 	groups := append(append(full, m.nav.FullHelp()...), m.global.FullHelp()...)
 	title := m.r.st.PaneTitle.Render(viewNames[m.active]+" — keys") + m.r.st.Muted.Render("   (? or esc to close)")
-	filter := m.r.st.Muted.Render("filter: vendor:NAME status:5xx route:NAME sig:invalid endpoint:ID, other words search the text")
+	filter := ""
+	if m.active == viewInbox || m.active == viewDeliveries {
+		filter = m.r.st.Muted.Render("filter: " + filterHint(m.active) + " (other words search the text)")
+	}
 	content := title + "\n\n" + m.helpColumns(groups) + "\n\n" + filter
 	h := m.geometry().bodyH
 	lines := strings.Split(content, "\n")

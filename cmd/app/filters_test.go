@@ -17,6 +17,7 @@ func TestListRoutesRefuseBadFilters(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{
 		{"/api/deliveries?status=bogus", "pending, retrying, succeeded, failed, skipped"},
 		{"/api/deliveries?status=Succeeded", "one of pending"},
+		{"/api/deliveries?status=6xx", "the last attempt's HTTP status"},
 		{"/api/deliveries?vendor=acme", "valid: cyscale"},
 		{"/api/deliveries?endpoint_id=abc", "endpoint_id"},
 		{"/api/deliveries?endpoint_id=-1", "positive"},
@@ -37,7 +38,7 @@ func TestListRoutesRefuseBadFilters(t *testing.T) {
 			t.Errorf("GET %s: %d %s, want 400 naming %q", tc.path, status, strings.TrimSpace(body), tc.want)
 		}
 	}
-	for _, path := range []string{"/api/deliveries?status=skipped&vendor=HOLM&limit=1000", "/api/requests?vendor=unknown&status=2xx", "/api/requests?vendor=PolicyCortex"} {
+	for _, path := range []string{"/api/deliveries?status=skipped&vendor=HOLM&limit=1000", "/api/deliveries?status=5xx", "/api/deliveries?status=503", "/api/requests?vendor=unknown&status=2xx", "/api/requests?vendor=PolicyCortex"} {
 		if status, _, body := apiCall(t, a.APIAddr(), "GET", path, "", nil, ""); status != 200 {
 			t.Errorf("GET %s: %d %s", path, status, body)
 		}
