@@ -330,7 +330,7 @@ type DeliveryFilter struct {
 	// answer: a code ("503") or a class ("5xx").
 	LastHTTP string
 	Text     string
-	Before     int64
+	Before   int64
 	// After and Oldest page upward, as in RequestFilter.
 	After  int64
 	Oldest bool
