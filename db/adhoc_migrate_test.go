@@ -2,12 +2,7 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"io/fs"
-	"path/filepath"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 )
 
 // A database from before ad-hoc targets kept each `hookscope send` target
@@ -16,19 +11,7 @@ import (
 // the user's own endpoints stay as they were.
 func TestMigrationMarksOldSendEndpointsAdHoc(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	conn, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 9); err != nil {
-		t.Fatal(err)
-	}
+	conn, path := migratedTo(t, 9)
 	for _, name := range []string{"local-holm", "send:holm:http://127.0.0.1:9/x"} {
 		if _, err := conn.Exec(`INSERT INTO endpoints (name, url, profile, created_at, updated_at) VALUES (?, 'http://127.0.0.1:9/x', 'holm', 1, 1)`, name); err != nil {
 			t.Fatal(err)

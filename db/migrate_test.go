@@ -248,20 +248,7 @@ func TestOpenCreatesDirectory(t *testing.T) {
 // rest of the reason, and every other reason, as it was.
 func TestMigrationHidesStoredExpectedSignatures(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	conn, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn.SetMaxOpenConns(1)
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 9); err != nil {
-		t.Fatal(err)
-	}
+	conn, path := migratedTo(t, 9)
 	hexWant := strings.Repeat("0123456789abcdef", 4)
 	swWant := "DyEHjgeXn992+aAB9ufEU+lZKl2FSj6hTvKUL9ok5GI="
 	// As the receiver before this version wrote them (fixtures/hmac.go,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
-	"path/filepath"
 	"testing"
 
 	"github.com/pressly/goose/v3"
@@ -18,19 +17,7 @@ import (
 // stays.
 func TestMigrationMovesRepeatNotesOutOfError(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v12.db")
-	conn, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 12); err != nil {
-		t.Fatal(err)
-	}
+	conn, path := migratedTo(t, 12)
 	const (
 		validFirst = "repeats the id of #2, whose signature was valid, but its own signature is invalid: not an at-least-once duplicate"
 		forgedOwn  = "repeats the id of an earlier request whose signature was invalid (#3); its own is missing"
@@ -99,7 +86,9 @@ func TestMigrationMovesRepeatNotesOutOfError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if p, err = goose.NewProvider(goose.DialectSQLite3, conn, sub); err != nil {
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.DownTo(ctx, 12); err != nil {
