@@ -363,6 +363,7 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 		changed := f != m.inbox.filter
 		m.inbox.filter, m.inbox.query = f, strings.Join(words, " ")
 		m.inbox.pg.top()
+		m.setDetail(m.detailRaw, true) // its matches change with the text
 		if !changed {
 			return m.inbox.fetch(m.ctx, m.src)
 		}
@@ -377,6 +378,7 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 		changed := f != m.deliv.filter
 		m.deliv.filter, m.deliv.query = f, strings.Join(words, " ")
 		m.deliv.pg.top()
+		m.setDetail(m.detailRaw, true) // its matches change with the text
 		if !changed {
 			return m.deliv.fetch(m.ctx, m.src)
 		}

@@ -238,6 +238,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.resize(msg); ok {
 		return cmd
 	}
+	if key.Matches(msg, m.nav.NextHit, m.nav.PrevHit) && (m.active == viewInbox || m.active == viewDeliveries) {
+		m.jumpMatch(key.Matches(msg, m.nav.NextHit))
+		return nil
+	}
 	if m.focus == focusDetail {
 		switch {
 		case key.Matches(msg, m.nav.Back), key.Matches(msg, m.nav.Open):

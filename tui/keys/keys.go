@@ -64,6 +64,8 @@ type Nav struct {
 	Narrower key.Binding
 	Wider    key.Binding
 	Wrap     key.Binding
+	NextHit  key.Binding
+	PrevHit  key.Binding
 }
 
 // DefaultNav is the default Nav map.
@@ -81,15 +83,24 @@ func DefaultNav() Nav {
 		Narrower: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "narrower list")),
 		Wider:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "wider list")),
 		Wrap:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap on/off")),
+		NextHit:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevHit:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 	}
 }
 
 // ShortHelp is the footer's share of navigation keys.
 func (k Nav) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Open} }
 
+// DetailHelp is the footer's share of navigation keys while the detail
+// pane has focus.
+func (k Nav) DetailHelp() []key.Binding {
+	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/pgdn", "scroll"))
+	return []key.Binding{scroll, k.NextHit, k.PrevHit, k.Wrap, k.Zoom, k.Back}
+}
+
 // FullHelp lists every navigation key.
 func (k Nav) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider, k.Wrap}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider, k.Wrap, k.NextHit, k.PrevHit}}
 }
 
 // Inbox holds the received-requests view's actions.
