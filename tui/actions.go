@@ -126,6 +126,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case key.Matches(msg, k.Retry) && ok:
 			return m.ask(fmt.Sprintf("Retry delivery #%d now?", d.ID),
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryNow(ctx, d.ID) })), true
+		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
+			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:
 			return m.copyDeliveryCurl(d.ID), true
 		case key.Matches(msg, k.Export):

@@ -414,6 +414,9 @@ func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
 func (m *Model) footer() string {
 	var bindings []key.Binding
 	if m.focus == focusDetail { // the detail's own keys
+		if m.active == viewDeliveries {
+			bindings = append(bindings, m.deliv.keys.PrevAttempt, m.deliv.keys.NextAttempt)
+		}
 		for _, b := range m.nav.DetailHelp() {
 			if (b.Help() == m.nav.NextHit.Help() || b.Help() == m.nav.PrevHit.Help()) && m.searchTerm() == "" {
 				continue // n/N find the filter's text: shown when there is one

@@ -162,3 +162,6 @@ func (m *Model) jumpMatch(forward bool) {
 	}
 	m.setStatus(statusInfo, fmt.Sprintf("match %d of %d%s", m.matchCur+1, n, more))
 }
+
+// containsPlain reports whether a styled line's text holds s.
+func containsPlain(line, s string) bool { return strings.Contains(ansi.Strip(line), s) }

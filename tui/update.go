@@ -375,6 +375,10 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 		return nil
 	}
 	ctx, src, r, now := m.ctx, m.src, m.r, m.clock
+	if m.deliv.attemptOf != m.deliv.pg.selectedID() { // another delivery: its latest attempt
+		m.deliv.attempt, m.deliv.attemptOf = 0, m.deliv.pg.selectedID()
+	}
+	shown := m.deliv.attempt
 	switch v {
 	case viewInbox:
 		return func() tea.Msg {
@@ -392,7 +396,7 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 			if err != nil {
 				return detailMsg{view: v, id: id, err: fmt.Errorf("loading delivery %d: %w", id, err)}
 			}
-			return detailMsg{view: v, id: id, content: r.bound(r.renderDelivery(d)), delivery: d}
+			return detailMsg{view: v, id: id, content: r.bound(r.renderDelivery(d, shown)), delivery: d}
 		}
 	case viewEndpoints:
 		e, _ := m.endp.selected()
@@ -416,5 +420,8 @@ func (m *Model) applyDetail(msg detailMsg) tea.Cmd {
 		return nil
 	}
 	m.setDetail(st.content, prev.id == msg.id)
+	if msg.anchor != "" {
+		m.scrollTo(msg.anchor)
+	}
 	return nil
 }

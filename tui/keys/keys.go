@@ -135,21 +135,25 @@ func (k Inbox) FullHelp() [][]key.Binding {
 
 // Deliveries holds the deliveries view's actions.
 type Deliveries struct {
-	Retry  key.Binding
-	Curl   key.Binding
-	Export key.Binding
-	HAR    key.Binding
-	Pager  key.Binding
+	PrevAttempt key.Binding
+	NextAttempt key.Binding
+	Retry       key.Binding
+	Curl        key.Binding
+	Export      key.Binding
+	HAR         key.Binding
+	Pager       key.Binding
 }
 
 // DefaultDeliveries is the default Deliveries map.
 func DefaultDeliveries() Deliveries {
 	return Deliveries{
-		Retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
-		Curl:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
-		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
-		HAR:    key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
-		Pager:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
+		PrevAttempt: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "earlier attempt")),
+		NextAttempt: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later attempt")),
+		Retry:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
+		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
+		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
+		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
+		Pager:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
 	}
 }
 
@@ -158,7 +162,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
