@@ -118,6 +118,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.exportInboxHAR(), true
 		case key.Matches(msg, k.Pager) && ok:
 			return m.openInPager(viewInbox, q.ID), true
+		case key.Matches(msg, k.Sender) && ok:
+			return m.findSender(q.ID), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -126,6 +128,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case key.Matches(msg, k.Retry) && ok:
 			return m.ask(fmt.Sprintf("Retry delivery #%d now?", d.ID),
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryNow(ctx, d.ID) })), true
+		case key.Matches(msg, k.Produced) && ok:
+			return m.findProduced(d.ID), true
 		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
 			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookscope/hookscope/db"
 )
@@ -67,5 +68,54 @@ func TestStepThroughAttempts(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("the whole delivery lacks %q", want)
 		}
+	}
+}
+
+// From an attempt that went to hookscope's own receiver, i shows the
+// Inbox request it produced (clearing a filter that hides it); from that
+// request, d goes back to the delivery with that attempt shown; a request
+// from outside says so.
+func TestJumpBetweenAttemptAndRequest(t *testing.T) {
+	d := openDB(t)
+	ep := seedEndpoint(t, d, "cs-prod", "codescoring", true)
+	del := seedDelivery(t, d, ep, 3, nil)
+	dd, err := NewDBSource(d).GetDelivery(context.Background(), del.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2 := dd.Delivery.Attempts[1]
+	outside := seedRequest(t, d, 1, `{"a":1}`)
+	produced := &db.Request{ReceivedAt: a2.StartedAt.Add(5 * time.Millisecond), Route: "cs-prod", Method: "POST", Path: "/cs-prod",
+		Headers: a2.Request.Headers, Body: a2.Request.Body, BodySize: int64(len(a2.Request.Body)), Vendor: "codescoring",
+		EventTypes: []string{}, ShapeIssues: []string{}, Response: db.Response{Status: 503}}
+	write(t, d, func(tx db.Handle) error {
+		return db.NewRequestStore().CreateRequest(context.Background(), tx, produced)
+	})
+	seedRequest(t, d, 9, `{"a":2}`) // newer, so the produced one is not simply selected
+
+	m := newTestModel(t, d, 120, 40)
+	press(t, m, "/", "z", "z", "enter") // a filter that hides the produced request
+	press(t, m, "2", "i")
+	if s := screen(m); !strings.Contains(s, "attempt 3 of delivery #1 left no request in the Inbox") {
+		t.Fatalf("i on an attempt that left no request:\n%s", s)
+	}
+	press(t, m, "[", "i")
+	if m.active != viewInbox || m.inbox.pg.selectedID() != produced.ID || m.inbox.query != "" {
+		t.Fatalf("i: view %d, request %d (want %d), filter %q", m.active, m.inbox.pg.selectedID(), produced.ID, m.inbox.query)
+	}
+	if s := screen(m); !strings.Contains(s, "produced by attempt 2 of delivery #1 (its filter cleared)") {
+		t.Fatalf("status after i:\n%s", s)
+	}
+	press(t, m, "3", "2", "1") // elsewhere and back: the latest attempt again
+	press(t, m, "d")
+	if m.active != viewDeliveries || m.deliv.pg.selectedID() != del.ID {
+		t.Fatalf("d: view %d, delivery %d", m.active, m.deliv.pg.selectedID())
+	}
+	if c := plain(strings.Join(m.detailLines, "\n")); !strings.Contains(c, "Attempt 2/3 request") {
+		t.Fatalf("d does not show the attempt that sent the request:\n%s", c)
+	}
+	press(t, m, "1", "G", "d")
+	if m.inbox.pg.selectedID() != outside.ID || !strings.Contains(screen(m), "was not sent by hookscope") {
+		t.Fatalf("d on a request from outside:\n%s", screen(m))
 	}
 }

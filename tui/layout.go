@@ -414,8 +414,11 @@ func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
 func (m *Model) footer() string {
 	var bindings []key.Binding
 	if m.focus == focusDetail { // the detail's own keys
-		if m.active == viewDeliveries {
-			bindings = append(bindings, m.deliv.keys.PrevAttempt, m.deliv.keys.NextAttempt)
+		switch m.active {
+		case viewDeliveries:
+			bindings = append(bindings, m.deliv.keys.PrevAttempt, m.deliv.keys.NextAttempt, m.deliv.keys.Produced)
+		case viewInbox:
+			bindings = append(bindings, m.inbox.keys.Sender)
 		}
 		for _, b := range m.nav.DetailHelp() {
 			if (b.Help() == m.nav.NextHit.Help() || b.Help() == m.nav.PrevHit.Help()) && m.searchTerm() == "" {

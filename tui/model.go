@@ -166,6 +166,7 @@ type Model struct {
 	matchCur    int
 	filterErr   string // why the filter typed does not apply
 	replayID    int64  // the request a typed URL replays
+	linkNote    string // what a jump from a linked row shows once it lands
 
 	// execEditor hands the terminal to $EDITOR or $PAGER (tea.ExecProcess; tests
 	// run the editor directly).

@@ -107,6 +107,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case detailMsg:
 		return m, m.applyDetail(msg)
+	case linkMsg:
+		return m, m.followLink(msg)
 	case actionDoneMsg:
 		if msg.err != nil {
 			m.setStatus(statusError, "✗ "+msg.err.Error())

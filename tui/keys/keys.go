@@ -111,6 +111,7 @@ type Inbox struct {
 	Export   key.Binding
 	HAR      key.Binding
 	Pager    key.Binding
+	Sender   key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -122,6 +123,7 @@ func DefaultInbox() Inbox {
 		Export:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
 		Pager:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
+		Sender:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delivery that sent it")),
 	}
 }
 
@@ -130,7 +132,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender}}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -138,6 +140,7 @@ type Deliveries struct {
 	PrevAttempt key.Binding
 	NextAttempt key.Binding
 	Retry       key.Binding
+	Produced    key.Binding
 	Curl        key.Binding
 	Export      key.Binding
 	HAR         key.Binding
@@ -150,6 +153,7 @@ func DefaultDeliveries() Deliveries {
 		PrevAttempt: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "earlier attempt")),
 		NextAttempt: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later attempt")),
 		Retry:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
+		Produced:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "request it produced")),
 		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
@@ -162,7 +166,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
