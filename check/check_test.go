@@ -151,7 +151,7 @@ func TestSlowReceiverFailsOnTimeout(t *testing.T) {
 		t.Fatalf("%d of %d failed; want all", rep.Failed, len(rep.Results))
 	}
 	for _, r := range rep.Results {
-		if !strings.Contains(r.Reason, "no answer within 150ms") || r.Sent[0].Status != 0 || !strings.HasPrefix(r.Sent[0].Error, "timeout") {
+		if !strings.Contains(r.Reason, "within 150ms: the vendor gives up") || r.Sent[0].Status != 0 || !strings.HasPrefix(r.Sent[0].Error, "timeout") {
 			t.Errorf("%s: %q %+v", r.ID, r.Reason, r.Sent[0])
 		}
 	}
@@ -219,7 +219,7 @@ func TestConnectionRefusedFails(t *testing.T) {
 	url := rc.URL
 	rc.Close()
 	rep := run(t, s, Config{Vendor: "holm", URL: url, Events: []string{"finished_scan"}})
-	if rep.Failed != 1 || !strings.Contains(rep.Results[0].Reason, "no answer: connection refused") {
+	if rep.Failed != 1 || !strings.Contains(rep.Results[0].Reason, "no answer to the event: connection refused") {
 		t.Errorf("%+v", rep.Results)
 	}
 }
@@ -256,5 +256,23 @@ func TestConfigErrors(t *testing.T) {
 		if !errors.As(err, &ce) || rep != nil {
 			t.Errorf("%+v: %v, %v; want a ConfigError", c, rep, err)
 		}
+	}
+}
+
+// A cancelled run stops with the context's error, not with verdicts
+// blaming the receiver.
+func TestCancelledRunStops(t *testing.T) {
+	s, _ := openSender(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		cancel()
+		<-r.Context().Done()
+	})
+	rep, err := Run(ctx, Config{Vendor: "holm", URL: rc.URL, Sender: s})
+	if !errors.Is(err, context.Canceled) || rep == nil || len(rep.Results) != 0 {
+		t.Errorf("err %v, report %+v; want context.Canceled and no verdict", err, rep)
+	}
+	if n := len(rc.got()); n != 1 {
+		t.Errorf("%d requests after the cancel; want the one in flight only", n)
 	}
 }

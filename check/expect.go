@@ -91,13 +91,13 @@ func judge(e Expect, a *db.Attempt, what string) Exchange {
 	}
 	switch {
 	case strings.HasPrefix(a.Error, sender.ErrClassTimeout):
-		return fail("no answer within %s: the vendor gives up and counts it a failure", e.Within)
+		return fail("no answer to %s within %s: the vendor gives up and counts it a failure", what, e.Within)
 	case strings.HasPrefix(a.Error, sender.ErrClassTooLarge):
 		return fail("the answer is over the vendor's %d KB limit", e.Limit/1024)
 	case a.Response == nil:
-		return fail("no answer: %s", x.Error)
+		return fail("no answer to %s: %s", what, x.Error)
 	case x.Status >= 500:
-		return fail("answered %d %s: a server error", x.Status, http.StatusText(x.Status))
+		return fail("answered %d %s to %s: a server error, which the vendor counts a failure", x.Status, http.StatusText(x.Status), what)
 	case strings.HasPrefix(a.Error, sender.ErrClassRedirect):
 		return fail("answered %d, a redirect the vendor does not follow", x.Status)
 	case a.Error != "" && !strings.HasPrefix(a.Error, sender.ErrClassHTTPStatus):

@@ -153,6 +153,11 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	rep := &Report{Run: run, Vendor: p.prof.Name(), URL: c.URL, StartedAt: time.Now().UTC(), Results: []Result{}}
 	for _, s := range scenarios(p) {
 		res, err := runScenario(ctx, c, p, run, s)
+		if err == nil {
+			// An interrupted run says so rather than blame the receiver
+			// for the requests it cut short.
+			err = ctx.Err()
+		}
 		if err != nil {
 			return rep, fmt.Errorf("check %s, scenario %s: %w", run, s.ID, err)
 		}

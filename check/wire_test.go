@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 )
 
@@ -202,6 +203,23 @@ func TestRunIsRecordedAndTagged(t *testing.T) {
 	}
 	if n != len(want) || n != len(rep.Results) {
 		t.Errorf("%d tagged deliveries; the report names %d for %d scenarios", n, len(want), len(rep.Results))
+	}
+	// The deliveries list filters on the run (`deliveries list --source`,
+	// the console's check:RUN), alone and with a text search.
+	run(t, s, Config{Vendor: "policycortex", URL: rc.URL, Events: []string{"scan.completed"}, Run: "other"})
+	for _, f := range []db.DeliveryFilter{{Source: "check tagged1", Limit: 100}, {Source: "check tagged1", Text: "scan.completed", Limit: 100}} {
+		ds, err := s.Deliveries(t.Context(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != len(want) {
+			t.Errorf("%+v: %d deliveries, want %d", f, len(ds), len(want))
+		}
+		for _, d := range ds {
+			if !want[d.ID] {
+				t.Errorf("%+v: delivery %d is not the run's", f, d.ID)
+			}
+		}
 	}
 	del, err := s.Delivery(t.Context(), rep.Results[len(rep.Results)-1].Sent[1].DeliveryID)
 	if err != nil || len(del.Attempts) != 2 || del.Attempts[1].Response == nil || del.Attempts[1].Response.Status != 200 {
