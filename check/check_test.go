@@ -276,3 +276,14 @@ func TestCancelledRunStops(t *testing.T) {
 		t.Errorf("%d requests after the cancel; want the one in flight only", n)
 	}
 }
+
+// An event named twice is checked once.
+func TestRepeatedEventCheckedOnce(t *testing.T) {
+	list, err := Scenarios(Config{Vendor: "holm", URL: "http://127.0.0.1:1/", Events: []string{"ticket_opened", "ticket_opened", "finished_scan"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].ID != "event:ticket_opened" || list[1].ID != "event:finished_scan" {
+		t.Errorf("%d scenarios: %v", len(list), list)
+	}
+}

@@ -66,7 +66,12 @@ func prepare(c Config) (plan, error) {
 	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return plan{}, configErr("--to %q: give an http:// or https:// URL", c.URL)
 	}
-	events := slices.Clone(c.Events)
+	var events []string
+	for _, e := range c.Events {
+		if !slices.Contains(events, e) {
+			events = append(events, e)
+		}
+	}
 	if len(events) == 0 {
 		for _, e := range prof.Catalogue() {
 			events = append(events, e.Type)
