@@ -287,3 +287,27 @@ func TestRepeatedEventCheckedOnce(t *testing.T) {
 		t.Errorf("%d scenarios: %v", len(list), list)
 	}
 }
+
+// A forgery that cannot be built fails its scenario saying so, and sends
+// nothing: the receiver is not blamed for a request it never got.
+func TestUnbuildableForgeryFails(t *testing.T) {
+	s, _ := openSender(t)
+	rc := newReceiver(t, acceptAll)
+	c := Config{Vendor: "policycortex", URL: rc.URL, Credentials: credsFor("policycortex"), Sender: s}
+	p, err := prepare(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := one("no-header", "drop a header the request does not have", p.reject(), step{
+		events: event("scan.completed"), alter: dropHeader("X-Not-There"), what: "a request without X-Not-There"})
+	res, err := runScenario(context.Background(), c, p, "t", sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != Fail || !strings.Contains(res.Reason, "hookscope could not build") || !strings.Contains(res.Reason, "no X-Not-There header") {
+		t.Errorf("%s %q", res.Verdict, res.Reason)
+	}
+	if n := len(rc.got()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}

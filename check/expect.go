@@ -90,6 +90,8 @@ func judge(e Expect, a *db.Attempt, what string) Exchange {
 		return x
 	}
 	switch {
+	case strings.HasPrefix(a.Error, sender.ErrClassFrame):
+		return fail("hookscope could not build %s, so nothing was sent: %s", what, x.Error)
 	case strings.HasPrefix(a.Error, sender.ErrClassTimeout):
 		return fail("no answer to %s within %s: the vendor gives up and counts it a failure", what, e.Within)
 	case strings.HasPrefix(a.Error, sender.ErrClassTooLarge):
