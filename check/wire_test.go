@@ -268,3 +268,38 @@ func TestJUnitParses(t *testing.T) {
 		}
 	}
 }
+
+// The recorded attempt is the request as altered and sent, byte for
+// byte, so the console shows what the receiver really got.
+func TestRecordedRequestIsTheForgery(t *testing.T) {
+	s, _ := openSender(t)
+	rc := newReceiver(t, acceptAll)
+	rep := run(t, s, Config{Vendor: "policycortex", URL: rc.URL, Events: []string{"scan.completed"}})
+	got := rc.got()
+	i := 0
+	for _, r := range rep.Results {
+		for _, x := range r.Sent {
+			d, err := s.Delivery(t.Context(), x.DeliveryID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := d.Attempts[x.Attempt-1]
+			if !bytes.Equal(a.Request.Body, got[i].body) {
+				t.Errorf("%s: recorded body differs from the body received:\n%s\n%s", r.ID, a.Request.Body, got[i].body)
+			}
+			var sig string
+			for _, h := range a.Request.Headers {
+				if strings.EqualFold(h.Name, fixtures.PolicyCortexSignatureHeader) {
+					sig = h.Value
+				}
+			}
+			if want := got[i].header.Get(fixtures.PolicyCortexSignatureHeader); sig != want {
+				t.Errorf("%s: recorded signature %q, received %q", r.ID, sig, want)
+			}
+			i++
+		}
+	}
+	if i != len(got) {
+		t.Errorf("%d requests recorded, %d received", i, len(got))
+	}
+}
