@@ -397,7 +397,7 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 var inboxKeys = map[string]string{"vendor": "vendor", "status": "status", "route": "route", "sig": "sig", "signature": "sig"}
 
 // deliveriesKeys are the Deliveries filter's keys.
-var deliveriesKeys = map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint"}
+var deliveriesKeys = map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint", "check": "check"}
 
 // inboxFilter reads the Inbox's filter words; values are checked as the
 // REST API and `requests list` check them.
@@ -425,6 +425,9 @@ func (m *Model) deliveriesFilter(words []string) (db.DeliveryFilter, error) {
 		return db.DeliveryFilter{}, err
 	}
 	f := db.DeliveryFilter{Vendor: kv["vendor"], Status: kv["status"], Text: text, Limit: 1}
+	if run, ok := kv["check"]; ok && run != "" {
+		f.Source = "check " + run // the deliveries of one `hookscope check` run
+	}
 	if v, ok := kv["endpoint"]; ok {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
 			f.EndpointID = id
@@ -562,7 +565,7 @@ func (m *Model) endpointsOf(vendor string) []db.Endpoint {
 // filterHint is what a view's filter takes.
 func filterHint(v viewID) string {
 	if v == viewDeliveries {
-		return "vendor:holm status:failed (or the last attempt's 5xx, 503) endpoint:NAME text…"
+		return "vendor:holm status:failed (or the last attempt's 5xx, 503) endpoint:NAME check:RUN text…"
 	}
 	return "vendor:cyscale status:5xx route:NAME sig:invalid text…"
 }
