@@ -120,6 +120,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.openInPager(viewInbox, q.ID), true
 		case key.Matches(msg, k.Sender) && ok:
 			return m.findSender(q.ID), true
+		case key.Matches(msg, k.Raw):
+			return m.toggleRaw(), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -130,6 +132,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryNow(ctx, d.ID) })), true
 		case key.Matches(msg, k.Produced) && ok:
 			return m.findProduced(d.ID), true
+		case key.Matches(msg, k.Raw):
+			return m.toggleRaw(), true
 		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
 			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:

@@ -45,8 +45,11 @@ func (m *Model) stepAttempt(later bool) tea.Cmd {
 		m.deliv.attempt = 0 // the latest: a new attempt takes its place
 	}
 	m.setStatus(statusInfo, fmt.Sprintf("attempt %d of %d", n, len(attempts)))
-	d, r := st.delivery, m.r
+	d, r, raw := st.delivery, m.r, m.raw
 	return func() tea.Msg {
+		if raw {
+			return detailMsg{view: viewDeliveries, id: id, content: r.bound(r.renderRawDelivery(d, n)), delivery: d}
+		}
 		return detailMsg{view: viewDeliveries, id: id, content: r.bound(r.renderDelivery(d, n)), delivery: d, anchor: attemptAnchor(n)}
 	}
 }

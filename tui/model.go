@@ -154,6 +154,7 @@ type Model struct {
 	split      int  // the list's share of a wide screen, in percent (0: as its columns need)
 	zoom       bool // the focused pane alone takes the body
 	noWrap     bool // the detail keeps long lines whole (w toggles)
+	raw        bool // requests and attempts show their raw bytes (v toggles)
 
 	// detailRaw is the detail shown, before wrapDetail laid it out for
 	// detailWidth cells.

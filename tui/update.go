@@ -380,7 +380,7 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 	if m.deliv.attemptOf != m.deliv.pg.selectedID() { // another delivery: its latest attempt
 		m.deliv.attempt, m.deliv.attemptOf = 0, m.deliv.pg.selectedID()
 	}
-	shown := m.deliv.attempt
+	shown, raw := m.deliv.attempt, m.raw
 	switch v {
 	case viewInbox:
 		return func() tea.Msg {
@@ -390,6 +390,9 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 			if err != nil {
 				return detailMsg{view: v, id: id, err: err}
 			}
+			if raw {
+				return detailMsg{view: v, id: id, content: r.bound(r.renderRawRequest(q))}
+			}
 			return detailMsg{view: v, id: id, content: r.bound(r.renderRequest(q))}
 		}
 	case viewDeliveries:
@@ -397,6 +400,9 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 			d, err := src.GetDelivery(ctx, id)
 			if err != nil {
 				return detailMsg{view: v, id: id, err: fmt.Errorf("loading delivery %d: %w", id, err)}
+			}
+			if raw {
+				return detailMsg{view: v, id: id, content: r.bound(r.renderRawDelivery(d, shown)), delivery: d}
 			}
 			return detailMsg{view: v, id: id, content: r.bound(r.renderDelivery(d, shown)), delivery: d}
 		}

@@ -112,6 +112,7 @@ type Inbox struct {
 	HAR      key.Binding
 	Pager    key.Binding
 	Sender   key.Binding
+	Raw      key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -124,6 +125,7 @@ func DefaultInbox() Inbox {
 		HAR:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
 		Pager:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
 		Sender:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delivery that sent it")),
+		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
 	}
 }
 
@@ -132,7 +134,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw}}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -141,6 +143,7 @@ type Deliveries struct {
 	NextAttempt key.Binding
 	Retry       key.Binding
 	Produced    key.Binding
+	Raw         key.Binding
 	Curl        key.Binding
 	Export      key.Binding
 	HAR         key.Binding
@@ -154,6 +157,7 @@ func DefaultDeliveries() Deliveries {
 		NextAttempt: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later attempt")),
 		Retry:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
 		Produced:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "request it produced")),
+		Raw:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
 		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
@@ -166,7 +170,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
