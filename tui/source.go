@@ -81,6 +81,11 @@ type Actions interface {
 	ReplayToURL(ctx context.Context, requestID int64, url string) (string, error)
 	// SetRouteResponse changes how a receiver route answers.
 	SetRouteResponse(ctx context.Context, route string, resp db.SimResponse) (string, error)
+	// PutRoute creates a route, or replaces one (its profile,
+	// credentials and answer).
+	PutRoute(ctx context.Context, r db.Route) (string, error)
+	// DeleteRoute removes a route; its recorded requests stay.
+	DeleteRoute(ctx context.Context, name string) (string, error)
 }
 
 // ErrUnavailable is returned by an action this build cannot perform yet.
