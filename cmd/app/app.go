@@ -52,6 +52,9 @@ type Config struct {
 	APIToken string
 	// Logger receives the logs (slog.Default() when nil).
 	Logger *slog.Logger
+	// Kind names this process to others sharing the database ("serve",
+	// "console"; see sender.Options.Kind).
+	Kind string
 }
 
 // App is a running hookscope.
@@ -143,7 +146,8 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	// The sender: default endpoints at the receiver's routes, its REST
 	// routes, and its workers (stopped before the database closes).
-	a.Sender = sender.New(a.DB, sender.Options{Broker: a.Changes, TimeScale: cfg.TimeScale, Logger: cfg.Logger})
+	a.Sender = sender.New(a.DB, sender.Options{Broker: a.Changes, TimeScale: cfg.TimeScale, Logger: cfg.Logger,
+		Kind: cfg.Kind, Receiver: a.ReceiverAddr()})
 	if eps, err := a.Sender.EnsureDefaultEndpoints(ctx, a.ReceiverAddr()); err != nil {
 		return nil, err
 	} else if len(eps) > 0 {

@@ -74,7 +74,7 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 	defer cancel()
 	a, err := app.Start(ctx, app.Config{
 		DBPath: path, Listen: consoleOpts.listen, API: consoleOpts.api,
-		ForwardTo: consoleOpts.forwardTo, TimeScale: consoleOpts.timeScale, Logger: logger,
+		ForwardTo: consoleOpts.forwardTo, TimeScale: consoleOpts.timeScale, Logger: logger, Kind: "console",
 		APIToken: apiToken(cmd.Flags(), consoleOpts.apiToken),
 	})
 	if err != nil {

@@ -30,7 +30,13 @@ func newServeCmd(g *globals) *cobra.Command {
 		Long: `serve runs hookscope headless: the receiver (webhooks at POST /hooks/{route}),
 the sender and the REST API. Its first two lines give the real addresses
 (so --listen 127.0.0.1:0 works). SIGINT or SIGTERM stops taking requests,
-lets those in flight finish and flushes every write.`,
+lets those in flight finish and flushes every write.
+
+Several processes may share one database. One of them (serve or a console)
+runs the outbox: it holds a lease the others see, and one of them takes it
+over within seconds when its holder stops or dies. The default endpoints
+(local-...) point at that process's receiver. Every delivery keeps the
+--time-scale it was scheduled with, whichever process sends it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			level := slog.LevelInfo
@@ -43,6 +49,7 @@ lets those in flight finish and flushes every write.`,
 				return err
 			}
 			cfg.DBPath = path
+			cfg.Kind = "serve"
 			cfg.APIToken = apiToken(cmd.Flags(), cfg.APIToken)
 			if cfg.TimeScale < 0 {
 				return usagef("--time-scale %g: give a positive factor", cfg.TimeScale)
