@@ -3,6 +3,7 @@ package sender
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hookscope/hookscope/db"
@@ -18,28 +19,41 @@ const HolderLease = 10 * time.Second
 // hold takes or renews the outbox for this process unless it is OwnOnly
 // or another live process holds it, and records whether it holds it.
 // Taking it over re-points the default endpoints at this process's
-// receiver. Errors are logged: the dispatcher tries again next poll.
+// receiver. It writes only to take the outbox or to renew a lease that
+// has run a third of its course; errors are logged: the dispatcher tries
+// again next poll.
 func (s *Sender) hold(ctx context.Context) {
 	s.heldAt = time.Now()
 	if s.ownOnly {
 		return
 	}
+	now := time.Now()
+	cur, err := db.LoadHolder(ctx, s.db.Reader())
+	if err != nil {
+		s.log.Error("reading who runs the outbox", "err", err)
+		return
+	}
+	if cur != nil && cur.Owner == s.owner && cur.ExpiresAt.Sub(now) > HolderLease*2/3 {
+		s.holding.Store(true)
+		return // renewed lately
+	}
+	if cur != nil && cur.Owner != s.owner && now.Before(cur.ExpiresAt) && !s.gone(*cur) {
+		s.lostTo(*cur)
+		return // another live process holds it
+	}
 	if err := s.register(ctx); err != nil {
 		s.log.Error("taking the outbox", "err", err)
 		return
 	}
-	now := time.Now()
 	want := db.Holder{
 		Owner: s.owner, PID: s.proc.PID, Host: s.proc.Host, Start: s.proc.Start,
 		Kind: s.kind, Receiver: s.receiver, TimeScale: s.scale, Since: now, ExpiresAt: now.Add(HolderLease),
 	}
-	var (
-		cur  db.Holder
-		took bool
-	)
-	err := s.db.Write(ctx, func(tx db.Handle) error {
+	var took bool
+	var got db.Holder
+	err = s.db.Write(ctx, func(tx db.Handle) error {
 		var err error
-		cur, took, err = db.TakeHolder(ctx, tx, want, now, s.gone)
+		got, took, err = db.TakeHolder(ctx, tx, want, now, s.gone)
 		return err
 	})
 	if err != nil {
@@ -48,18 +62,26 @@ func (s *Sender) hold(ctx context.Context) {
 		}
 		return
 	}
-	was := s.holding.Swap(took)
-	switch {
-	case took && !was:
-		s.log.Info("this process runs the outbox", "kind", s.kind, "pid", s.proc.PID)
-		if s.receiver != "" {
-			if err := s.followReceivers(ctx, s.receiver); err != nil {
-				s.log.Error("pointing the default endpoints at this process's receiver", "err", err)
-			}
+	if !took {
+		s.lostTo(got)
+		return
+	}
+	if s.holding.Swap(true) {
+		return
+	}
+	s.log.Info("this process runs the outbox", "kind", s.kind, "pid", s.proc.PID)
+	if s.receiver != "" {
+		if err := s.followReceivers(ctx, s.receiver); err != nil {
+			s.log.Error("pointing the default endpoints at this process's receiver", "err", err)
 		}
-		s.notify()
-	case !took && was:
-		s.log.Warn("another process took the outbox over", "kind", cur.Kind, "pid", cur.PID)
+	}
+	s.notify()
+}
+
+// lostTo records that h, another process, holds the outbox.
+func (s *Sender) lostTo(h db.Holder) {
+	if s.holding.Swap(false) {
+		s.log.Warn("another process took the outbox over", "kind", h.Kind, "pid", h.PID)
 	}
 }
 
@@ -83,6 +105,36 @@ func (s *Sender) unhold() {
 func (s *Sender) gone(h db.Holder) bool {
 	p := processID{PID: h.PID, Host: h.Host, Start: h.Start}
 	return p.Host == s.proc.Host && p != s.proc && !running(p)
+}
+
+// self is this process as the outbox records it.
+var self = sync.OnceValue(thisProcess)
+
+// holderGone reports whether h's process is known to have ended: a
+// process of this host (other than this one) that no longer runs.
+func holderGone(h db.Holder) bool {
+	p := processID{PID: h.PID, Host: h.Host, Start: h.Start}
+	me := self()
+	return p.Host == me.Host && p != me && !running(p)
+}
+
+// OutboxNote says, for a status line, which other process runs the outbox
+// of the database h reads: "sender: in serve, pid 4242"; "sender: none"
+// when the last holder's lease has run out or its process is gone; empty
+// when this process runs it or no process ever did.
+func OutboxNote(ctx context.Context, h db.Handle) (string, error) {
+	cur, err := db.LoadHolder(ctx, h)
+	if err != nil || cur == nil {
+		return "", err
+	}
+	me := self()
+	switch {
+	case cur.PID == me.PID && cur.Host == me.Host:
+		return "", nil
+	case time.Now().After(cur.ExpiresAt) || holderGone(*cur):
+		return "sender: none", nil
+	}
+	return fmt.Sprintf("sender: in %s, pid %d", cur.Kind, cur.PID), nil
 }
 
 // Holding reports whether this process runs the outbox.
@@ -109,29 +161,6 @@ func (s *Sender) OtherHolder(ctx context.Context) (*db.Holder, error) {
 		return nil, err
 	}
 	return h, nil
-}
-
-// HolderNote says where the outbox runs, for a status line: "sender: in
-// serve, pid 4242" when another process holds it, "sender: here" when this
-// one does, "sender: none" when no process does.
-func (s *Sender) HolderNote(ctx context.Context) (string, error) {
-	h, err := s.Holder(ctx)
-	if err != nil {
-		return "", fmt.Errorf("reading who runs the outbox: %w", err)
-	}
-	return HolderNote(h, s.owner), nil
-}
-
-// HolderNote writes h for a status line, as seen by the process whose
-// sender's id is self.
-func HolderNote(h *db.Holder, self int64) string {
-	switch {
-	case h == nil:
-		return "sender: none"
-	case h.Owner == self:
-		return "sender: here"
-	}
-	return fmt.Sprintf("sender: in %s, pid %d", h.Kind, h.PID)
 }
 
 // runner is the Runner of the deliveries this process creates: itself

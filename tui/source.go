@@ -53,6 +53,9 @@ type Stats struct {
 	Delivered         int64
 	Failing           int64 // retrying or failed deliveries
 	DisabledEndpoints int64
+	// Outbox says which other process sends the deliveries of a shared
+	// database ("sender: in serve, pid 4242"; empty when this one does).
+	Outbox string
 }
 
 // Actions are what the console asks the running sender and receiver to do.

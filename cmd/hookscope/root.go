@@ -56,7 +56,12 @@ side, records every request and response in SQLite, and shows it all in a
 terminal console.
 
 Vendors: Cyscale, SecurityScorecard, PolicyCortex, Holm Security, CodeScoring,
-plus Standard Webhooks and a generic profile.`,
+plus Standard Webhooks and a generic profile.
+
+The console may share its database with a running serve (or another
+console): one of them runs the outbox and the others say so in their header
+("sender: in serve, pid N"); the default endpoints (local-...) keep pointing
+at the receiver of the process that runs it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Every command prints through terminalSafe: nothing stored or

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -111,5 +113,100 @@ func TestSendBesideServeKeepsItsTimeScale(t *testing.T) {
 	var other int
 	if err := d.Reader().QueryRow(`SELECT count(*) FROM deliveries WHERE time_scale <> 100000 OR status <> 'succeeded'`).Scan(&other); err != nil || other != 0 {
 		t.Errorf("%d deliveries not succeeded at ×100000 (%v)", other, err)
+	}
+}
+
+// defaultEndpointURLs reads the default endpoints' URLs (local-...) from
+// the database file.
+func defaultEndpointURLs(t *testing.T, dbPath string) map[string]string {
+	t.Helper()
+	d, err := db.Open(context.Background(), dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rows, err := d.Reader().Query(`SELECT name, url FROM endpoints WHERE name LIKE 'local-%' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, url string
+		if err := rows.Scan(&name, &url); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = url
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// testDefaultEndpoint asks serve's REST API to test local-holm and returns
+// the delivery's status after its first attempt.
+func testDefaultEndpoint(t *testing.T, api string) string {
+	t.Helper()
+	resp, err := http.Post(api+"/api/endpoints/local-holm/test", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var d struct {
+		Status    string `json:"status"`
+		LastError string `json:"last_error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("testing local-holm: HTTP %d, %v", resp.StatusCode, err)
+	}
+	if d.LastError != "" {
+		return d.Status + ": " + d.LastError
+	}
+	return d.Status
+}
+
+// TestConsoleBesideServeLeavesItsEndpoints: a console opened (on another
+// --listen port) on the database a running serve uses, then quit, leaves
+// the default endpoints pointing at serve's receiver, and serve's
+// built-in loop (local-holm to its own receiver) still delivers.
+func TestConsoleBesideServeLeavesItsEndpoints(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "hookscope.db")
+	_, recv, api := startServe(t, dbPath)
+	before := defaultEndpointURLs(t, dbPath)
+	if len(before) == 0 {
+		t.Fatal("serve created no default endpoints")
+	}
+	for name, url := range before {
+		if !strings.HasPrefix(url, recv+"/hooks/") {
+			t.Fatalf("%s points at %s, not at serve's receiver %s", name, url, recv)
+		}
+	}
+	if got := testDefaultEndpoint(t, api); got != db.DeliverySucceeded {
+		t.Fatalf("serve's built-in loop before the console: %s", got)
+	}
+
+	c := startConsoleOn(t, dbPath, 120, 40)
+	consoleRecv := c.receiver()
+	if "http://"+consoleRecv == recv {
+		t.Fatalf("the console's receiver %s is serve's: the test proves nothing", consoleRecv)
+	}
+	c.waitFor(20*time.Second, "sender: in serve")
+	if after := defaultEndpointURLs(t, dbPath); !reflect.DeepEqual(after, before) {
+		t.Errorf("with the console open the default endpoints changed:\n got %v\nwant %v", after, before)
+	}
+	c.keys("q")
+	deadline := time.Now().Add(20 * time.Second)
+	for exec.Command("tmux", "has-session", "-t", c.session).Run() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the console did not quit:\n%s", c.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after := defaultEndpointURLs(t, dbPath); !reflect.DeepEqual(after, before) {
+		t.Errorf("after the console quit the default endpoints changed:\n got %v\nwant %v", after, before)
+	}
+	if got := testDefaultEndpoint(t, api); got != db.DeliverySucceeded {
+		t.Errorf("serve's built-in loop after the console quit: %s", got)
 	}
 }
