@@ -64,6 +64,7 @@ over within seconds when its holder stops or dies. The default endpoints
 			fmt.Fprintf(out, "receiver: http://%s  (webhooks: POST /hooks/{route})%s\n", a.ReceiverAddr(), listeningOn(a.ReceiverAddr(), a.ReceiverListenAddr()))
 			fmt.Fprintf(out, "api: http://%s%s\n", a.APIAddr(), listeningOn(a.APIAddr(), a.APIListenAddr()))
 			fmt.Fprintf(out, "database: %s\n", cfg.DBPath)
+			fmt.Fprintf(out, "outbox: %s\n", outboxLine(ctx, a))
 			if cfg.ForwardTo != "" {
 				fmt.Fprintf(out, "forwarding to: %s\n", cfg.ForwardTo)
 			}
@@ -100,4 +101,19 @@ func listeningOn(reach, bound string) string {
 		return ""
 	}
 	return "  (listening on " + bound + ", every interface)"
+}
+
+// outboxLine says which process sends the database's deliveries: this
+// one, or another that this one stands in for if it stops.
+func outboxLine(ctx context.Context, a *app.App) string {
+	v, err := a.Sender.Outbox(ctx)
+	switch {
+	case err != nil:
+		return "unknown (" + err.Error() + ")"
+	case v.Here:
+		return "sent from here"
+	case v.Holder != nil:
+		return fmt.Sprintf("sent by %s, pid %d (this process takes it over if that one stops)", v.Holder.Kind, v.Holder.PID)
+	}
+	return "no process sends it yet"
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // ladderTarget answers 503 to the first fail requests on each path, then
@@ -208,5 +210,201 @@ func TestConsoleBesideServeLeavesItsEndpoints(t *testing.T) {
 	}
 	if got := testDefaultEndpoint(t, api); got != db.DeliverySucceeded {
 		t.Errorf("serve's built-in loop after the console quit: %s", got)
+	}
+}
+
+// apiJSON sends a JSON request to a REST API and decodes its answer into
+// out (nil: ignored), failing the test on a non-2xx status.
+func apiJSON(t *testing.T, method, url string, in, out any) {
+	t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: HTTP %d: %s", method, url, resp.StatusCode, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, url, err, b)
+		}
+	}
+}
+
+// outboxHolderPID is the pid of the process that runs the outbox, as
+// api's GET /api/outbox says (0: none).
+func outboxHolderPID(t *testing.T, api string) int {
+	t.Helper()
+	var v struct {
+		Holder *struct {
+			PID  int    `json:"pid"`
+			Kind string `json:"kind"`
+		} `json:"holder"`
+	}
+	apiJSON(t, http.MethodGet, api+"/api/outbox", nil, &v)
+	if v.Holder == nil {
+		return 0
+	}
+	return v.Holder.PID
+}
+
+// TestOutboxHolderKilledIsReplaced: two serve processes on one database;
+// the first runs the outbox and the second says so. Events raised through
+// the second flow to a target while the first is killed with SIGKILL: the
+// second takes the outbox over within seconds (its default endpoints then
+// follow its receiver), every delivery succeeds, and the target gets each
+// message at least once, twice at most, and a second time only for the
+// few the killed process had in flight.
+func TestOutboxHolderKilledIsReplaced(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "hookscope.db")
+	first, _, apiA := startServe(t, dbPath)
+	second, recvB, apiB := startServe(t, dbPath)
+	if pid := outboxHolderPID(t, apiB); pid != first.Process.Pid {
+		t.Fatalf("the outbox is run by pid %d, want the first serve (%d)", pid, first.Process.Pid)
+	}
+	if pid := outboxHolderPID(t, apiA); pid != first.Process.Pid {
+		t.Fatalf("the first serve says pid %d runs the outbox, want itself (%d)", pid, first.Process.Pid)
+	}
+
+	var (
+		mu       sync.Mutex
+		hits     = map[string]int{}
+		inflight int
+		total    int
+	)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		inflight++
+		total++
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond) // a few requests are in flight at the kill
+		mu.Lock()
+		hits[r.Header.Get("webhook-id")]++
+		inflight--
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer target.Close()
+	received := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return total
+	}
+
+	prof, err := fixtures.Lookup("standardwebhooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := prof.Catalogue()[0].Type
+	apiJSON(t, http.MethodPost, apiB+"/api/endpoints", map[string]any{
+		"name": "target", "url": target.URL, "profile": "standardwebhooks", "secret": "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ=",
+	}, nil)
+	apiJSON(t, http.MethodPost, apiB+"/api/endpoints/local-standardwebhooks/disable", map[string]any{"reason": "not this test's"}, nil)
+
+	const events = 150
+	raise := func(n int) {
+		for range n {
+			apiJSON(t, http.MethodPost, apiB+"/api/events", map[string]any{"vendor": "standardwebhooks", "event": event}, nil)
+		}
+	}
+	raise(events / 2)
+	// Kill the holder once it is sending.
+	deadline := time.Now().Add(30 * time.Second)
+	for received() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the holder sent nothing in 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	first.Wait()
+	deadline = killed.Add(30 * time.Second)
+	for outboxHolderPID(t, apiB) != second.Process.Pid {
+		if time.Now().After(deadline) {
+			t.Fatal("the second serve did not take the outbox over within 30 s of the kill")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("the outbox was taken over %s after the kill", time.Since(killed).Round(10*time.Millisecond))
+	raise(events - events/2)
+
+	d, err := db.Open(context.Background(), dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var ids []string
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		var done int
+		if err := d.Reader().QueryRow(`SELECT count(*) FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+			WHERE e.name = 'target' AND d.status = 'succeeded'`).Scan(&done); err != nil {
+			t.Fatal(err)
+		}
+		if done == events {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d deliveries succeeded within 60 s", done, events)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	rows, err := d.Reader().Query(`SELECT d.message_id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE e.name = 'target'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+
+	mu.Lock()
+	defer mu.Unlock()
+	twice := 0
+	for _, id := range ids {
+		switch n := hits[id]; {
+		case n == 0:
+			t.Errorf("message %s never reached the target", id)
+		case n == 2:
+			twice++
+		case n > 2:
+			t.Errorf("message %s reached the target %d times", id, n)
+		}
+	}
+	// Only what the killed process had claimed (32 workers at most) may
+	// go twice.
+	if twice > 32 {
+		t.Errorf("%d messages reached the target twice, more than the killed process could have had in flight", twice)
+	}
+	t.Logf("%d messages, %d of them twice (in flight at the kill)", len(ids), twice)
+
+	urls := defaultEndpointURLs(t, dbPath)
+	for name, url := range urls {
+		if !strings.HasPrefix(url, recvB+"/hooks/") {
+			t.Errorf("after the takeover %s points at %s, not at the new holder's receiver %s", name, url, recvB)
+		}
 	}
 }
