@@ -195,6 +195,9 @@ func (m *Model) header() string {
 		st.HeaderLabel.Render("  api ") + st.HeaderValue.Render(orDash(m.info.APIAddr)) +
 		st.HeaderLabel.Render("  time ") + st.HeaderValue.Render(fmt.Sprintf("×%g", scale)) + follow
 	s := m.stats
+	if m.info.Attached {
+		line1 += "  " + st.Info.Render("attached")
+	}
 	if s.Outbox != "" {
 		// Another process runs the shared outbox: this one's time scale
 		// is only that of the deliveries it raises.

@@ -91,6 +91,10 @@ type Info struct {
 	DBPath       string
 	// Version is hookscope's version (the HAR export's creator).
 	Version string
+	// Attached: the console runs beside the process that runs the
+	// outbox, with no receiver, API or sender of its own (ReceiverAddr is
+	// that process's).
+	Attached bool
 }
 
 // Clock tells the time; tests fix it.

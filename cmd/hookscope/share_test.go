@@ -18,6 +18,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/sender"
 )
 
 // ladderTarget answers 503 to the first fail requests on each path, then
@@ -406,5 +407,87 @@ func TestOutboxHolderKilledIsReplaced(t *testing.T) {
 		if !strings.HasPrefix(url, recvB+"/hooks/") {
 			t.Errorf("after the takeover %s points at %s, not at the new holder's receiver %s", name, url, recvB)
 		}
+	}
+}
+
+// The console attaches beside a live process that runs the outbox when
+// asked, or when it is given no address of its own; given --listen or
+// --api, it runs its own receiver beside it; with no holder it does not
+// attach unasked.
+func TestShouldAttachBesideAHolder(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "hookscope.db")
+	for _, c := range []struct {
+		asked, ownPorts, want bool
+	}{{false, false, false}, {true, false, true}, {true, true, true}, {false, true, false}} {
+		if got, err := shouldAttach(ctx, dbPath, c.asked, c.ownPorts); err != nil || got != c.want {
+			t.Errorf("no holder, asked %v, own ports %v: attach %v (%v), want %v", c.asked, c.ownPorts, got, err, c.want)
+		}
+	}
+	d, err := db.Open(ctx, dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	holder := sender.New(d, sender.Options{Kind: "serve"})
+	if err := holder.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		asked, ownPorts, want bool
+	}{{false, false, true}, {true, false, true}, {false, true, false}} {
+		if got, err := shouldAttach(ctx, dbPath, c.asked, c.ownPorts); err != nil || got != c.want {
+			t.Errorf("beside a holder, asked %v, own ports %v: attach %v (%v), want %v", c.asked, c.ownPorts, got, err, c.want)
+		}
+	}
+	holder.Stop() // gives the outbox up: nothing to attach beside
+	if got, err := shouldAttach(ctx, dbPath, false, false); err != nil || got {
+		t.Errorf("after the holder stopped: attach %v (%v), want false", got, err)
+	}
+}
+
+// TestConsoleAttachedBesideServe: a console opened with --attach on the
+// database a running serve uses has no receiver or sender of its own: its
+// header names serve's receiver and says serve runs the outbox; sending a
+// fixture from it reaches serve's receiver, whose request the attached
+// console shows; serve keeps the outbox and its endpoints throughout.
+func TestConsoleAttachedBesideServe(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "hookscope.db")
+	serve, recv, api := startServe(t, dbPath)
+	before := defaultEndpointURLs(t, dbPath)
+
+	c := startConsoleOn(t, dbPath, 120, 40, "--attach")
+	c.waitFor(20*time.Second, "attached", fmt.Sprintf("sender: in serve, pid %d", serve.Process.Pid),
+		"receiver "+strings.TrimPrefix(recv, "http://"))
+	row, event, title := fixtureRow(t, "standardwebhooks")
+	c.keys("4")
+	c.waitFor(5*time.Second, "cyscale")
+	c.repeat("j", row)
+	c.waitFor(5*time.Second, title, event)
+	c.keys("s")
+	c.waitFor(5*time.Second, "send standardwebhooks "+event+" to", "local-standardwebhooks")
+	c.keys("Enter")
+	c.waitFor(5*time.Second, "[y/n]")
+	c.keys("y")
+	c.waitFor(10*time.Second, "✓ sent standardwebhooks "+event+" as delivery #1")
+	c.keys("1")
+	c.waitFor(10*time.Second, "received 1", "standardwebhooks", "✓ valid")
+
+	if pid := outboxHolderPID(t, api); pid != serve.Process.Pid {
+		t.Errorf("with the console attached the outbox is run by pid %d, want serve (%d)", pid, serve.Process.Pid)
+	}
+	c.keys("q")
+	deadline := time.Now().Add(20 * time.Second)
+	for exec.Command("tmux", "has-session", "-t", c.session).Run() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the console did not quit:\n%s", c.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after := defaultEndpointURLs(t, dbPath); !reflect.DeepEqual(after, before) {
+		t.Errorf("the attached console changed the default endpoints:\n got %v\nwant %v", after, before)
+	}
+	if got := testDefaultEndpoint(t, api); got != db.DeliverySucceeded {
+		t.Errorf("serve's built-in loop after the attached console quit: %s", got)
 	}
 }
