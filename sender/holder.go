@@ -18,8 +18,8 @@ const HolderLease = 10 * time.Second
 
 // hold takes or renews the outbox for this process unless it is OwnOnly
 // or another live process holds it, and records whether it holds it.
-// Taking it over re-points the default endpoints at this process's
-// receiver. It writes only to take the outbox or to renew a lease that
+// Taking it over, and each renewal, re-points the default endpoints at
+// this process's receiver. It writes only to take the outbox or to renew a lease that
 // has run a third of its course; errors are logged: the dispatcher tries
 // again next poll.
 func (s *Sender) hold(ctx context.Context) {
@@ -66,16 +66,17 @@ func (s *Sender) hold(ctx context.Context) {
 		s.lostTo(got)
 		return
 	}
-	if s.holding.Swap(true) {
-		return
+	if !s.holding.Swap(true) {
+		s.log.Info("this process runs the outbox", "kind", s.kind, "pid", s.proc.PID)
+		s.notify()
 	}
-	s.log.Info("this process runs the outbox", "kind", s.kind, "pid", s.proc.PID)
+	// On each take and renewal: a process that started at the same time
+	// as this one may have pointed them at its own receiver.
 	if s.receiver != "" {
 		if err := s.followReceivers(ctx, s.receiver); err != nil {
 			s.log.Error("pointing the default endpoints at this process's receiver", "err", err)
 		}
 	}
-	s.notify()
 }
 
 // lostTo records that h, another process, holds the outbox.

@@ -116,17 +116,20 @@ func TestSendRunKeepsItsOwnDeliveries(t *testing.T) {
 	if del.Status != db.DeliveryRetrying {
 		t.Fatalf("status %s after a 500, want retrying", del.Status)
 	}
-	// Due now: the holder, started, still leaves it alone.
+	// Due now: the holder still leaves it alone.
 	if err := sendRun.db.Write(ctx, func(tx db.Handle) error {
 		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ? WHERE id = ?`, time.Now().Add(-time.Second).UnixNano(), del.ID)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := holder.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	// The holder takes the outbox (as its dispatcher does each poll) and
+	// looks for due work.
+	holder.hold(ctx)
 	t.Cleanup(holder.Stop)
+	if !holder.Holding() {
+		t.Fatal("the holder does not hold the free outbox")
+	}
 	if ids, err := holder.claimDue(ctx, 10); err != nil || len(ids) != 0 {
 		t.Fatalf("the holder claimed %v (%v): a live send run's delivery", ids, err)
 	}
