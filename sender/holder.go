@@ -10,18 +10,22 @@ import (
 )
 
 // HolderLease is how long the outbox stays with its holder without a
-// renewal (the holder renews it every poll interval): a process of
-// another host, which cannot tell whether the holder still runs, takes
-// the outbox over once it has run out. On the holder's own host the
-// outbox is taken over on the next poll after the holder is gone.
+// renewal (the holder looks every poll interval and renews it once a third
+// has passed): a process of another host, which cannot tell whether the
+// holder still runs, takes the outbox over once it has run out. On the
+// holder's own host the outbox is taken over at the next poll after the
+// holder is gone. Holding the outbox only decides who claims: should two
+// processes both believe they hold it for a moment (one has not yet seen
+// that it lost it), each delivery is still claimed under its own lease,
+// so no attempt runs twice.
 const HolderLease = 10 * time.Second
 
 // hold takes or renews the outbox for this process unless it is OwnOnly
 // or another live process holds it, and records whether it holds it.
 // Taking it over, and each renewal, re-points the default endpoints at
-// this process's receiver. It writes only to take the outbox or to renew a lease that
-// has run a third of its course; errors are logged: the dispatcher tries
-// again next poll.
+// this process's receiver. It writes only to take the outbox or to renew
+// a lease that has run a third of its course; errors are logged: the
+// dispatcher tries again next poll.
 func (s *Sender) hold(ctx context.Context) {
 	s.heldAt = time.Now()
 	if s.ownOnly {
@@ -37,7 +41,7 @@ func (s *Sender) hold(ctx context.Context) {
 		s.holding.Store(true)
 		return // renewed lately
 	}
-	if cur != nil && cur.Owner != s.owner && now.Before(cur.ExpiresAt) && !s.gone(*cur) {
+	if cur != nil && cur.Owner != s.owner && now.Before(cur.ExpiresAt) && !holderGone(*cur) {
 		s.lostTo(*cur)
 		return // another live process holds it
 	}
@@ -53,7 +57,7 @@ func (s *Sender) hold(ctx context.Context) {
 	var got db.Holder
 	err = s.db.Write(ctx, func(tx db.Handle) error {
 		var err error
-		got, took, err = db.TakeHolder(ctx, tx, want, now, s.gone)
+		got, took, err = db.TakeHolder(ctx, tx, want, now, holderGone)
 		return err
 	})
 	if err != nil {
@@ -100,19 +104,12 @@ func (s *Sender) unhold() {
 	s.holding.Store(false)
 }
 
-// gone reports whether h's process is known to have ended: a process of
-// this host (other than this one) that no longer runs. A holder of
-// another host is never judged; its lease decides.
-func (s *Sender) gone(h db.Holder) bool {
-	p := processID{PID: h.PID, Host: h.Host, Start: h.Start}
-	return p.Host == s.proc.Host && p != s.proc && !running(p)
-}
-
 // self is this process as the outbox records it.
 var self = sync.OnceValue(thisProcess)
 
 // holderGone reports whether h's process is known to have ended: a
-// process of this host (other than this one) that no longer runs.
+// process of this host (other than this one) that no longer runs. A
+// holder of another host is never judged; its lease decides.
 func holderGone(h db.Holder) bool {
 	p := processID{PID: h.PID, Host: h.Host, Start: h.Start}
 	me := self()
@@ -148,7 +145,7 @@ func (s *Sender) Holder(ctx context.Context) (*db.Holder, error) {
 	if err != nil || h == nil {
 		return nil, err
 	}
-	if time.Now().After(h.ExpiresAt) || s.gone(*h) {
+	if time.Now().After(h.ExpiresAt) || holderGone(*h) {
 		return nil, nil
 	}
 	return h, nil
