@@ -15,8 +15,8 @@ import (
 // at once when it can tell the holder is gone (a process of its own host
 // that no longer runs).
 type Holder struct {
-	// Owner is the holder's Owner id (its sender's).
-	Owner int64 `json:"owner"`
+	// Owner is the holder's Owner id (its sender's; internal, not served).
+	Owner int64 `json:"-"`
 	// PID, Host and Start name its process, as in Owner.
 	PID   int    `json:"pid"`
 	Host  string `json:"host"`
