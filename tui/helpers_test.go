@@ -92,7 +92,7 @@ func seedDelivery(t testing.TB, d *db.DB, ep *db.Endpoint, attempts int, esc *db
 		}
 		var err error
 		del, err = ob.CreateDelivery(ctx, tx, db.NewDelivery{EndpointID: ep.ID, Vendor: ep.Profile, Events: evs,
-			Status: db.DeliveryPending, MessageID: "msg_1", DueAt: &t0, ClaimUntil: lease}, t0)
+			Status: db.DeliveryPending, MessageID: "msg_1", DueAt: &t0, ClaimUntil: lease, TimeScale: 10}, t0)
 		if err != nil {
 			return err
 		}

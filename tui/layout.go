@@ -197,6 +197,14 @@ func (m *Model) header() string {
 		st.HeaderLabel.Render("  api ") + st.HeaderValue.Render(orDash(m.info.APIAddr)) +
 		st.HeaderLabel.Render("  time ") + st.HeaderValue.Render(fmt.Sprintf("×%g", scale)) + follow
 	s := m.stats
+	if m.info.Attached {
+		line1 += "  " + st.Info.Render("attached")
+	}
+	if s.Outbox != "" {
+		// Another process runs the shared outbox: this one's time scale
+		// is only that of the deliveries it raises.
+		line1 += "  " + st.Warn.Render(m.r.safe(s.Outbox))
+	}
 	counts := st.HeaderLabel.Render("received ") + st.HeaderValue.Render(fmt.Sprint(s.Received)) +
 		st.HeaderLabel.Render(" · delivered ") + st.OK.Render(fmt.Sprint(s.Delivered)) +
 		st.HeaderLabel.Render(" · failing ") + failStyle(m, s.Failing).Render(fmt.Sprint(s.Failing)) +

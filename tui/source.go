@@ -59,6 +59,9 @@ type Stats struct {
 	Delivered         int64
 	Failing           int64 // retrying or failed deliveries
 	DisabledEndpoints int64
+	// Outbox says which other process sends the deliveries of a shared
+	// database ("sender: in serve, pid 4242"; empty when this one does).
+	Outbox string
 }
 
 // Actions are what the console asks the running sender and receiver to do.
@@ -99,6 +102,10 @@ type Info struct {
 	DBPath       string
 	// Version is hookscope's version (the HAR export's creator).
 	Version string
+	// Attached: the console runs beside the process that runs the
+	// outbox, with no receiver, API or sender of its own (ReceiverAddr is
+	// that process's).
+	Attached bool
 }
 
 // Clock tells the time; tests fix it.
