@@ -68,7 +68,7 @@ func (p *picker) view(st styles.Styles, w, h int) string {
 	}
 	off := scrollWindow(p.cursor, 0, h-1, len(rows))
 	end := min(len(rows), off+h-1)
-	return renderRows(st, p.title, rows[off:end], p.cursor-off, w, h, "no endpoints — add one with `hookscope endpoints add`")
+	return renderRows(st, p.title, rows[off:end], p.cursor-off, w, h, "no endpoints — n in Endpoints (3) adds one")
 }
 
 // runAction wraps an action call as a Cmd reporting to the status line.
@@ -146,24 +146,7 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.openInPager(viewDeliveries, d.ID), true
 		}
 	case viewEndpoints:
-		k := m.endp.keys
-		e, ok := m.endp.selected()
-		switch {
-		case key.Matches(msg, k.Toggle) && ok:
-			if e.Enabled {
-				return m.ask(fmt.Sprintf("Disable endpoint %s? Deliveries wait until it is enabled.", sanitize.Line(e.Name)),
-					m.runAction(func(ctx context.Context, a Actions) (string, error) {
-						return a.SetEndpointEnabled(ctx, e.ID, false, "disabled from the console")
-					})), true
-			}
-			return m.ask(fmt.Sprintf("Enable endpoint %s (disabled: %s)?", sanitize.Line(e.Name), sanitize.Line(orDash(e.DisabledReason))),
-				m.runAction(func(ctx context.Context, a Actions) (string, error) {
-					return a.SetEndpointEnabled(ctx, e.ID, true, "")
-				})), true
-		case key.Matches(msg, k.RetryFailed) && ok:
-			return m.ask(fmt.Sprintf("Retry every failed delivery of %s?", sanitize.Line(e.Name)),
-				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryFailed(ctx, e.ID) })), true
-		}
+		return m.endpointAction(msg)
 	case viewRoutes:
 		return m.routeAction(msg)
 	case viewFixtures:

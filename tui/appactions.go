@@ -18,6 +18,12 @@ type SenderControl interface {
 	Disable(ctx context.Context, endpointID int64, reason string) error
 	Enable(ctx context.Context, endpointID int64) error
 	ReplayRequest(ctx context.Context, requestID int64, to sender.ReplayTarget) ([]db.Delivery, error)
+	CreateEndpoint(ctx context.Context, e *db.Endpoint) error
+	UpdateEndpoint(ctx context.Context, e *db.Endpoint) error
+	DeleteEndpoint(ctx context.Context, id int64) error
+	Endpoint(ctx context.Context, id int64) (*db.Endpoint, error)
+	Test(ctx context.Context, endpointID int64, eventType string) (*db.Delivery, error)
+	SendSkipped(ctx context.Context, endpointID int64) (int, error)
 }
 
 // RouteControl is the part of the receiver the console drives
@@ -144,4 +150,66 @@ func (a AppActions) DeleteRoute(ctx context.Context, name string) (string, error
 		return "", err
 	}
 	return fmt.Sprintf("route %s deleted; its requests stay in the Inbox", name), nil
+}
+
+// SaveEndpoint implements Actions.
+func (a AppActions) SaveEndpoint(ctx context.Context, e db.Endpoint) (string, error) {
+	if e.ID == 0 {
+		if err := a.Sender.CreateEndpoint(ctx, &e); err != nil {
+			return "", fmt.Errorf("adding endpoint %s: %w", e.Name, err)
+		}
+		return fmt.Sprintf("added endpoint #%d %s → %s", e.ID, e.Name, e.URL), nil
+	}
+	if err := a.Sender.UpdateEndpoint(ctx, &e); err != nil {
+		return "", fmt.Errorf("saving endpoint %s: %w", e.Name, err)
+	}
+	return fmt.Sprintf("saved endpoint #%d %s", e.ID, e.Name), nil
+}
+
+// DeleteEndpoint implements Actions.
+func (a AppActions) DeleteEndpoint(ctx context.Context, id int64) (string, error) {
+	if err := a.Sender.DeleteEndpoint(ctx, id); err != nil {
+		return "", fmt.Errorf("deleting endpoint %d: %w", id, err)
+	}
+	return fmt.Sprintf("deleted endpoint #%d and its deliveries", id), nil
+}
+
+// RotateCredential implements Actions: a new secret (or token) is
+// generated as for a new endpoint.
+func (a AppActions) RotateCredential(ctx context.Context, id int64) (string, error) {
+	e, err := a.Sender.Endpoint(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("loading endpoint %d: %w", id, err)
+	}
+	what := "secret"
+	switch {
+	case e.Secret != "":
+		e.Secret = ""
+	case e.Token != "":
+		e.Token, what = "", "token"
+	default:
+		return "", fmt.Errorf("endpoint %s has no secret or token to rotate", e.Name)
+	}
+	if err := a.Sender.UpdateEndpoint(ctx, e); err != nil {
+		return "", fmt.Errorf("rotating the %s of endpoint %s: %w", what, e.Name, err)
+	}
+	return fmt.Sprintf("endpoint %s has a new %s; the receiver must be given it", e.Name, what), nil
+}
+
+// TestEndpoint implements Actions.
+func (a AppActions) TestEndpoint(ctx context.Context, id int64, event string) (string, error) {
+	d, err := a.Sender.Test(ctx, id, event)
+	if err != nil {
+		return "", fmt.Errorf("testing endpoint %d: %w", id, err)
+	}
+	return fmt.Sprintf("test %s sent as delivery #%d (%s)", event, d.ID, d.Status), nil
+}
+
+// SendSkipped implements Actions.
+func (a AppActions) SendSkipped(ctx context.Context, id int64) (string, error) {
+	n, err := a.Sender.SendSkipped(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("sending the skipped deliveries of endpoint %d: %w", id, err)
+	}
+	return fmt.Sprintf("%d skipped deliveries of endpoint #%d are due now", n, id), nil
 }

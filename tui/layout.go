@@ -288,7 +288,7 @@ func (m *Model) listPane(g geometry) string {
 		content = renderRows(m.r.st, head, rows, m.deliv.pg.cursor, w, h, m.emptyText(m.deliv.pg.loading, m.deliv.err, emptyList(m.r.safe(m.deliv.query), "no deliveries yet — send a fixture from view 4", "no deliveries match")))
 	case viewEndpoints:
 		rows, cur := m.endp.lines(m.r, w, g.listRows)
-		content = renderRows(m.r.st, m.endp.head(w), rows, cur, w, h, m.emptyText(false, m.endp.err, "no endpoints — add one with `hookscope endpoints add`"))
+		content = renderRows(m.r.st, m.endp.head(w), rows, cur, w, h, m.emptyText(false, m.endp.err, "no endpoints — n adds one"))
 	case viewFixtures:
 		rows, cur := m.fix.lines(g.listRows)
 		content = renderRows(m.r.st, m.fix.head(), rows, cur, w, h, "no fixtures")

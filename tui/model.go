@@ -328,6 +328,21 @@ func (unavailableActions) Replay(context.Context, int64, int64) (string, error) 
 func (unavailableActions) ReplayToURL(context.Context, int64, string) (string, error) {
 	return "", ErrUnavailable
 }
+func (unavailableActions) SaveEndpoint(context.Context, db.Endpoint) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) DeleteEndpoint(context.Context, int64) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) RotateCredential(context.Context, int64) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) TestEndpoint(context.Context, int64, string) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) SendSkipped(context.Context, int64) (string, error) {
+	return "", ErrUnavailable
+}
 func (unavailableActions) PutRoute(context.Context, db.Route) (string, error) {
 	return "", ErrUnavailable
 }

@@ -350,6 +350,21 @@ func (r *recorder) Replay(_ context.Context, q, ep int64) (string, error) {
 func (r *recorder) ReplayToURL(_ context.Context, q int64, url string) (string, error) {
 	return r.add(fmt.Sprintf("replay-url %d %s", q, url))
 }
+func (r *recorder) SaveEndpoint(_ context.Context, e db.Endpoint) (string, error) {
+	return r.add(fmt.Sprintf("save endpoint %d %s", e.ID, e.Name))
+}
+func (r *recorder) DeleteEndpoint(_ context.Context, id int64) (string, error) {
+	return r.add(fmt.Sprintf("delete endpoint %d", id))
+}
+func (r *recorder) RotateCredential(_ context.Context, id int64) (string, error) {
+	return r.add(fmt.Sprintf("rotate %d", id))
+}
+func (r *recorder) TestEndpoint(_ context.Context, id int64, ev string) (string, error) {
+	return r.add(fmt.Sprintf("test %d %s", id, ev))
+}
+func (r *recorder) SendSkipped(_ context.Context, id int64) (string, error) {
+	return r.add(fmt.Sprintf("send skipped %d", id))
+}
 func (r *recorder) PutRoute(_ context.Context, rt db.Route) (string, error) {
 	return r.add("put route " + rt.Name)
 }
@@ -369,19 +384,26 @@ func TestActionsAskFirst(t *testing.T) {
 	m := newTestModel(t, d, 80, 24)
 	m.act = rec
 
+	// Disabling asks why (a form: esc writes nothing).
 	press(t, m, "3", "d")
-	if s := screen(m); !strings.Contains(s, "Disable endpoint cs-prod?") || !strings.Contains(s, "[y/n]") {
+	if s := screen(m); !strings.Contains(s, "Why disable cs-prod?") {
+		t.Fatalf("no question:\n%s", s)
+	}
+	press(t, m, "esc")
+	press(t, m, "d")
+	typeIn(t, m, "deploying")
+	press(t, m, "enter")
+	press(t, m, "R")
+	if s := screen(m); !strings.Contains(s, "Retry every failed delivery of cs-prod?") || !strings.Contains(s, "[y/n]") {
 		t.Fatalf("no confirmation:\n%s", s)
 	}
-	press(t, m, "n")
-	press(t, m, "d", "y")
-	press(t, m, "R", "y")
+	press(t, m, "y")
 	press(t, m, "2", "r", "y")
 	press(t, m, "1", "s")
 	// The route prompt is prefilled; replace it with a failing answer.
 	m.input.SetValue("status=200 fail_first=3 fail_status=503")
 	press(t, m, "enter", "y")
-	want := []string{"enabled 1 false disabled from the console", "retry-failed 1", "retry 1", "route policycortex status=200 fail_first=3 fail_status=503"}
+	want := []string{"enabled 1 false deploying", "retry-failed 1", "retry 1", "route policycortex status=200 fail_first=3 fail_status=503"}
 	if strings.Join(rec.calls, "|") != strings.Join(want, "|") {
 		t.Fatalf("calls %q, want %q", rec.calls, want)
 	}
@@ -450,7 +472,7 @@ func TestConfirmationKeepsItsAnswerKeys(t *testing.T) {
 	d := openDB(t)
 	seedEndpoint(t, d, strings.Repeat("very-long-endpoint-name-", 6), "policycortex", true)
 	m := newTestModel(t, d, 80, 24)
-	press(t, m, "3", "d")
+	press(t, m, "3", "D")
 	lines := strings.Split(screen(m), "\n")
 	status := lines[len(lines)-2]
 	if !strings.Contains(status, "[y/n]") {
@@ -463,7 +485,7 @@ func TestUnavailableActionSaysSo(t *testing.T) {
 	seedRequest(t, d, 1, `{}`)
 	seedEndpoint(t, d, "pc", "policycortex", true)
 	m := newTestModel(t, d, 80, 24)
-	press(t, m, "3", "d", "y")
+	press(t, m, "3", "D", "y")
 	if s := screen(m); !strings.Contains(s, "not available in this build") {
 		t.Fatalf("no clear answer:\n%s", s)
 	}

@@ -89,6 +89,17 @@ type Actions interface {
 	PutRoute(ctx context.Context, r db.Route) (string, error)
 	// DeleteRoute removes a route; its recorded requests stay.
 	DeleteRoute(ctx context.Context, name string) (string, error)
+	// SaveEndpoint adds an endpoint (ID 0) or replaces one.
+	SaveEndpoint(ctx context.Context, e db.Endpoint) (string, error)
+	// DeleteEndpoint removes an endpoint and its deliveries.
+	DeleteEndpoint(ctx context.Context, id int64) (string, error)
+	// RotateCredential gives an endpoint a new secret or token.
+	RotateCredential(ctx context.Context, id int64) (string, error)
+	// TestEndpoint sends one event of the endpoint's profile to it now.
+	TestEndpoint(ctx context.Context, id int64, event string) (string, error)
+	// SendSkipped makes the deliveries skipped while an endpoint was
+	// disabled due now.
+	SendSkipped(ctx context.Context, id int64) (string, error)
 }
 
 // ErrUnavailable is returned by an action this build cannot perform yet.

@@ -177,23 +177,37 @@ func (k Deliveries) FullHelp() [][]key.Binding {
 
 // Endpoints holds the endpoints view's actions.
 type Endpoints struct {
+	New         key.Binding
+	Edit        key.Binding
+	Test        key.Binding
 	Toggle      key.Binding
+	SendSkipped key.Binding
 	RetryFailed key.Binding
+	Rotate      key.Binding
+	Delete      key.Binding
 }
 
 // DefaultEndpoints is the default Endpoints map.
 func DefaultEndpoints() Endpoints {
 	return Endpoints{
+		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new endpoint")),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Test:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test-send")),
 		Toggle:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disable/enable")),
+		SendSkipped: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "send skipped")),
 		RetryFailed: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retry failed")),
+		Rotate:      key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "new secret/token")),
+		Delete:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete")),
 	}
 }
 
 // ShortHelp is the footer's share of Endpoints keys.
-func (k Endpoints) ShortHelp() []key.Binding { return []key.Binding{k.Toggle, k.RetryFailed} }
+func (k Endpoints) ShortHelp() []key.Binding { return []key.Binding{k.New, k.Edit, k.Test, k.Toggle} }
 
 // FullHelp lists every Endpoints key.
-func (k Endpoints) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Toggle, k.RetryFailed}} }
+func (k Endpoints) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.New, k.Edit, k.Test, k.Toggle, k.SendSkipped, k.RetryFailed, k.Rotate, k.Delete}}
+}
 
 // Fixtures holds the fixtures view's actions.
 type Fixtures struct {
