@@ -50,7 +50,7 @@ func (m *Model) stepAttempt(later bool) tea.Cmd {
 		if raw {
 			return detailMsg{view: viewDeliveries, id: id, content: r.bound(r.renderRawDelivery(d, n)), delivery: d}
 		}
-		return detailMsg{view: viewDeliveries, id: id, content: r.bound(r.renderDelivery(d, n)), delivery: d, anchor: attemptAnchor(n)}
+		return detailMsg{view: viewDeliveries, id: id, content: r.bound(r.renderDelivery(d, n)), delivery: d, anchor: attemptAnchor(n, len(attempts))}
 	}
 }
 

@@ -18,7 +18,9 @@ func TestStepThroughAttempts(t *testing.T) {
 	first := seedDelivery(t, d, ep, 1, nil)
 	del := seedDelivery(t, d, ep, 3, nil)
 	write(t, d, func(tx db.Handle) error {
-		_, err := tx.ExecContext(context.Background(), `UPDATE attempts SET resp_body = CAST('answer of attempt ' || n AS BLOB) WHERE delivery_id = ?`, del.ID)
+		// Long request bodies: each attempt's section is far from the others.
+		big := `{"events":[` + strings.Repeat(`{"a":1},`, 60) + `{"a":2}]}`
+		_, err := tx.ExecContext(context.Background(), `UPDATE attempts SET resp_body = CAST('answer of attempt ' || n AS BLOB), req_body = CAST(? AS BLOB) WHERE delivery_id = ?`, big, del.ID)
 		return err
 	})
 	m := newTestModel(t, d, 120, 40)

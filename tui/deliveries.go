@@ -237,7 +237,7 @@ func (r renderer) renderDelivery(dd *DeliveryDetail, shown int) string {
 		}
 		title := fmt.Sprintf("Attempt %d request", a.N)
 		if len(d.Attempts) > 1 && shown >= 0 {
-			title = fmt.Sprintf("Attempt %d/%d request", a.N, len(d.Attempts))
+			title = attemptAnchor(a.N, len(d.Attempts))
 		}
 		line(r.section(title) + " " + r.safe(a.Request.Method) + " " + r.safe(a.Request.URL))
 		r.headers(&b, toHeaderLike(a.Request.Headers))
@@ -266,5 +266,6 @@ func shownAttempt(attempts []db.Attempt, want int) int {
 	return attempts[len(attempts)-1].N
 }
 
-// attemptAnchor is the text on the first line of attempt n's full view.
-func attemptAnchor(n int) string { return fmt.Sprintf("Attempt %d ", n) }
+// attemptAnchor is the text on the first line of attempt n's full view
+// (the title of a delivery with more than one attempt, as stepping needs).
+func attemptAnchor(n, of int) string { return fmt.Sprintf("Attempt %d/%d request", n, of) }

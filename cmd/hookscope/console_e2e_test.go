@@ -198,9 +198,10 @@ func TestConsoleEndToEnd(t *testing.T) {
 	c.repeat("j", 5)
 	c.waitFor(5*time.Second, "Endpoint #6  local-standardwebhooks")
 	c.keys("d")
-	c.waitFor(5*time.Second, "Disable endpoint local-standardwebhooks?")
-	c.keys("y")
-	c.waitFor(10*time.Second, "✓ disabled endpoint #6", "disabled endpoints 1")
+	c.waitFor(5*time.Second, "Why disable local-standardwebhooks?", "recorded as skipped")
+	c.typeText("end-to-end test")
+	c.keys("Enter")
+	c.waitFor(10*time.Second, "✓ disabled endpoint #6: end-to-end test", "disabled endpoints 1")
 }
 
 // TestConsoleHostileBody posts a body full of escape sequences and checks
