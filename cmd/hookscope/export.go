@@ -173,4 +173,3 @@ func runExport(cmd *cobra.Command, d *db.DB, spec export.Spec, out string) error
 	fmt.Fprintf(cmd.ErrOrStderr(), "exported %d %s to %s\n", sum.Rows, noun, out)
 	return nil
 }
-
