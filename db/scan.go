@@ -118,6 +118,9 @@ func decodeHeaders(s string) ([]Header, error) {
 	if s == "" {
 		return []Header{}, nil
 	}
+	if hs, ok := decodePlainHeaders(s); ok {
+		return hs, nil
+	}
 	var in []storedHeader
 	if err := json.Unmarshal([]byte(s), &in); err != nil {
 		return nil, fmt.Errorf("decoding headers: %w", err)

@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/export"
 )
 
 // DBSource reads a hookscope database through the db stores.
@@ -111,4 +113,9 @@ func (s *DBSource) Stats(ctx context.Context) (Stats, error) {
 		}
 	}
 	return st, nil
+}
+
+// Export implements Source.
+func (s *DBSource) Export(ctx context.Context, w io.Writer, spec export.Spec) (export.Summary, error) {
+	return export.Write(ctx, s.DB.Reader(), w, spec)
 }
