@@ -85,6 +85,7 @@ func newFixturesShowCmd() *cobra.Command {
 		seed    int64
 		at      string
 		headers bool
+		asJSON  bool
 		creds   fixtures.Credentials
 	)
 	cmd := &cobra.Command{
@@ -132,6 +133,9 @@ The same --seed gives the same ids and values; add --at to pin the clock too.`,
 				return fmt.Errorf("framing %s %s: %w", args[0], args[1], err)
 			}
 			out := cmd.OutOrStdout()
+			if asJSON {
+				return writeJSON(out, newFixtureView(p, args[1], seed, now, wire))
+			}
 			if headers {
 				method := wire.Method
 				if method == "" {
@@ -150,6 +154,7 @@ The same --seed gives the same ids and values; add --at to pin the clock too.`,
 	cmd.Flags().Int64Var(&seed, "seed", 0, "seed for ids and values (default: random)")
 	cmd.Flags().StringVar(&at, "at", "", "the clock to render at, RFC 3339 (default: now)")
 	cmd.Flags().BoolVar(&headers, "headers", false, "print the request line and headers before the body")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the fixture's description, headers and body as one JSON document")
 	cmd.Flags().StringVar(&creds.Secret, "secret", "", "signing secret (profiles that sign)")
 	cmd.Flags().StringVar(&creds.Token, "token", "", "token (profiles that send one)")
 	return cmd
