@@ -8,6 +8,8 @@ package export
 import (
 	"bufio"
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"io"
 
@@ -72,6 +74,14 @@ func Write(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary, erro
 	if err := s.Check(); err != nil {
 		return Summary{}, err
 	}
+	if pool, ok := h.(*sql.DB); ok {
+		conn, err := unmappedConn(ctx, pool)
+		if err != nil {
+			return Summary{}, err
+		}
+		defer conn.release()
+		h = conn.Conn
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var (
 		sum Summary
@@ -90,4 +100,42 @@ func Write(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary, erro
 		return sum, fmt.Errorf("writing the export: %w", err)
 	}
 	return sum, nil
+}
+
+// mappedConn is a read connection with its memory map turned off for an
+// export, restored when released.
+type mappedConn struct {
+	*sql.Conn
+	size int64
+}
+
+// unmappedConn takes a connection from pool and turns its memory map off.
+// A read connection maps the first 64 MiB of the file (db/driver.go), and
+// every mapped page a query touches counts as the process's resident
+// memory: an export reads the whole file once, so it reads through the
+// OS page cache instead, which is not the process's.
+func unmappedConn(ctx context.Context, pool *sql.DB) (*mappedConn, error) {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("exporting: %w", err)
+	}
+	c := &mappedConn{Conn: conn}
+	if err := conn.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&c.size); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("exporting: reading mmap_size: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = 0"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("exporting: %w", err)
+	}
+	return c, nil
+}
+
+// release restores the connection's memory map and returns it to its pool.
+func (c *mappedConn) release() {
+	if _, err := c.ExecContext(context.Background(), fmt.Sprintf("PRAGMA mmap_size = %d", c.size)); err != nil {
+		// A connection left unmapped would only be slower; drop it.
+		_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	c.Close()
 }

@@ -18,9 +18,10 @@ import (
 // escaped (sanitize.EscapeJSON), so the export is safe to print and a
 // record is never split by a later flush.
 type recordEncoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
-	w   io.Writer
+	buf     bytes.Buffer
+	escaped []byte
+	enc     *json.Encoder
+	w       io.Writer
 }
 
 func newRecordEncoder(w io.Writer) *recordEncoder {
@@ -44,7 +45,8 @@ func (e *recordEncoder) write(prefix string, v any, keepNewline bool) error {
 	if _, err := io.WriteString(e.w, prefix); err != nil {
 		return fmt.Errorf("writing the export: %w", err)
 	}
-	if _, err := e.w.Write(sanitize.EscapeJSON(b)); err != nil {
+	e.escaped = sanitize.AppendEscapeJSON(e.escaped[:0], b)
+	if _, err := e.w.Write(e.escaped); err != nil {
 		return fmt.Errorf("writing the export: %w", err)
 	}
 	return nil
