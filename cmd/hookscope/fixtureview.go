@@ -16,12 +16,12 @@ import (
 type fixtureView struct {
 	fixtures.EventInfo
 	// Documented is never omitted here: [] for an inferred payload.
-	Documented []string    `json:"documented_fields"`
-	Seed       int64       `json:"seed"`
-	RenderedAt time.Time   `json:"rendered_at"`
-	Method     string      `json:"method"`
-	Path       string      `json:"path"`
-	Headers    []db.Header `json:"headers"`
+	Documented  []string    `json:"documented_fields"`
+	Seed        int64       `json:"seed"`
+	RenderedAt  time.Time   `json:"rendered_at"`
+	Method      string      `json:"method"`
+	RequestPath string      `json:"request_path"`
+	Headers     []db.Header `json:"headers"`
 	// Body is the request body byte for byte (base64 in BodyBase64 were it
 	// not UTF-8); JSON is the same body parsed, when it is JSON.
 	Body       string          `json:"body"`
@@ -32,7 +32,7 @@ type fixtureView struct {
 func newFixtureView(p fixtures.Profile, event string, seed int64, now time.Time, wire fixtures.Wire) fixtureView {
 	_, info, _ := fixtures.Find(p.Name(), event)
 	v := fixtureView{EventInfo: info, Documented: info.Documented, Seed: seed, RenderedAt: now,
-		Method: wire.Method, Path: "/hooks/" + p.Name(),
+		Method: wire.Method, RequestPath: "/hooks/" + p.Name(),
 		Headers: db.MapHeaderValues(db.HeadersFromHTTP(wire.Header), fixtures.MaskHeaderValue)}
 	if v.Documented == nil {
 		v.Documented = []string{}
