@@ -53,6 +53,39 @@ func decodePlainHeaders(s string) (hs []Header, ok bool) {
 	}
 }
 
+// decodePlainStrings decodes a string list column in the common case,
+// without reflection: ["…","…"] with no escape in any string and no
+// space. ok is false for anything else, which decodeStrings then decodes
+// with encoding/json. The strings share s's memory.
+func decodePlainStrings(s string) (out []string, ok bool) {
+	if len(s) < 2 || s[0] != '[' {
+		return nil, false
+	}
+	out = make([]string, 0, strings.Count(s, `","`)+1)
+	rest := s[1:]
+	if rest == "]" {
+		return out, true
+	}
+	for {
+		if rest == "" || rest[0] != '"' {
+			return nil, false
+		}
+		var v string
+		if v, rest, ok = plainString(rest[1:]); !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		rest = rest[1:] // the closing quote
+		switch {
+		case rest == "]":
+			return out, true
+		case rest == "" || rest[0] != ',':
+			return nil, false
+		}
+		rest = rest[1:]
+	}
+}
+
 // plainString reads a JSON string's contents up to its closing quote
 // (left in rest); ok is false when the string has an escape or a control
 // character, or does not end.

@@ -58,3 +58,42 @@ func TestDecodePlainHeadersAgreesWithJSON(t *testing.T) {
 		}
 	}
 }
+
+// The fast string-list decoder agrees with encoding/json on every list
+// appendStrings writes that it accepts, and refuses malformed ones.
+func TestDecodePlainStringsAgreesWithJSON(t *testing.T) {
+	pieces := []string{"policy.violation.created", "", "a\"b", `back\slash`, "tab\there", "café", "\u2028", "\xff", ",", `","`, "]"}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	accepted := 0
+	for range 5000 {
+		ss := make([]string, rnd.IntN(4))
+		for i := range ss {
+			ss[i] = pieces[rnd.IntN(len(pieces))] + pieces[rnd.IntN(len(pieces))]
+		}
+		s := string(appendStrings(nil, ss))
+		var want []string
+		if err := json.Unmarshal([]byte(s), &want); err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = []string{}
+		}
+		if got, err := decodeStrings(s); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q decodes to %q (%v), want %q", s, got, err, want)
+		}
+		if fast, ok := decodePlainStrings(s); ok {
+			accepted++
+			if !reflect.DeepEqual(fast, want) {
+				t.Fatalf("%q: fast %q, encoding/json %q", s, fast, want)
+			}
+		}
+	}
+	if accepted < 500 {
+		t.Fatalf("the fast path took only %d of 5000 lists", accepted)
+	}
+	for _, bad := range []string{`[`, `["a"`, `["a",]`, `["a" ]`, `[1]`, `["a"]x`, `{}`} {
+		if ss, ok := decodePlainStrings(bad); ok {
+			t.Errorf("%q accepted as %q", bad, ss)
+		}
+	}
+}

@@ -172,6 +172,9 @@ func decodeStrings(s string) ([]string, error) {
 	if s == "" {
 		return out, nil
 	}
+	if plain, ok := decodePlainStrings(s); ok {
+		return plain, nil
+	}
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
 		return nil, fmt.Errorf("decoding a list: %w", err)
 	}
