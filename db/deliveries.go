@@ -174,6 +174,9 @@ func deliveryWhere(f DeliveryFilter, withBefore bool) *where {
 		}
 		w.add("(SELECT a2.resp_status FROM attempts a2 WHERE a2.delivery_id = d.id ORDER BY a2.n DESC LIMIT 1) BETWEEN ? AND ?", lo, hi)
 	}
+	if f.Source != "" {
+		w.add("EXISTS (SELECT 1 FROM delivery_events de JOIN events e ON e.id = de.event_id WHERE de.delivery_id = d.id AND e.source = ?)", f.Source)
+	}
 	if f.Text != "" {
 		// The attempts' half is a subquery; its conditions are built the
 		// same way and spliced in.

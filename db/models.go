@@ -329,8 +329,12 @@ type DeliveryFilter struct {
 	// LastHTTP matches the status of the delivery's last attempt's
 	// answer: a code ("503") or a class ("5xx").
 	LastHTTP string
-	Text     string
-	Before   int64
+	// Source matches deliveries carrying an event raised from that source
+	// (Event.Source: "send", "replay", "check 1a2b3c4d" for one run of
+	// `hookscope check`).
+	Source string
+	Text   string
+	Before int64
 	// After and Oldest page upward, as in RequestFilter.
 	After  int64
 	Oldest bool

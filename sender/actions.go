@@ -23,12 +23,13 @@ import (
 // its status and schedule as they were. db.ErrConflict while an attempt of
 // it is in flight.
 func (s *Sender) RetryNow(ctx context.Context, deliveryID int64) error {
-	_, err := s.sendNow(ctx, deliveryID, true)
+	_, err := s.sendNow(ctx, deliveryID, true, nil)
 	return err
 }
 
-// sendNow claims a delivery and runs one attempt of it in this goroutine.
-func (s *Sender) sendNow(ctx context.Context, id int64, manual bool) (*db.Attempt, error) {
+// sendNow claims a delivery and runs one attempt of it in this goroutine,
+// altered by tw when a probe asks (nil: as framed).
+func (s *Sender) sendNow(ctx context.Context, id int64, manual bool, tw *tweak) (*db.Attempt, error) {
 	if err := s.register(ctx); err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func (s *Sender) sendNow(ctx context.Context, id int64, manual bool) (*db.Attemp
 	if err != nil {
 		return nil, err
 	}
-	return s.attempt(ctx, c, manual)
+	return s.attempt(ctx, c, manual, tw)
 }
 
 // RetryFailed runs a manual attempt of every failed delivery of an
@@ -192,6 +193,9 @@ type SendOptions struct {
 	Headers []db.Header
 	// TimeoutSeconds overrides the profile's timeout (0: the profile's).
 	TimeoutSeconds int
+	// label names the target after SendPrefix instead of the profile
+	// (a probe's check run and scenario).
+	label string
 }
 
 // SendTo delivers one event of vendor to url with creds, as `hookscope
@@ -230,9 +234,13 @@ func (s *Sender) adHocTarget(ctx context.Context, prof fixtures.Profile, target 
 	if _, err := rand.Read(tag[:]); err != nil {
 		return nil, fmt.Errorf("naming the target of a send to %s: %w", target, err)
 	}
+	label := prof.Name()
+	if opts.label != "" {
+		label = opts.label
+	}
 	now := s.clock.Now()
 	ep := &db.Endpoint{
-		Name: fmt.Sprintf("%s%s:%s #%x", SendPrefix, prof.Name(), target, tag), URL: target, Profile: prof.Name(),
+		Name: fmt.Sprintf("%s%s:%s #%x", SendPrefix, label, target, tag), URL: target, Profile: prof.Name(),
 		Secret: creds.Secret, Token: creds.Token, Header: creds.Header,
 		Events: []string{}, Headers: append([]db.Header{}, opts.Headers...), TimeoutSeconds: opts.TimeoutSeconds,
 		Enabled: true, AdHoc: true, CreatedAt: now, UpdatedAt: now,

@@ -51,7 +51,7 @@ type exchange struct {
 // attempt frames, sends and records one attempt of a claimed delivery and
 // applies its outcome (success, the next retry, exhaustion), releasing the
 // claim. It returns the attempt as recorded.
-func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool) (*db.Attempt, error) {
+func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool, tw *tweak) (*db.Attempt, error) {
 	ep, err := s.target(ctx, c.Delivery.EndpointID)
 	if err != nil {
 		s.release(ctx, c)
@@ -63,7 +63,7 @@ func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool) (*db.A
 		return nil, fmt.Errorf("delivery %d: %w", c.Delivery.ID, err)
 	}
 	pol := prof.Policy()
-	x := s.send(ctx, c, ep, prof, pol, manual)
+	x := s.send(ctx, c, ep, prof, pol, manual, tw)
 	o := s.outcome(c, ep, prof, pol, x, manual)
 	o.BodyEvent = x.bodyEvent
 	o.ErrorUnchanged = o.LastError == c.Delivery.LastError
@@ -100,8 +100,10 @@ func timeout(ep *db.Endpoint, pol fixtures.DeliveryPolicy) time.Duration {
 	return 30 * time.Second
 }
 
-// send frames the delivery's events and performs the HTTP exchange.
-func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, pol fixtures.DeliveryPolicy, manual bool) exchange {
+// send frames the delivery's events and performs the HTTP exchange. A
+// probe's tweak (nil for every other attempt) alters the framed request
+// and may shorten the timeout.
+func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, pol fixtures.DeliveryPolicy, manual bool, tw *tweak) exchange {
 	start := s.clock.Now()
 	x := exchange{attempt: db.Attempt{
 		DeliveryID: c.Delivery.ID,
@@ -119,12 +121,16 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	for i, e := range c.Events {
 		out[i] = fixtures.Outgoing{Type: e.Type, Payload: e.Payload, CreatedAt: e.CreatedAt}
 	}
-	wire, err := prof.Frame(out, fixtures.FrameOptions{
+	opts := fixtures.FrameOptions{
 		Credentials: fixtures.Credentials{Secret: ep.Secret, Token: ep.Token, Header: ep.Header},
 		Now:         start,
 		Retries:     c.Delivery.AttemptCount,
 		MessageID:   c.Delivery.MessageID,
-	})
+	}
+	wire, err := prof.Frame(out, opts)
+	if err == nil && tw != nil && tw.alter != nil {
+		wire, err = tw.apply(prof, out, opts, wire)
+	}
 	if err != nil {
 		x.attempt.Error = ErrClassFrame + ": " + err.Error()
 		return x
@@ -146,7 +152,11 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	if len(c.Events) == 1 && c.Events[0].ID != 0 && bytes.Equal(wire.Body, c.Events[0].Payload) {
 		x.bodyEvent = c.Events[0].ID
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout(ep, pol))
+	limitTime := timeout(ep, pol)
+	if tw != nil && tw.timeout > 0 {
+		limitTime = tw.timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, limitTime)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, x.attempt.Request.Method, ep.URL, bytes.NewReader(wire.Body))
 	if err != nil {

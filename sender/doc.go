@@ -26,6 +26,10 @@
 //   - Evidence: every attempt is recorded in full: request URL, headers and
 //     body, response status, headers and body (flagged when cut), duration,
 //     a classified error, and whether a person asked for it (manual).
+//   - Probes (Probe, ProbeAgain, for `hookscope check`): a request framed
+//     by the profile and then altered as a scenario says (re-signed only
+//     through the same profile), recorded like any attempt, with the
+//     altered request as sent; never retried by the outbox.
 //   - Time scale: every wait (retry delays, the batching window) lasts the
 //     vendor's real delay divided by Options.TimeScale. A delivery's
 //     NextAttemptAt is the real-world instant its next attempt runs; its

@@ -17,11 +17,12 @@ const MaxPage = 1000
 
 // ParseDeliveryFilter reads GET /api/deliveries' query: vendor,
 // endpoint_id, status (a delivery status, or the last attempt's HTTP code
-// or class), q (text), before (an id) and limit (1..1000, default 50). An unknown parameter or a bad value is an error naming the
+// or class), source (the events' source: "check RUN" for one run of
+// hookscope check), q (text), before (an id) and limit (1..1000, default 50). An unknown parameter or a bad value is an error naming the
 // valid ones.
 func ParseDeliveryFilter(q url.Values) (db.DeliveryFilter, error) {
-	f := db.DeliveryFilter{Vendor: q.Get("vendor"), Status: q.Get("status"), Text: q.Get("q"), Limit: 50}
-	if err := httpx.OnlyParams(q, "vendor", "endpoint_id", "status", "q", "before", "limit"); err != nil {
+	f := db.DeliveryFilter{Vendor: q.Get("vendor"), Status: q.Get("status"), Source: q.Get("source"), Text: q.Get("q"), Limit: 50}
+	if err := httpx.OnlyParams(q, "vendor", "endpoint_id", "status", "source", "q", "before", "limit"); err != nil {
 		return f, err
 	}
 	for name, dst := range map[string]*int64{"endpoint_id": &f.EndpointID, "before": &f.Before} {

@@ -138,7 +138,7 @@ func (s *Sender) Load(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 					l.finished <- r
 					continue
 				}
-				x := s.send(ctx, c, ep, prof, l.pol, false)
+				x := s.send(ctx, c, ep, prof, l.pol, false, nil)
 				out := s.outcome(c, ep, prof, l.pol, x, false)
 				if strings.HasPrefix(x.attempt.Error, ErrClassInterrupted+": ") {
 					out = loadCancelled(c, loadInFlight)
@@ -469,14 +469,15 @@ func (s *Sender) sendOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Pr
 	if err != nil {
 		return nil, err
 	}
-	return s.sendEventsOnce(ctx, ep, prof, []fixtures.Outgoing{{Type: event, Payload: payload}}, source, noRetry)
+	return s.sendEventsOnce(ctx, ep, prof, []fixtures.Outgoing{{Type: event, Payload: payload}}, source, noRetry, nil)
 }
 
 // sendEventsOnce records events (payloads given; raised now unless they
 // carry their own time) and one claimed delivery carrying them all to ep,
 // framed together as the vendor batches, and runs its first attempt now,
-// returning the attempt as recorded.
-func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, events []fixtures.Outgoing, source string, noRetry bool) (*db.Attempt, error) {
+// returning the attempt as recorded. tw alters that attempt for a probe
+// (nil: as framed).
+func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtures.Profile, events []fixtures.Outgoing, source string, noRetry bool, tw *tweak) (*db.Attempt, error) {
 	if err := s.register(ctx); err != nil {
 		return nil, err
 	}
@@ -514,5 +515,5 @@ func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtu
 		return nil, fmt.Errorf("sending %s %s to %s: %w", prof.Name(), strings.Join(types, ", "), ep.Name, err)
 	}
 	s.publish(db.ChangeDelivery, c.Delivery.ID, "")
-	return s.attempt(ctx, c, false)
+	return s.attempt(ctx, c, false, tw)
 }

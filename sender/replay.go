@@ -98,7 +98,7 @@ func (s *Sender) replayEvents(ctx context.Context, ep *db.Endpoint, prof fixture
 	}
 	var out []db.Delivery
 	for i, g := range groups {
-		a, err := s.sendEventsOnce(ctx, ep, prof, g, source, noRetry)
+		a, err := s.sendEventsOnce(ctx, ep, prof, g, source, noRetry, nil)
 		if err == nil {
 			var d *db.Delivery
 			if d, err = s.Delivery(ctx, a.DeliveryID); err == nil {

@@ -43,7 +43,7 @@ func BenchmarkSendPath(b *testing.B) {
 	b.ResetTimer()
 	cpu := processCPU()
 	for range b.N {
-		x := s.send(ctx, c, ep, prof, pol, false)
+		x := s.send(ctx, c, ep, prof, pol, false, nil)
 		if !x.ok {
 			b.Fatalf("attempt failed: %s", x.attempt.Error)
 		}

@@ -266,7 +266,7 @@ func (s *Sender) process(ctx context.Context, id int64, manual bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.attempt(ctx, c, manual)
+	_, err = s.attempt(ctx, c, manual, nil)
 	return err
 }
 

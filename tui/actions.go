@@ -118,6 +118,10 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.exportInboxHAR(), true
 		case key.Matches(msg, k.Pager) && ok:
 			return m.openInPager(viewInbox, q.ID), true
+		case key.Matches(msg, k.Sender) && ok:
+			return m.findSender(q.ID), true
+		case key.Matches(msg, k.Raw):
+			return m.toggleRaw(), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -126,6 +130,12 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case key.Matches(msg, k.Retry) && ok:
 			return m.ask(fmt.Sprintf("Retry delivery #%d now?", d.ID),
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryNow(ctx, d.ID) })), true
+		case key.Matches(msg, k.Produced) && ok:
+			return m.findProduced(d.ID), true
+		case key.Matches(msg, k.Raw):
+			return m.toggleRaw(), true
+		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
+			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:
 			return m.copyDeliveryCurl(d.ID), true
 		case key.Matches(msg, k.Export):
@@ -363,6 +373,7 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 		changed := f != m.inbox.filter
 		m.inbox.filter, m.inbox.query = f, strings.Join(words, " ")
 		m.inbox.pg.top()
+		m.setDetail(m.detailRaw, true) // its matches change with the text
 		if !changed {
 			return m.inbox.fetch(m.ctx, m.src)
 		}
@@ -377,6 +388,7 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 		changed := f != m.deliv.filter
 		m.deliv.filter, m.deliv.query = f, strings.Join(words, " ")
 		m.deliv.pg.top()
+		m.setDetail(m.detailRaw, true) // its matches change with the text
 		if !changed {
 			return m.deliv.fetch(m.ctx, m.src)
 		}
@@ -389,7 +401,7 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 var inboxKeys = map[string]string{"vendor": "vendor", "status": "status", "route": "route", "sig": "sig", "signature": "sig"}
 
 // deliveriesKeys are the Deliveries filter's keys.
-var deliveriesKeys = map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint"}
+var deliveriesKeys = map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint", "check": "check"}
 
 // inboxFilter reads the Inbox's filter words; values are checked as the
 // REST API and `requests list` check them.
@@ -417,6 +429,9 @@ func (m *Model) deliveriesFilter(words []string) (db.DeliveryFilter, error) {
 		return db.DeliveryFilter{}, err
 	}
 	f := db.DeliveryFilter{Vendor: kv["vendor"], Status: kv["status"], Text: text, Limit: 1}
+	if run, ok := kv["check"]; ok && run != "" {
+		f.Source = "check " + run // the deliveries of one `hookscope check` run
+	}
 	if v, ok := kv["endpoint"]; ok {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
 			f.EndpointID = id
@@ -554,7 +569,7 @@ func (m *Model) endpointsOf(vendor string) []db.Endpoint {
 // filterHint is what a view's filter takes.
 func filterHint(v viewID) string {
 	if v == viewDeliveries {
-		return "vendor:holm status:failed (or the last attempt's 5xx, 503) endpoint:NAME text…"
+		return "vendor:holm status:failed (or the last attempt's 5xx, 503) endpoint:NAME check:RUN text…"
 	}
 	return "vendor:cyscale status:5xx route:NAME sig:invalid text…"
 }

@@ -119,3 +119,13 @@ func (s *DBSource) Stats(ctx context.Context) (Stats, error) {
 func (s *DBSource) Export(ctx context.Context, w io.Writer, spec export.Spec) (export.Summary, error) {
 	return export.Write(ctx, s.DB.Reader(), w, spec)
 }
+
+// RequestOfAttempt implements Source.
+func (s *DBSource) RequestOfAttempt(ctx context.Context, deliveryID int64, n int) (int64, error) {
+	return db.RequestOfAttempt(ctx, s.DB.Reader(), deliveryID, n)
+}
+
+// AttemptOfRequest implements Source.
+func (s *DBSource) AttemptOfRequest(ctx context.Context, requestID int64) (int64, int, error) {
+	return db.AttemptOfRequest(ctx, s.DB.Reader(), requestID)
+}

@@ -22,6 +22,11 @@ type deliveries struct {
 	counts listCounts
 	keys   keys.Deliveries
 	err    error
+	// attempt is the attempt (its n) whose request and response the
+	// detail shows; 0 shows the latest. [ and ] move it; it resets when
+	// another delivery is selected.
+	attempt   int
+	attemptOf int64 // the delivery attempt belongs to
 }
 
 func newDeliveries() deliveries {
@@ -135,8 +140,9 @@ func (r renderer) countdown(d *DeliveryDetail, now time.Time, scale float64) str
 
 // renderDelivery is the detail of one delivery: its events, notices, the
 // attempt timeline, then the last attempt's request and response in full.
-func (r renderer) renderDelivery(dd *DeliveryDetail) string {
+func (r renderer) renderDelivery(dd *DeliveryDetail, shown int) string {
 	d := dd.Delivery
+	shown = shownAttempt(d.Attempts, shown)
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 	to := fmt.Sprintf("endpoint #%d", d.EndpointID)
@@ -213,11 +219,21 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 		if a.VendorWaitMS > 0 {
 			wait = "+" + duration(time.Duration(a.VendorWaitMS)*time.Millisecond)
 		}
-		line(row(fmt.Sprintf("%3d %7s  %s  %s  %8s%s%s", a.N, wait, r.clock(a.StartedAt), r.st.HTTPStatus(code).Render(status), ms(a.DurationMS), manual, errText)))
+		mark := " "
+		if a.N == shown && len(d.Attempts) > 1 {
+			mark = r.st.Info.Render("▸")
+		}
+		line(row(fmt.Sprintf("%s%3d %7s  %s  %s  %8s%s%s", mark, a.N, wait, r.clock(a.StartedAt), r.st.HTTPStatus(code).Render(status), ms(a.DurationMS), manual, errText)))
 	}
-	if n := len(d.Attempts); n > 0 {
-		a := d.Attempts[n-1]
-		line(r.section(fmt.Sprintf("Attempt %d request", a.N)) + " " + r.safe(a.Request.Method) + " " + r.safe(a.Request.URL))
+	for _, a := range d.Attempts {
+		if shown >= 0 && a.N != shown {
+			continue
+		}
+		title := fmt.Sprintf("Attempt %d request", a.N)
+		if len(d.Attempts) > 1 && shown >= 0 {
+			title = fmt.Sprintf("Attempt %d/%d request", a.N, len(d.Attempts))
+		}
+		line(r.section(title) + " " + r.safe(a.Request.Method) + " " + r.safe(a.Request.URL))
 		r.headers(&b, toHeaderLike(a.Request.Headers))
 		r.body(&b, a.Request.Body, int64(len(a.Request.Body)), false)
 		if a.Response != nil {
@@ -228,3 +244,21 @@ func (r renderer) renderDelivery(dd *DeliveryDetail) string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// shownAttempt is the n of the attempt a delivery's detail shows in full:
+// want when the delivery has it, else the latest; -1 (every attempt, for
+// the pager) stays -1.
+func shownAttempt(attempts []db.Attempt, want int) int {
+	if want < 0 || len(attempts) == 0 {
+		return want
+	}
+	for _, a := range attempts {
+		if a.N == want {
+			return want
+		}
+	}
+	return attempts[len(attempts)-1].N
+}
+
+// attemptAnchor is the text on the first line of attempt n's full view.
+func attemptAnchor(n int) string { return fmt.Sprintf("Attempt %d ", n) }

@@ -56,7 +56,7 @@ func (m *Model) openInPager(v viewID, id int64) tea.Cmd {
 			if err != nil {
 				return pagerReadyMsg{err: err}
 			}
-			content = r.renderDelivery(d)
+			content = r.renderDelivery(d, -1) // every attempt in full
 		default:
 			return pagerReadyMsg{err: errors.New("nothing to open here")}
 		}

@@ -78,3 +78,15 @@ func TestFilterAsYouType(t *testing.T) {
 		t.Fatalf("status:5xx in Deliveries: %+v", f)
 	}
 }
+
+// check:RUN in the Deliveries filter selects the deliveries of one run of
+// `hookscope check` (its events' source is "check RUN").
+func TestDeliveriesFilterCheckRun(t *testing.T) {
+	f, err := (&Model{}).deliveriesFilter([]string{"check:1a2b3c4d", "status:failed", "scan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Source != "check 1a2b3c4d" || f.Status != "failed" || f.Text != "scan" {
+		t.Errorf("%+v", f)
+	}
+}

@@ -56,7 +56,11 @@ func (m *Model) reportJump(v viewID, res **jumpResult, what string) {
 	if m.activeQueryOf(v) != "" {
 		filtered = " under the filter"
 	}
+	note := m.linkNote
+	m.linkNote = ""
 	switch {
+	case j.got == j.asked && note != "":
+		m.setStatus(statusInfo, note)
 	case j.got == j.asked:
 		m.setStatus(statusInfo, fmt.Sprintf("%s #%d", what, j.asked))
 	case j.got == 0:

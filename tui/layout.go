@@ -412,12 +412,28 @@ func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
 // footer is the help line: the active view's keys, then navigation, cut
 // to the room left by "? help • q quit", which always show at the end.
 func (m *Model) footer() string {
-	short, _ := m.viewKeys()
-	bindings := append(append([]key.Binding{}, short...), m.nav.ShortHelp()...)
-	if m.active == viewInbox || m.active == viewDeliveries { // where they work
-		bindings = append(bindings, m.global.Filter, m.global.Follow)
+	var bindings []key.Binding
+	if m.focus == focusDetail { // the detail's own keys
+		switch m.active {
+		case viewDeliveries:
+			bindings = append(bindings, m.deliv.keys.PrevAttempt, m.deliv.keys.NextAttempt, m.deliv.keys.Produced)
+		case viewInbox:
+			bindings = append(bindings, m.inbox.keys.Sender)
+		}
+		for _, b := range m.nav.DetailHelp() {
+			if (b.Help() == m.nav.NextHit.Help() || b.Help() == m.nav.PrevHit.Help()) && m.searchTerm() == "" {
+				continue // n/N find the filter's text: shown when there is one
+			}
+			bindings = append(bindings, b)
+		}
+	} else {
+		short, _ := m.viewKeys()
+		bindings = append(append(bindings, short...), m.nav.ShortHelp()...)
+		if m.active == viewInbox || m.active == viewDeliveries { // where they work
+			bindings = append(bindings, m.global.Filter, m.global.Follow)
+		}
+		bindings = append(bindings, m.global.NextView)
 	}
-	bindings = append(bindings, m.global.NextView)
 	always := m.help.ShortHelpView([]key.Binding{m.global.Help, m.global.Quit})
 	sep := m.r.st.HelpSep.Render(" • ")
 	room := max(m.width-lipgloss.Width(always)-lipgloss.Width(sep), 0)

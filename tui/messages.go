@@ -55,6 +55,9 @@ type detailMsg struct {
 	// delivery is set for a delivery detail (the countdown needs it).
 	delivery *DeliveryDetail
 	err      error
+	// anchor, when set, is text on the line the detail scrolls to (the
+	// attempt [ and ] moved to).
+	anchor string
 }
 
 // actionDoneMsg reports an action's outcome for the status line

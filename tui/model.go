@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"os/exec"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -153,13 +154,20 @@ type Model struct {
 	split      int  // the list's share of a wide screen, in percent (0: as its columns need)
 	zoom       bool // the focused pane alone takes the body
 	noWrap     bool // the detail keeps long lines whole (w toggles)
+	raw        bool // requests and attempts show their raw bytes (v toggles)
 
 	// detailRaw is the detail shown, before wrapDetail laid it out for
 	// detailWidth cells.
 	detailRaw   string
 	detailWidth int
+	// detailLines is the detail as laid out; matches are the filter's
+	// text found in it, matchCur the one n/N moved to (-1: none yet).
+	detailLines []string
+	matches     []match
+	matchCur    int
 	filterErr   string // why the filter typed does not apply
 	replayID    int64  // the request a typed URL replays
+	linkNote    string // what a jump from a linked row shows once it lands
 
 	// execEditor hands the terminal to $EDITOR or $PAGER (tea.ExecProcess; tests
 	// run the editor directly).
@@ -335,7 +343,10 @@ func (m *Model) setDetail(content string, keep bool) {
 	off := m.detail.YOffset()
 	m.detailRaw = content
 	m.detailWidth = m.detail.Width()
-	m.detail.SetContent(wrapDetail(content, m.detailWidth, !m.noWrap))
+	m.detailLines = strings.Split(wrapDetail(content, m.detailWidth, !m.noWrap), "\n")
+	m.matches, m.matchCur = findMatches(m.detailLines, m.searchTerm()), -1
+	m.detail.SetContentLines(m.detailLines)
+	m.showMatches()
 	if keep {
 		m.detail.SetYOffset(off)
 	} else {

@@ -36,6 +36,12 @@ type Source interface {
 	ListEndpoints(ctx context.Context) ([]db.Endpoint, error)
 	// ListRoutes lists every receiver route.
 	ListRoutes(ctx context.Context) ([]db.Route, error)
+	// RequestOfAttempt finds the request hookscope's receiver recorded
+	// for attempt n of a delivery (db.ErrNotFound when there is none).
+	RequestOfAttempt(ctx context.Context, deliveryID int64, n int) (int64, error)
+	// AttemptOfRequest finds the attempt that sent a received request
+	// (db.ErrNotFound when it came from elsewhere).
+	AttemptOfRequest(ctx context.Context, requestID int64) (deliveryID int64, n int, err error)
 	// Stats counts what the header shows.
 	Stats(ctx context.Context) (Stats, error)
 	// Export streams every request or delivery s selects to w, oldest

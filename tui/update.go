@@ -107,6 +107,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case detailMsg:
 		return m, m.applyDetail(msg)
+	case linkMsg:
+		return m, m.followLink(msg)
 	case actionDoneMsg:
 		if msg.err != nil {
 			m.setStatus(statusError, "✗ "+msg.err.Error())
@@ -237,6 +239,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if cmd, ok := m.resize(msg); ok {
 		return cmd
+	}
+	if key.Matches(msg, m.nav.NextHit, m.nav.PrevHit) && (m.active == viewInbox || m.active == viewDeliveries) {
+		m.jumpMatch(key.Matches(msg, m.nav.NextHit))
+		return nil
 	}
 	if m.focus == focusDetail {
 		switch {
@@ -371,6 +377,10 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 		return nil
 	}
 	ctx, src, r, now := m.ctx, m.src, m.r, m.clock
+	if m.deliv.attemptOf != m.deliv.pg.selectedID() { // another delivery: its latest attempt
+		m.deliv.attempt, m.deliv.attemptOf = 0, m.deliv.pg.selectedID()
+	}
+	shown, raw := m.deliv.attempt, m.raw
 	switch v {
 	case viewInbox:
 		return func() tea.Msg {
@@ -380,6 +390,9 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 			if err != nil {
 				return detailMsg{view: v, id: id, err: err}
 			}
+			if raw {
+				return detailMsg{view: v, id: id, content: r.bound(r.renderRawRequest(q))}
+			}
 			return detailMsg{view: v, id: id, content: r.bound(r.renderRequest(q))}
 		}
 	case viewDeliveries:
@@ -388,7 +401,10 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 			if err != nil {
 				return detailMsg{view: v, id: id, err: fmt.Errorf("loading delivery %d: %w", id, err)}
 			}
-			return detailMsg{view: v, id: id, content: r.bound(r.renderDelivery(d)), delivery: d}
+			if raw {
+				return detailMsg{view: v, id: id, content: r.bound(r.renderRawDelivery(d, shown)), delivery: d}
+			}
+			return detailMsg{view: v, id: id, content: r.bound(r.renderDelivery(d, shown)), delivery: d}
 		}
 	case viewEndpoints:
 		e, _ := m.endp.selected()
@@ -412,5 +428,8 @@ func (m *Model) applyDetail(msg detailMsg) tea.Cmd {
 		return nil
 	}
 	m.setDetail(st.content, prev.id == msg.id)
+	if msg.anchor != "" {
+		m.scrollTo(msg.anchor)
+	}
 	return nil
 }

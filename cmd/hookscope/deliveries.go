@@ -63,6 +63,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	fl.StringVar(&f.Vendor, "vendor", "", "only this vendor")
 	fl.StringVar(&endpoint, "endpoint", "", "only this endpoint (id or name)")
 	fl.StringVar(&f.Status, "status", "", "only this status ("+strings.Join(db.DeliveryStatuses, ", ")+"), or this HTTP status of the last attempt (503, 5xx)")
+	fl.StringVar(&f.Source, "source", "", `only deliveries of events from this source ("send", "replay", "check RUN" for one run of hookscope check)`)
 	fl.StringVar(&f.Text, "search", "", "only deliveries whose event types, ids or last error, or an attempt's URL, bodies or error, contain this text")
 	fl.Int64Var(&f.Before, "before", 0, "page: ids below this one")
 	fl.IntVar(&f.Limit, "limit", 50, "page size (1-1000)")

@@ -64,6 +64,8 @@ type Nav struct {
 	Narrower key.Binding
 	Wider    key.Binding
 	Wrap     key.Binding
+	NextHit  key.Binding
+	PrevHit  key.Binding
 }
 
 // DefaultNav is the default Nav map.
@@ -81,15 +83,24 @@ func DefaultNav() Nav {
 		Narrower: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "narrower list")),
 		Wider:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "wider list")),
 		Wrap:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap on/off")),
+		NextHit:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevHit:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 	}
 }
 
 // ShortHelp is the footer's share of navigation keys.
 func (k Nav) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Open} }
 
+// DetailHelp is the footer's share of navigation keys while the detail
+// pane has focus.
+func (k Nav) DetailHelp() []key.Binding {
+	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/pgdn", "scroll"))
+	return []key.Binding{scroll, k.NextHit, k.PrevHit, k.Wrap, k.Zoom, k.Back}
+}
+
 // FullHelp lists every navigation key.
 func (k Nav) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider, k.Wrap}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back}, {k.Zoom, k.Narrower, k.Wider, k.Wrap, k.NextHit, k.PrevHit}}
 }
 
 // Inbox holds the received-requests view's actions.
@@ -100,6 +111,8 @@ type Inbox struct {
 	Export   key.Binding
 	HAR      key.Binding
 	Pager    key.Binding
+	Sender   key.Binding
+	Raw      key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -111,6 +124,8 @@ func DefaultInbox() Inbox {
 		Export:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
 		Pager:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
+		Sender:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delivery that sent it")),
+		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
 	}
 }
 
@@ -119,26 +134,34 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw}}
 }
 
 // Deliveries holds the deliveries view's actions.
 type Deliveries struct {
-	Retry  key.Binding
-	Curl   key.Binding
-	Export key.Binding
-	HAR    key.Binding
-	Pager  key.Binding
+	PrevAttempt key.Binding
+	NextAttempt key.Binding
+	Retry       key.Binding
+	Produced    key.Binding
+	Raw         key.Binding
+	Curl        key.Binding
+	Export      key.Binding
+	HAR         key.Binding
+	Pager       key.Binding
 }
 
 // DefaultDeliveries is the default Deliveries map.
 func DefaultDeliveries() Deliveries {
 	return Deliveries{
-		Retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
-		Curl:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
-		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
-		HAR:    key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
-		Pager:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
+		PrevAttempt: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "earlier attempt")),
+		NextAttempt: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later attempt")),
+		Retry:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
+		Produced:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "request it produced")),
+		Raw:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
+		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
+		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
+		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
+		Pager:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
 	}
 }
 
@@ -147,7 +170,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.

@@ -44,6 +44,8 @@ type Styles struct {
 	FieldName    lipgloss.Style
 	Notice       lipgloss.Style
 	ControlGlyph lipgloss.Style // a neutralised control character
+	Match        lipgloss.Style // the filter's text found in the detail
+	MatchCurrent lipgloss.Style // the match n/N moved to
 
 	// JSON syntax.
 	JSONKey    lipgloss.Style
@@ -89,6 +91,9 @@ func New(t Theme) Styles {
 		FieldName:    fg(t.Muted),
 		Notice:       fg(t.Warning).Bold(true),
 		ControlGlyph: fg(t.Control).Reverse(true),
+		// Reverse video and underline still show without colour (NO_COLOR).
+		Match:        fg(t.Warning).Reverse(true),
+		MatchCurrent: fg(t.Accent).Reverse(true).Bold(true).Underline(true),
 		JSONKey:      fg(t.Key),
 		JSONString:   fg(t.String),
 		JSONNumber:   fg(t.Number),

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/check"
+	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/sender"
+)
+
+func init() { register(newCheckCmd) }
+
+// errCheckFailed is the error of a run in which a scenario failed: exit
+// status 1, the table having said which and why.
+var errCheckFailed = errors.New("the receiver failed the check")
+
+func newCheckCmd(g *globals) *cobra.Command {
+	var (
+		to, secret, token, junit string
+		events                   []string
+		timeoutSeconds           int
+		asJSON                   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "check VENDOR --to URL [--secret S | --token T]",
+		Short: "Test a receiver against everything the vendor will send it",
+		Long: `check plays VENDOR towards the receiver at URL and runs every scenario the
+vendor will put it through: each catalogue event (or each --event) framed and
+signed as the vendor sends it, expecting a 2xx within the vendor's timeout; and,
+per vendor, the forged and repeated requests a receiver must handle:
+
+  policycortex       body changed after signing, another secret, no signature,
+                     signature over re-encoded JSON (4xx, 401/403 preferred);
+                     the same event id twice (2xx both times)
+  standardwebhooks   webhook-timestamp 6 minutes old or ahead (4xx); two
+                     signatures, the first by an old secret (2xx); the same
+                     webhook-id twice (2xx)
+  codescoring        another token, no token (4xx); a batch of events in one
+                     request; the test trigger with its empty payload (2xx)
+  securityscorecard  a retry with the same execution_id, retries 1 (2xx); every
+                     answer within 5 s and 100 KB
+  cyscale            alerts with and without asset fields; previousScore null
+
+A connection error, a timeout or a 5xx fails any scenario. Every request is
+recorded as a delivery, its events tagged "check RUN", so the console shows
+what was sent and answered. Exit status: 0 when no scenario failed (warnings
+allowed), 1 when one failed, 2 on a usage error.`,
+		Example: `  hookscope check policycortex --to http://127.0.0.1:9000/webhooks --secret s3cret
+  hookscope check codescoring --to http://127.0.0.1:9000/ --token T --junit check.xml
+  hookscope check standardwebhooks --to http://127.0.0.1:9000/ --secret whsec_... --event ping --json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("check takes one VENDOR (one of %v), got %d arguments", fixtures.Names(), len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usagef("--to URL is required")
+			}
+			if secret != "" && token != "" {
+				return usagef("give --secret or --token, not both")
+			}
+			cfg := check.Config{Vendor: args[0], URL: to, Events: events, TimeoutSeconds: timeoutSeconds,
+				Credentials: fixtures.Credentials{Secret: secret, Token: token}}
+			if _, err := check.Scenarios(cfg); err != nil {
+				return usageError{err}
+			}
+			if junit != "" {
+				if _, err := os.Stat(filepath.Dir(junit)); err != nil {
+					return usagef("--junit %s: %v", junit, err)
+				}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			d, err := g.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			cfg.Sender = sender.New(d, sender.Options{})
+			rep, err := check.Run(ctx, cfg)
+			if err != nil {
+				var ce *check.ConfigError
+				if errors.As(err, &ce) {
+					return usageError{err}
+				}
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if err := writeJSON(out, rep); err != nil {
+					return fmt.Errorf("printing the check report: %w", err)
+				}
+			} else if err := check.WriteTable(out, rep); err != nil {
+				return fmt.Errorf("printing the check report: %w", err)
+			}
+			if junit != "" {
+				if err := writeJUnitFile(junit, rep); err != nil {
+					return err
+				}
+			}
+			if !rep.OK() {
+				return fmt.Errorf("%w: %d of %d scenarios failed (run %s)", errCheckFailed, rep.Failed, len(rep.Results), rep.Run)
+			}
+			return nil
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	f := cmd.Flags()
+	f.StringVar(&to, "to", "", "the receiver's URL")
+	f.StringVar(&secret, "secret", "", "the receiver's signing secret (PolicyCortex, Standard Webhooks)")
+	f.StringVar(&token, "token", "", "the receiver's token (CodeScoring's X-CodeScoring-Authentication)")
+	f.StringArrayVar(&events, "event", nil, "check only this event (repeatable; default the whole catalogue)")
+	f.IntVar(&timeoutSeconds, "timeout-seconds", 0, "PolicyCortex: the endpoint's timeout_seconds (default 30)")
+	f.BoolVar(&asJSON, "json", false, "print the report as one JSON document")
+	f.StringVar(&junit, "junit", "", "also write the report as JUnit XML to this file")
+	return cmd
+}
+
+// writeJUnitFile writes the report as JUnit XML to path.
+func writeJUnitFile(path string, rep *check.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("writing --junit: %w", err)
+	}
+	if err := check.WriteJUnit(f, rep); err != nil {
+		f.Close()
+		return fmt.Errorf("writing --junit %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing --junit %s: %w", path, err)
+	}
+	return nil
+}
