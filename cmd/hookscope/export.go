@@ -24,7 +24,7 @@ func init() { register(newExportCmd) }
 type exportFlags struct {
 	format, what, out                        string
 	vendor, route, status, signature, search string
-	endpoint, since, until, receiver         string
+	endpoint, source, since, until, receiver string
 }
 
 func newExportCmd(g *globals) *cobra.Command {
@@ -69,6 +69,7 @@ however many match.`,
 	f.StringVar(&fl.signature, "signature", "", "only this signature verdict (requests: valid, invalid, missing, unverifiable)")
 	f.StringVar(&fl.search, "search", "", "only rows whose text (path, headers, bodies, errors) contains this")
 	f.StringVar(&fl.endpoint, "endpoint", "", "only deliveries to this endpoint (id or name)")
+	f.StringVar(&fl.source, "source", "", `only deliveries of events from this source ("send", "replay", "check RUN")`)
 	f.StringVar(&fl.since, "since", "", "only rows from this time on: RFC 3339, a date (2006-01-02), or a duration ago (24h)")
 	f.StringVar(&fl.until, "until", "", "only rows before this time (same forms as --since)")
 	f.StringVar(&fl.receiver, "receiver", app.DefaultListen, "the receiver's host:port, for the URLs of a HAR of requests")
@@ -95,8 +96,8 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 		return s, errors.New("--since must be before --until")
 	}
 	if s.What == export.Requests {
-		if fl.endpoint != "" {
-			return s, errors.New("--endpoint filters deliveries: add --what deliveries")
+		if fl.endpoint != "" || fl.source != "" {
+			return s, errors.New("--endpoint and --source filter deliveries: add --what deliveries")
 		}
 		q := url.Values{}
 		for k, v := range map[string]string{"vendor": fl.vendor, "route": fl.route, "status": fl.status, "signature": fl.signature, "q": fl.search} {
@@ -111,9 +112,9 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 		return s, nil
 	}
 	if fl.route != "" || fl.signature != "" {
-		return s, errors.New("--route and --signature filter requests; deliveries take --vendor, --endpoint, --status, --search")
+		return s, errors.New("--route and --signature filter requests; deliveries take --vendor, --endpoint, --status, --source, --search")
 	}
-	s.Deliveries = db.DeliveryFilter{Vendor: fl.vendor, Status: fl.status, Text: fl.search, Limit: 1}
+	s.Deliveries = db.DeliveryFilter{Vendor: fl.vendor, Status: fl.status, Source: fl.source, Text: fl.search, Limit: 1}
 	if err := sender.CheckDeliveryFilter(&s.Deliveries); err != nil {
 		return s, err
 	}

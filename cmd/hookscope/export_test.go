@@ -182,6 +182,12 @@ func TestExportDeliveries(t *testing.T) {
 	if !reflect.DeepEqual(ls[1], want) {
 		t.Fatalf("line 2 differs from deliveries show 2 --json:\n got %v\nwant %v", ls[1], want)
 	}
+	for source, want := range map[string]int{"send": 2, "replay": 0} {
+		out, err := runCLI(t, "--db", dbPath, "export", "--format", "jsonl", "--what", "deliveries", "--source", source)
+		if got := len(jsonLines(t, out)); err != nil || got != want {
+			t.Errorf("--source %s: %d deliveries (%v), want %d", source, got, err, want)
+		}
+	}
 	out, err = runCLI(t, "--db", dbPath, "export", "--format", "har", "--what", "deliveries", "--endpoint", "no-such")
 	if err == nil {
 		t.Fatalf("an unknown endpoint exported %q", out)
