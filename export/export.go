@@ -41,7 +41,7 @@ type Spec struct {
 	// Span bounds the requests' received_at or the deliveries' created_at.
 	Span db.Span
 	// ReceiverAddr is the host:port a HAR entry's request URL names for a
-	// received request ("127.0.0.1:8080" when empty).
+	// received request ("127.0.0.1:8088", the receiver's default, when empty).
 	ReceiverAddr string
 	// Version is hookscope's version, the HAR file's creator version.
 	Version string

@@ -184,7 +184,7 @@ func harResp(resp *db.Response) Response {
 // sender addressed this receiver).
 func RequestEntry(q *db.Request, receiver string) Entry {
 	if receiver == "" {
-		receiver = "127.0.0.1:8080"
+		receiver = "127.0.0.1:8088" // the receiver's default address
 	}
 	u := "http://" + receiver + q.Path + queryPart(q.Query)
 	e := Entry{
