@@ -24,7 +24,7 @@ func NewDeliveryStore() DeliveryStore { return &deliveryStore{} }
 //	h.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id)
 const deliveryColumns = `d.id, d.endpoint_id, d.vendor, d.event_types, d.status,
 	d.execution_id, d.message_id, d.next_attempt_at, d.attempt_count,
-	d.last_error, d.escalation, d.wait, d.created_at, d.updated_at,
+	d.last_error, d.escalation, d.wait, d.time_scale, d.created_at, d.updated_at,
 	(SELECT group_concat(de.event_id, ',' ORDER BY de.position)
 		FROM delivery_events de WHERE de.delivery_id = d.id)`
 
@@ -39,7 +39,7 @@ func scanDelivery(s scanner) (*Delivery, error) {
 		eventIDs           sql.NullString
 	)
 	if err := s.Scan(&d.ID, &d.EndpointID, &d.Vendor, &events, &d.Status, &d.ExecutionID,
-		&d.MessageID, &next, &d.AttemptCount, &d.LastError, &escalation, &wait, &created, &updated,
+		&d.MessageID, &next, &d.AttemptCount, &d.LastError, &escalation, &wait, &d.TimeScale, &created, &updated,
 		&eventIDs); err != nil {
 		return nil, err
 	}

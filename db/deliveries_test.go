@@ -25,11 +25,15 @@ func insertDelivery(ctx context.Context, h Handle, d *Delivery) error {
 	if err != nil {
 		return err
 	}
+	scale := d.TimeScale
+	if scale == 0 {
+		scale, d.TimeScale = 1, 1 // the column's default, read back
+	}
 	res, err := h.ExecContext(ctx, `INSERT INTO deliveries (endpoint_id, vendor, event_types,
 		status, execution_id, message_id, next_attempt_at, attempt_count, last_error,
-		escalation, wait, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		escalation, wait, created_at, updated_at, time_scale) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		d.EndpointID, d.Vendor, events, d.Status, d.ExecutionID, d.MessageID,
-		nullNanos(d.NextAttemptAt), d.AttemptCount, d.LastError, esc, wait, nanos(d.CreatedAt), nanos(d.UpdatedAt))
+		nullNanos(d.NextAttemptAt), d.AttemptCount, d.LastError, esc, wait, nanos(d.CreatedAt), nanos(d.UpdatedAt), scale)
 	if err != nil {
 		return err
 	}
@@ -90,6 +94,7 @@ func TestDeliveryRoundTrip(t *testing.T) {
 		NextAttemptAt: &next, AttemptCount: 2, LastError: "503",
 		Escalation: &Escalation{Kind: "escalated", Subject: "s", Body: "b", At: at},
 		Wait:       &RetryWait{Retry: 2, Of: 5, VendorWaitMS: 60000, ScaledWaitMS: 600, Reason: "schedule"},
+		TimeScale:  100,
 		CreatedAt:  at, UpdatedAt: at,
 		Attempts: []Attempt{
 			{N: 1, StartedAt: at, DurationMS: 1.5,

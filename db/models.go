@@ -279,10 +279,14 @@ type Delivery struct {
 	Escalation    *Escalation `json:"escalation,omitempty"`
 	// Wait is the vendor's real wait before NextAttemptAt (see RetryWait in
 	// outbox.go); nil when nothing is scheduled.
-	Wait      *RetryWait `json:"wait,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
-	Attempts  []Attempt  `json:"attempts,omitempty"`
+	Wait *RetryWait `json:"wait,omitempty"`
+	// TimeScale is the time scale the delivery is scheduled with (its
+	// retry waits are the vendor's divided by it), kept with it whichever
+	// process sends its next attempt. 1 is real time.
+	TimeScale float64   `json:"time_scale"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Attempts  []Attempt `json:"attempts,omitempty"`
 }
 
 // Escalation is the notice a vendor sends its owner when it gives up

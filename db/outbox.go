@@ -60,6 +60,12 @@ type NewDelivery struct {
 	ClaimUntil time.Time
 	// ClaimedBy is the claim's holder (an Owner id; 0: none).
 	ClaimedBy int64
+	// TimeScale is the time scale the delivery is scheduled with (0: 1,
+	// real time); every process sending it keeps it.
+	TimeScale float64
+	// Runner, when set, is the Owner id of the process that alone sends
+	// the delivery while it runs (0: the outbox holder does).
+	Runner int64
 	// LastError is the delivery's last error, for one created already
 	// finished (a load run records its attempt with it).
 	LastError string
@@ -120,10 +126,12 @@ type OutboxStore interface {
 	AttachEvents(ctx context.Context, h Handle, deliveryID int64, events []Event, now time.Time) error
 	// ClaimDue claims for owner (an Owner id, 0 for none) up to limit
 	// deliveries whose time has come, on enabled endpoints, skipping
-	// ordered deliveries with an earlier unfinished one on their endpoint
-	// and the private deliveries of load runs, and returns their ids,
-	// earliest due first.
-	ClaimDue(ctx context.Context, h Handle, owner int64, now, leaseUntil time.Time, limit int) ([]int64, error)
+	// ordered deliveries with an earlier unfinished one on their endpoint,
+	// the private deliveries of load runs and those another process runs
+	// (Runner), and returns their ids, earliest due first. With ownOnly it
+	// claims only the deliveries owner runs (a process that does not hold
+	// the outbox).
+	ClaimDue(ctx context.Context, h Handle, owner int64, ownOnly bool, now, leaseUntil time.Time, limit int) ([]int64, error)
 	// Claim claims one delivery for owner whatever its due time or status
 	// (a manual retry); ErrConflict while another worker holds it,
 	// ErrNotFound.
@@ -148,9 +156,9 @@ type OutboxStore interface {
 	// Release gives a claim back unchanged.
 	Release(ctx context.Context, h Handle, id int64, lease time.Time) error
 	// NextDue is the earliest next_attempt_at among the deliveries ClaimDue
-	// could claim at that time (zero when none), so a worker knows how long
-	// it may sleep.
-	NextDue(ctx context.Context, h Handle, now time.Time) (time.Time, error)
+	// could claim for owner at that time (zero when none), so a worker
+	// knows how long it may sleep.
+	NextDue(ctx context.Context, h Handle, owner int64, ownOnly bool, now time.Time) (time.Time, error)
 	// OldestUnfinished is the id of the endpoint's oldest pending or
 	// retrying delivery (0 when none): the one ordering lets go first.
 	OldestUnfinished(ctx context.Context, h Handle, endpointID int64) (int64, error)
@@ -239,11 +247,15 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 	if nd.Wait != nil {
 		wait = outboxJSON(nd.Wait)
 	}
+	scale := nd.TimeScale
+	if scale <= 0 {
+		scale = 1
+	}
 	res, err := execFast(ctx, h, `INSERT INTO deliveries
-		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, claimed_by, ordered, no_retry, wait, last_error, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, claimed_by, ordered, no_retry, wait, last_error, created_at, updated_at, time_scale, runner)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nd.EndpointID, nd.Vendor, outboxJSON(types), nd.Status, nd.ExecutionID, nd.MessageID, due, claim, nullOwner(nd.ClaimedBy),
-		nd.Ordered, nd.NoRetry, wait, nd.LastError, outboxNanos(now), outboxNanos(now))
+		nd.Ordered, nd.NoRetry, wait, nd.LastError, outboxNanos(now), outboxNanos(now), scale, nullOwner(nd.Runner))
 	if err != nil {
 		return nil, fmt.Errorf("creating a delivery to endpoint %d: %w", nd.EndpointID, err)
 	}
@@ -259,7 +271,7 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 	d := &Delivery{
 		ID: id, EndpointID: nd.EndpointID, Vendor: nd.Vendor, EventTypes: types, EventIDs: ids,
 		Status: nd.Status, ExecutionID: nd.ExecutionID, MessageID: nd.MessageID, NextAttemptAt: nd.DueAt,
-		Wait: nd.Wait, LastError: nd.LastError, CreatedAt: now, UpdatedAt: now,
+		Wait: nd.Wait, TimeScale: scale, LastError: nd.LastError, CreatedAt: now, UpdatedAt: now,
 	}
 	return d, nil
 }
@@ -309,7 +321,17 @@ func nullOwner(id int64) any {
 	return id
 }
 
-func (outboxStore) ClaimDue(ctx context.Context, h Handle, owner int64, now, leaseUntil time.Time, limit int) ([]int64, error) {
+// runnerFilter is the condition on d.runner for ClaimDue and NextDue: the
+// deliveries owner runs alone with ownOnly, else those and every one no
+// process runs alone. Its one placeholder is the owner id.
+func runnerFilter(ownOnly bool) string {
+	if ownOnly {
+		return `d.runner = ?`
+	}
+	return `(d.runner IS NULL OR d.runner = ?)`
+}
+
+func (outboxStore) ClaimDue(ctx context.Context, h Handle, owner int64, ownOnly bool, now, leaseUntil time.Time, limit int) ([]int64, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -320,12 +342,13 @@ func (outboxStore) ClaimDue(ctx context.Context, h Handle, owner int64, now, lea
 		  AND d.status IN ('pending', 'retrying')
 		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
 		  AND d.private = 0
+		  AND `+runnerFilter(ownOnly)+`
 		  AND e.enabled = 1
 		  AND (d.ordered = 0 OR NOT EXISTS (
 		        SELECT 1 FROM deliveries p
 		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))
 		ORDER BY d.next_attempt_at, d.id LIMIT ?)
-		RETURNING id, next_attempt_at`, outboxNanos(leaseUntil), nullOwner(owner), n, n, limit)
+		RETURNING id, next_attempt_at`, outboxNanos(leaseUntil), nullOwner(owner), n, n, owner, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claiming due deliveries: %w", err)
 	}
@@ -590,17 +613,18 @@ func (outboxStore) Release(ctx context.Context, h Handle, id int64, lease time.T
 	return nil
 }
 
-func (outboxStore) NextDue(ctx context.Context, h Handle, now time.Time) (time.Time, error) {
+func (outboxStore) NextDue(ctx context.Context, h Handle, owner int64, ownOnly bool, now time.Time) (time.Time, error) {
 	var n sql.NullInt64
 	if err := h.QueryRowContext(ctx, `SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
 		WHERE d.next_attempt_at IS NOT NULL AND d.status IN ('pending', 'retrying')
 		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
 		  AND d.private = 0
+		  AND `+runnerFilter(ownOnly)+`
 		  AND e.enabled = 1
 		  AND (d.ordered = 0 OR NOT EXISTS (
 		        SELECT 1 FROM deliveries p
 		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))`,
-		outboxNanos(now)).Scan(&n); err != nil {
+		outboxNanos(now), owner).Scan(&n); err != nil {
 		return time.Time{}, fmt.Errorf("finding the next due delivery: %w", err)
 	}
 	if !n.Valid {
@@ -869,6 +893,9 @@ func (outboxStore) ReapOwner(ctx context.Context, h Handle, id int64, reason str
 	}
 	n, _ = res.RowsAffected()
 	freed = int(n)
+	if _, err := h.ExecContext(ctx, `UPDATE deliveries SET runner = NULL WHERE runner = ?`, id); err != nil {
+		return freed, cancelled, fmt.Errorf("handing the deliveries of a process that is gone to the outbox: %w", err)
+	}
 	if _, err := h.ExecContext(ctx, `DELETE FROM outbox_owners WHERE id = ?`, id); err != nil {
 		return freed, cancelled, fmt.Errorf("forgetting a process that is gone: %w", err)
 	}

@@ -54,7 +54,7 @@ func TestClaimDueNeverTwice(t *testing.T) {
 				now := time.Now()
 				err := d.Write(ctx, func(tx Handle) error {
 					var err error
-					got, err = o.ClaimDue(ctx, tx, 0, now, now.Add(time.Minute), 7)
+					got, err = o.ClaimDue(ctx, tx, 0, false, now, now.Add(time.Minute), 7)
 					return err
 				})
 				if err != nil {
@@ -92,7 +92,7 @@ func TestLeaseLostAndOrdering(t *testing.T) {
 	var got []int64
 	write(t, d, func(tx Handle) error {
 		var err error
-		got, err = o.ClaimDue(ctx, tx, 0, now, now.Add(time.Minute), 10)
+		got, err = o.ClaimDue(ctx, tx, 0, false, now, now.Add(time.Minute), 10)
 		return err
 	})
 	if len(got) != 1 || got[0] != ids[0] {
@@ -109,7 +109,7 @@ func TestLeaseLostAndOrdering(t *testing.T) {
 	})
 	write(t, d, func(tx Handle) error {
 		var err error
-		got, err = o.ClaimDue(ctx, tx, 0, now, now.Add(time.Minute), 10)
+		got, err = o.ClaimDue(ctx, tx, 0, false, now, now.Add(time.Minute), 10)
 		return err
 	})
 	if len(got) != 1 || got[0] != ids[1] {
@@ -270,7 +270,7 @@ func TestCreateSinglesLikeOneByOne(t *testing.T) {
 	var claimed []int64
 	write(t, d, func(tx Handle) error {
 		var err error
-		claimed, err = o.ClaimDue(ctx, tx, 0, now, now.Add(time.Minute), 1000)
+		claimed, err = o.ClaimDue(ctx, tx, 0, false, now, now.Add(time.Minute), 1000)
 		return err
 	})
 	if len(claimed) != len(existing) {
@@ -279,7 +279,7 @@ func TestCreateSinglesLikeOneByOne(t *testing.T) {
 	later := lease.Add(time.Second)
 	write(t, d, func(tx Handle) error {
 		var err error
-		claimed, err = o.ClaimDue(ctx, tx, 0, later, later.Add(time.Minute), 1000)
+		claimed, err = o.ClaimDue(ctx, tx, 0, false, later, later.Add(time.Minute), 1000)
 		return err
 	})
 	if len(claimed) != total+len(existing) {

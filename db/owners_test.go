@@ -60,7 +60,7 @@ func TestReapOwnerFreesAndCancels(t *testing.T) {
 		var ids []int64
 		write(t, d, func(tx Handle) error {
 			var err error
-			ids, err = o.ClaimDue(ctx, tx, other, at, at.Add(time.Minute), 10)
+			ids, err = o.ClaimDue(ctx, tx, other, false, at, at.Add(time.Minute), 10)
 			return err
 		})
 		return ids

@@ -214,3 +214,14 @@ func (rc *Receiver) PutRoute(ctx context.Context, r *db.Route) error {
 	rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRoute, Name: r.Name})
 	return nil
 }
+
+// DeleteRoute removes a route: requests to it are then answered as to an
+// unknown route. Its recorded requests stay.
+func (rc *Receiver) DeleteRoute(ctx context.Context, name string) error {
+	if err := rc.db.Write(ctx, func(tx db.Handle) error { return rc.opts.Routes.DeleteRoute(ctx, tx, name) }); err != nil {
+		return fmt.Errorf("deleting route %s: %w", name, err)
+	}
+	rc.routes.invalidate()
+	rc.opts.Changes.Publish(db.Change{Kind: db.ChangeRoute, Name: name})
+	return nil
+}

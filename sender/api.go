@@ -1,6 +1,7 @@
 package sender
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 //	GET  /api/deliveries[?vendor=&endpoint_id=&status=&q=&before=&limit=]
 //	GET  /api/deliveries/{id}
 //	POST /api/deliveries/{id}/retry
+//	GET  /api/outbox                       which process runs the outbox
 //
 // Errors answer {"error": "..."}: 400 for invalid input (naming the
 // field), 404, 409 (a taken name, an attempt already in flight).
@@ -47,6 +49,36 @@ func RegisterAPI(r *mux.Router, s *Sender) {
 	r.HandleFunc("/api/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
 	r.HandleFunc("/api/deliveries/{id}/retry", a.retryDelivery).Methods(http.MethodPost)
 	r.HandleFunc("/api/requests/{id}/replay", a.replayRequest).Methods(http.MethodPost)
+	r.HandleFunc("/api/outbox", a.outbox).Methods(http.MethodGet)
+}
+
+// OutboxView is who runs the outbox of a shared database, as served.
+type OutboxView struct {
+	// Holder is the process that runs it (null when none does: its lease
+	// has run out or its process is gone).
+	Holder *db.Holder `json:"holder"`
+	// Here says whether it is this process.
+	Here bool `json:"here"`
+	// PID is this process's pid.
+	PID int `json:"pid"`
+}
+
+// Outbox says who runs the outbox.
+func (s *Sender) Outbox(ctx context.Context) (OutboxView, error) {
+	h, err := s.Holder(ctx)
+	if err != nil {
+		return OutboxView{}, err
+	}
+	return OutboxView{Holder: h, Here: h != nil && h.Owner == s.owner, PID: s.proc.PID}, nil
+}
+
+func (a *api) outbox(w http.ResponseWriter, r *http.Request) {
+	v, err := a.s.Outbox(r.Context())
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
 }
 
 type api struct{ s *Sender }

@@ -1,6 +1,10 @@
 package sender
 
-import "time"
+import (
+	"time"
+
+	"github.com/hookscope/hookscope/db"
+)
 
 // Clock is the sender's source of time, injectable for tests.
 type Clock interface {
@@ -25,4 +29,14 @@ func scaled(d time.Duration, scale float64) time.Duration {
 		return d
 	}
 	return time.Duration(float64(d) / scale)
+}
+
+// deliveryScale is the time scale d is scheduled with: its own, kept with
+// it whichever process sends it, or fallback for one that has none (made
+// in memory without it).
+func deliveryScale(d db.Delivery, fallback float64) float64 {
+	if d.TimeScale > 0 {
+		return d.TimeScale
+	}
+	return fallback
 }

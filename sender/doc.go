@@ -35,7 +35,21 @@
 //     NextAttemptAt is the real-world instant its next attempt runs; its
 //     Wait (db.RetryWait) keeps the vendor's own delay ("retry 3 of 7,
 //     vendor wait 30m") so both can be shown. Attempt timeouts are never
-//     scaled: they are about the receiver's latency, not the schedule.
+//     scaled: they are about the receiver's latency, not the schedule. A
+//     delivery keeps the time scale it was scheduled with
+//     (db.Delivery.TimeScale): whichever process sends its next attempt
+//     waits by it, and every process shows the same next attempt.
+//   - Sharing (several processes on one database): one process runs the
+//     outbox (db.Holder), under a lease it renews every poll or so and
+//     that the others read ("sender: in serve, pid N"); only it claims
+//     the deliveries no process runs alone. Another process takes it over
+//     at its next poll once the holder's process is gone from this host
+//     (SIGKILL included), or once the lease (HolderLease) has run out. A
+//     process that takes it over points the default endpoints (local-...)
+//     at its own receiver (Options.Receiver); a process started beside a
+//     live holder leaves them alone. An OwnOnly sender (`hookscope send`)
+//     never holds the outbox: the deliveries it creates are its alone
+//     while it runs (db.NewDelivery.Runner), then fall to the holder.
 //
 // Every state change is published on the broker handed to New, as a
 // db.Change, for the console.

@@ -226,15 +226,30 @@ func DefaultEndpointName(profile string) string { return "local-" + profile }
 // EnsureDefaultEndpoints creates, for each profile that has none yet, the
 // endpoint "local-PROFILE" pointing at the local receiver's route
 // (http://RECEIVER/hooks/PROFILE) with that route's credentials, so the
-// built-in loop works with no setup. Existing endpoints are left alone. It
-// returns the endpoints it created.
+// built-in loop works with no setup. Existing ones that still point at a
+// local receiver follow receiverAddr, unless another live process runs
+// the outbox: the default endpoints follow the receiver of the process
+// that delivers, so starting a second process never re-points the first's
+// (see Sender.hold, which re-points them when this process takes the
+// outbox over). It returns the endpoints it created.
 func (s *Sender) EnsureDefaultEndpoints(ctx context.Context, receiverAddr string) ([]db.Endpoint, error) {
+	other, err := s.OtherHolder(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var created []db.Endpoint
 	for _, p := range fixtures.All() {
 		name := DefaultEndpointName(p.Name())
 		want := "http://" + receiverAddr + "/hooks/" + p.Name()
+		if other != nil && other.Receiver != "" {
+			// A new endpoint points where the others do.
+			want = "http://" + other.Receiver + "/hooks/" + p.Name()
+		}
 		existing, err := s.endpoints.GetEndpointByName(ctx, s.db.Reader(), name)
 		if err == nil {
+			if other != nil {
+				continue
+			}
 			if err := s.followReceiver(ctx, existing, want); err != nil {
 				return created, err
 			}
@@ -279,6 +294,26 @@ func Triggers(profile string) ([]fixtures.EventInfo, error) {
 		out = append(out, p.Catalogue()...)
 	}
 	return out, nil
+}
+
+// followReceivers re-points every default endpoint that still points at a
+// local receiver's route at receiverAddr (this process has taken the
+// outbox over).
+func (s *Sender) followReceivers(ctx context.Context, receiverAddr string) error {
+	for _, p := range fixtures.All() {
+		name := DefaultEndpointName(p.Name())
+		e, err := s.endpoints.GetEndpointByName(ctx, s.db.Reader(), name)
+		if errors.Is(err, db.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("looking for endpoint %s: %w", name, err)
+		}
+		if err := s.followReceiver(ctx, e, "http://"+receiverAddr+"/hooks/"+p.Name()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // followReceiver re-points a default endpoint at the receiver's current

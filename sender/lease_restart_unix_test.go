@@ -145,6 +145,12 @@ func TestKilledClaimResumesAtItsDueTime(t *testing.T) {
 	if ids, err := other.claimDue(ctx, 10); err != nil || len(ids) != 0 {
 		t.Fatalf("another process claimed %v (%v) while the claimer lives", ids, err)
 	}
+	// Nor would it as the outbox's holder: the claim itself keeps it.
+	other.holding.Store(true)
+	if ids, err := other.claimDue(ctx, 10); err != nil || len(ids) != 0 {
+		t.Fatalf("another process holding the outbox claimed %v (%v) while the claimer lives", ids, err)
+	}
+	other.holding.Store(false)
 
 	if err := claimer.Process.Signal(syscallKill); err != nil {
 		t.Fatal(err)

@@ -500,6 +500,7 @@ func (s *Sender) sendEventsOnce(ctx context.Context, ep *db.Endpoint, prof fixtu
 			EndpointID: ep.ID, Vendor: prof.Name(), Events: evs, Status: db.DeliveryPending,
 			ExecutionID: executionID(evs[0].Payload), MessageID: s.messageID(), DueAt: &now,
 			Ordered: prof.Policy().Ordered, NoRetry: noRetry, ClaimUntil: lease, ClaimedBy: s.owner,
+			TimeScale: s.scale, Runner: s.runner(),
 		}, now)
 		if err != nil {
 			return err

@@ -38,8 +38,8 @@ func RetryDelays(p fixtures.DeliveryPolicy, rc *db.RetryConfig) []time.Duration 
 }
 
 // outcome decides what an attempt leaves behind: success, the next retry
-// (at now + the vendor's wait / time scale), or what the vendor does when
-// its retries are spent.
+// (at now + the vendor's wait / the delivery's time scale, whichever
+// process sends it), or what the vendor does when its retries are spent.
 func (s *Sender) outcome(c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, pol fixtures.DeliveryPolicy, x exchange, manual bool) db.Outcome {
 	if x.ok {
 		return db.Outcome{Status: db.DeliverySucceeded}
@@ -80,7 +80,7 @@ func (s *Sender) outcome(c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, 
 				wait, reason = ra, "Retry-After"
 			}
 		}
-		real := scaled(wait, s.scale)
+		real := scaled(wait, deliveryScale(c.Delivery, s.scale))
 		at := now.Add(real)
 		o.Status = db.DeliveryRetrying
 		o.Next = &at

@@ -109,6 +109,8 @@ func (s *Sender) enqueue(ctx context.Context, tx db.Handle, ep *db.Endpoint, pol
 		MessageID:   s.messageID(),
 		Ordered:     pol.Ordered,
 		NoRetry:     noRetry,
+		TimeScale:   s.scale,
+		Runner:      s.runner(),
 	}
 	if !ep.Enabled {
 		nd.Status = db.DeliverySkipped

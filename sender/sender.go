@@ -42,6 +42,18 @@ type Options struct {
 	Seed uint64
 	// Logger logs the sender's background work (default slog.Default()).
 	Logger *slog.Logger
+	// Kind names the process for the others sharing its database ("serve",
+	// "console"; default "hookscope").
+	Kind string
+	// Receiver is this process's receiver address (host:port; empty: none).
+	// While this process holds the outbox, the default endpoints
+	// (local-...) point at it.
+	Receiver string
+	// OwnOnly: this process never holds the outbox; it sends only the
+	// deliveries it creates, which no other process sends while it runs
+	// (a `hookscope send` run). Once it stops or is gone they fall to the
+	// outbox's holder.
+	OwnOnly bool
 }
 
 // Sender delivers events to endpoints from the durable outbox.
@@ -68,6 +80,15 @@ type Sender struct {
 	registered atomic.Bool
 	// reapedAt is when the dispatcher last looked for processes gone.
 	reapedAt time.Time
+
+	// kind, receiver and ownOnly are Options'; holding is set while this
+	// process holds the outbox, heldAt is when the dispatcher last took
+	// or renewed it.
+	kind     string
+	receiver string
+	ownOnly  bool
+	holding  atomic.Bool
+	heldAt   time.Time
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -105,6 +126,9 @@ func New(d *db.DB, opts Options) *Sender {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Kind == "" {
+		opts.Kind = "hookscope"
+	}
 	if opts.Transport == nil {
 		opts.Transport = &http.Transport{
 			Proxy:               nil,
@@ -140,12 +164,15 @@ func New(d *db.DB, opts Options) *Sender {
 			// Vendors do not follow redirects: the 3xx is the answer.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		log:   opts.Logger,
-		owner: newOwnerID(),
-		proc:  thisProcess(),
-		rng:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		wake:  make(chan struct{}, 1),
-		freed: make(chan struct{}, 1),
+		log:      opts.Logger,
+		kind:     opts.Kind,
+		receiver: opts.Receiver,
+		ownOnly:  opts.OwnOnly,
+		owner:    newOwnerID(),
+		proc:     thisProcess(),
+		rng:      rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		wake:     make(chan struct{}, 1),
+		freed:    make(chan struct{}, 1),
 	}
 }
 
@@ -159,18 +186,25 @@ func (s *Sender) Start(ctx context.Context) error {
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.done = make(chan struct{})
+	// Take the outbox now if it is free, so that the default endpoints
+	// follow this process's receiver before Start returns.
+	s.hold(ctx)
 	go s.loop(ctx)
 	return nil
 }
 
-// Stop ends the workers and waits for attempts in flight to be recorded.
+// Stop ends the workers, waits for attempts in flight to be recorded, and
+// gives the outbox and this process's own deliveries up (see OwnOnly), so
+// another process carries them on at once.
 func (s *Sender) Stop() {
 	if s.cancel == nil {
+		s.unhold()
 		return
 	}
 	s.cancel()
 	<-s.done
 	s.attempts.Wait()
+	s.unhold()
 }
 
 // notify wakes the dispatcher: there may be work due now.
@@ -190,6 +224,9 @@ func (s *Sender) publish(kind string, id int64, name string) {
 func (s *Sender) loop(ctx context.Context) {
 	defer close(s.done)
 	for ctx.Err() == nil {
+		if time.Since(s.heldAt) >= s.poll {
+			s.hold(ctx)
+		}
 		free := s.workers - int(s.inflight.Load())
 		claimed := 0
 		if free > 0 {
@@ -221,7 +258,7 @@ func (s *Sender) loop(ctx context.Context) {
 		}
 		wait := s.poll
 		if free > claimed {
-			next, err := s.outbox.NextDue(ctx, s.db.Reader(), s.clock.Now())
+			next, err := s.outbox.NextDue(ctx, s.db.Reader(), s.owner, !s.holding.Load(), s.clock.Now())
 			if err == nil && !next.IsZero() {
 				wait = min(wait, max(next.Sub(s.clock.Now()), time.Millisecond))
 			}
@@ -235,7 +272,8 @@ func (s *Sender) loop(ctx context.Context) {
 	}
 }
 
-// claimDue claims up to limit due deliveries for this process, first
+// claimDue claims up to limit due deliveries for this process (while it
+// does not hold the outbox, only those it runs alone), first
 // (at most once per poll interval) taking up those of processes gone.
 func (s *Sender) claimDue(ctx context.Context, limit int) ([]int64, error) {
 	if err := s.register(ctx); err != nil {
@@ -251,7 +289,7 @@ func (s *Sender) claimDue(ctx context.Context, limit int) ([]int64, error) {
 			}
 		}
 		var err error
-		ids, err = s.outbox.ClaimDue(ctx, tx, s.owner, now, now.Add(s.lease), limit)
+		ids, err = s.outbox.ClaimDue(ctx, tx, s.owner, !s.holding.Load(), now, now.Add(s.lease), limit)
 		return err
 	})
 	if err == nil && reap {

@@ -164,6 +164,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.ask(fmt.Sprintf("Retry every failed delivery of %s?", sanitize.Line(e.Name)),
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryFailed(ctx, e.ID) })), true
 		}
+	case viewRoutes:
+		return m.routeAction(msg)
 	case viewFixtures:
 		k := m.fix.keys
 		f, ok := m.fix.selected()

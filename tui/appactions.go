@@ -24,6 +24,7 @@ type SenderControl interface {
 // (*receiver.Receiver satisfies it).
 type RouteControl interface {
 	PutRoute(ctx context.Context, r *db.Route) error
+	DeleteRoute(ctx context.Context, name string) error
 }
 
 // AppActions implements Actions over the running sender and receiver.
@@ -127,4 +128,20 @@ func (a AppActions) SetRouteResponse(ctx context.Context, route string, resp db.
 		}
 	}
 	return "", fmt.Errorf("route %s: %w", route, db.ErrNotFound)
+}
+
+// PutRoute implements Actions.
+func (a AppActions) PutRoute(ctx context.Context, r db.Route) (string, error) {
+	if err := a.Receiver.PutRoute(ctx, &r); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("route %s (%s) saved: it answers %s", r.Name, r.Profile, db.DescribeSim(r.Response)), nil
+}
+
+// DeleteRoute implements Actions.
+func (a AppActions) DeleteRoute(ctx context.Context, name string) (string, error) {
+	if err := a.Receiver.DeleteRoute(ctx, name); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("route %s deleted; its requests stay in the Inbox", name), nil
 }

@@ -236,6 +236,8 @@ func (m *Model) listTitle(v viewID, w int) string {
 		return name + sep + st.Muted.Render(thousands(int64(len(m.endp.rows))))
 	case viewFixtures:
 		return name + sep + st.Muted.Render(thousands(int64(len(m.fix.rows))))
+	case viewRoutes:
+		return name + sep + st.Muted.Render(thousands(int64(len(m.routes))))
 	}
 	row := ""
 	switch {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
+	"github.com/hookscope/hookscope/sender"
 )
 
 // DBSource reads a hookscope database through the db stores.
@@ -102,6 +103,9 @@ func (s *DBSource) Stats(ctx context.Context) (Stats, error) {
 			return st, fmt.Errorf("counting deliveries: %w", err)
 		}
 		st.Failing += n
+	}
+	if st.Outbox, err = sender.OutboxNote(ctx, r); err != nil {
+		return st, err
 	}
 	eps, err := s.Endpoints.ListEndpoints(ctx, r)
 	if err != nil {

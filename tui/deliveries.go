@@ -96,12 +96,18 @@ func (r renderer) deliveryStatus(s string) string {
 }
 
 // countdown is the live line above a delivery's detail: when its next
-// attempt runs, in real (scaled) time and on the vendor's schedule.
+// attempt runs, in real (scaled) time and on the vendor's schedule. The
+// time scale is the delivery's own (it keeps the one it was scheduled
+// with, whichever process sends it); scale stands in for a delivery that
+// has none.
 func (r renderer) countdown(d *DeliveryDetail, now time.Time, scale float64) string {
 	if d == nil {
 		return ""
 	}
 	del := d.Delivery
+	if del.TimeScale > 0 {
+		scale = del.TimeScale
+	}
 	if del.NextAttemptAt == nil || del.Status == db.DeliverySucceeded || del.Status == db.DeliveryFailed {
 		switch del.Status {
 		case db.DeliverySucceeded:

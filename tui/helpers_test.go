@@ -3,6 +3,9 @@ package tui
 import (
 	"context"
 	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,7 +92,7 @@ func seedDelivery(t testing.TB, d *db.DB, ep *db.Endpoint, attempts int, esc *db
 		}
 		var err error
 		del, err = ob.CreateDelivery(ctx, tx, db.NewDelivery{EndpointID: ep.ID, Vendor: ep.Profile, Events: evs,
-			Status: db.DeliveryPending, MessageID: "msg_1", DueAt: &t0, ClaimUntil: lease}, t0)
+			Status: db.DeliveryPending, MessageID: "msg_1", DueAt: &t0, ClaimUntil: lease, TimeScale: 10}, t0)
 		if err != nil {
 			return err
 		}
@@ -140,7 +143,16 @@ func run(t testing.TB, m *Model, cmd tea.Cmd) {
 		if c == nil {
 			continue
 		}
+		if isBlink(c) {
+			// A text cursor's blink: a timer that sleeps, then blinks
+			// again, forever. Tests do not blink.
+			continue
+		}
 		msg := c()
+		if cmds, ok := sequence(msg); ok {
+			queue = append(queue, cmds...)
+			continue
+		}
 		switch msg := msg.(type) {
 		case nil:
 		case tea.BatchMsg:
@@ -191,3 +203,26 @@ func keyMsg(k string) tea.KeyPressMsg {
 
 // screen is the frame without colour.
 func screen(m *Model) string { return plain(m.View().Content) }
+
+// isBlink reports whether cmd is a text cursor's blink timer.
+func isBlink(cmd tea.Cmd) bool {
+	f := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer())
+	return f != nil && strings.HasPrefix(f.Name(), "charm.land/bubbles/v2/cursor.")
+}
+
+// sequence unpacks tea.Sequence's message (its type is unexported): the
+// commands to run in order.
+func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
+	v := reflect.ValueOf(msg)
+	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
+		return nil, false
+	}
+	if _, batch := msg.(tea.BatchMsg); batch {
+		return nil, false
+	}
+	out := make([]tea.Cmd, v.Len())
+	for i := range out {
+		out[i] = v.Index(i).Interface().(tea.Cmd)
+	}
+	return out, true
+}

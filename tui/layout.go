@@ -56,6 +56,8 @@ func (m *Model) listWidth() int {
 		need = natural(m.deliv.columns(m.r, m.names), wantText)
 	case viewEndpoints:
 		need = m.endp.natural(wantURL)
+	case viewRoutes:
+		need = natural(m.routeColumns(m.routes), wantText)
 	default:
 		need = m.width * 2 / 5
 	}
@@ -195,6 +197,14 @@ func (m *Model) header() string {
 		st.HeaderLabel.Render("  api ") + st.HeaderValue.Render(orDash(m.info.APIAddr)) +
 		st.HeaderLabel.Render("  time ") + st.HeaderValue.Render(fmt.Sprintf("×%g", scale)) + follow
 	s := m.stats
+	if m.info.Attached {
+		line1 += "  " + st.Info.Render("attached")
+	}
+	if s.Outbox != "" {
+		// Another process runs the shared outbox: this one's time scale
+		// is only that of the deliveries it raises.
+		line1 += "  " + st.Warn.Render(m.r.safe(s.Outbox))
+	}
 	counts := st.HeaderLabel.Render("received ") + st.HeaderValue.Render(fmt.Sprint(s.Received)) +
 		st.HeaderLabel.Render(" · delivered ") + st.OK.Render(fmt.Sprint(s.Delivered)) +
 		st.HeaderLabel.Render(" · failing ") + failStyle(m, s.Failing).Render(fmt.Sprint(s.Failing)) +
@@ -238,6 +248,9 @@ func (m *Model) activeQuery() string {
 func (m *Model) body() string {
 	g := m.geometry()
 	m.syncDetailSize(g) // the list's columns may have changed its width
+	if m.mode == modeForm && m.form != nil {
+		return m.formPane(g)
+	}
 	switch {
 	case g.listH == 0:
 		return m.detailPane(g)
@@ -279,6 +292,9 @@ func (m *Model) listPane(g geometry) string {
 	case viewFixtures:
 		rows, cur := m.fix.lines(g.listRows)
 		content = renderRows(m.r.st, m.fix.head(), rows, cur, w, h, "no fixtures")
+	case viewRoutes:
+		head, rows, cur := m.routeLines(w, g.listRows)
+		content = renderRows(m.r.st, head, rows, cur, w, h, "no routes — n creates one")
 	}
 	return m.titled(m.focus == focusList, w, m.pane(m.focus == focusList, w, h, content), m.listTitle(m.active, w-3))
 }
@@ -405,6 +421,8 @@ func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
 		return m.endp.keys.ShortHelp(), m.endp.keys.FullHelp()
 	case viewFixtures:
 		return m.fix.keys.ShortHelp(), m.fix.keys.FullHelp()
+	case viewRoutes:
+		return m.routesV.keys.ShortHelp(), m.routesV.keys.FullHelp()
 	}
 	return nil, nil
 }
@@ -413,6 +431,14 @@ func (m *Model) viewKeys() ([]key.Binding, [][]key.Binding) {
 // to the room left by "? help • q quit", which always show at the end.
 func (m *Model) footer() string {
 	var bindings []key.Binding
+	if m.mode == modeForm { // the form's keys
+		line := m.help.ShortHelpView([]key.Binding{
+			key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next field")),
+			key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		})
+		return fit(line, m.width)
+	}
 	if m.focus == focusDetail { // the detail's own keys
 		switch m.active {
 		case viewDeliveries:

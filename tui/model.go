@@ -29,7 +29,7 @@ import (
 	"github.com/hookscope/hookscope/tui/styles"
 )
 
-// viewID names the four views.
+// viewID names the five views.
 type viewID int
 
 const (
@@ -37,10 +37,11 @@ const (
 	viewDeliveries
 	viewEndpoints
 	viewFixtures
+	viewRoutes
 	viewCount
 )
 
-var viewNames = [viewCount]string{"Inbox", "Deliveries", "Endpoints", "Fixtures"}
+var viewNames = [viewCount]string{"Inbox", "Deliveries", "Endpoints", "Fixtures", "Routes"}
 
 // focus is which pane takes the movement keys.
 type focus int
@@ -59,6 +60,7 @@ const (
 	modeConfirm      // answering y/n in the status line
 	modePick         // picking an endpoint
 	modeRoute        // editing a route's simulated response
+	modeForm         // a form takes the keys (Model.form)
 	modeURL          // typing a URL to replay to
 	modeJump         // typing an id to go to
 )
@@ -138,6 +140,7 @@ type Model struct {
 	endp       endpoints
 	fix        fixturesView
 	routes     []db.Route
+	routesV    routesView
 	names      map[int64]string
 
 	detail  viewport.Model
@@ -149,6 +152,7 @@ type Model struct {
 	input      textinput.Model
 	confirm    *confirmation
 	picker     *picker
+	form       *openForm
 	routeName  string
 	filterSeq  int  // the filter input's version, for its debounce
 	split      int  // the list's share of a wide screen, in percent (0: as its columns need)
@@ -221,6 +225,7 @@ func New(cfg Config) *Model {
 		deliv:       newDeliveries(),
 		endp:        newEndpoints(),
 		fix:         newFixturesView(cfg.Profiles),
+		routesV:     newRoutesView(),
 		names:       map[int64]string{},
 		detail:      newDetailViewport(),
 		input:       in,
@@ -321,6 +326,12 @@ func (unavailableActions) Replay(context.Context, int64, int64) (string, error) 
 	return "", ErrUnavailable
 }
 func (unavailableActions) ReplayToURL(context.Context, int64, string) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) PutRoute(context.Context, db.Route) (string, error) {
+	return "", ErrUnavailable
+}
+func (unavailableActions) DeleteRoute(context.Context, string) (string, error) {
 	return "", ErrUnavailable
 }
 func (unavailableActions) SetRouteResponse(context.Context, string, db.SimResponse) (string, error) {

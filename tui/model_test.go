@@ -350,6 +350,12 @@ func (r *recorder) Replay(_ context.Context, q, ep int64) (string, error) {
 func (r *recorder) ReplayToURL(_ context.Context, q int64, url string) (string, error) {
 	return r.add(fmt.Sprintf("replay-url %d %s", q, url))
 }
+func (r *recorder) PutRoute(_ context.Context, rt db.Route) (string, error) {
+	return r.add("put route " + rt.Name)
+}
+func (r *recorder) DeleteRoute(_ context.Context, name string) (string, error) {
+	return r.add("delete route " + name)
+}
 func (r *recorder) SetRouteResponse(_ context.Context, route string, s db.SimResponse) (string, error) {
 	return r.add(fmt.Sprintf("route %s %s", route, formatSim(s)))
 }

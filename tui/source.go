@@ -64,6 +64,9 @@ type Stats struct {
 	Delivered         int64
 	Failing           int64 // retrying or failed deliveries
 	DisabledEndpoints int64
+	// Outbox says which other process sends the deliveries of a shared
+	// database ("sender: in serve, pid 4242"; empty when this one does).
+	Outbox string
 }
 
 // Actions are what the console asks the running sender and receiver to do.
@@ -86,6 +89,11 @@ type Actions interface {
 	ReplayToURL(ctx context.Context, requestID int64, url string) (string, error)
 	// SetRouteResponse changes how a receiver route answers.
 	SetRouteResponse(ctx context.Context, route string, resp db.SimResponse) (string, error)
+	// PutRoute creates a route, or replaces one (its profile,
+	// credentials and answer).
+	PutRoute(ctx context.Context, r db.Route) (string, error)
+	// DeleteRoute removes a route; its recorded requests stay.
+	DeleteRoute(ctx context.Context, name string) (string, error)
 }
 
 // ErrUnavailable is returned by an action this build cannot perform yet.
@@ -99,6 +107,10 @@ type Info struct {
 	DBPath       string
 	// Version is hookscope's version (the HAR export's creator).
 	Version string
+	// Attached: the console runs beside the process that runs the
+	// outbox, with no receiver, API or sender of its own (ReceiverAddr is
+	// that process's).
+	Attached bool
 }
 
 // Clock tells the time; tests fix it.

@@ -12,6 +12,11 @@ import (
 
 // Update handles one message. It never blocks: work is returned as Cmds.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.mode == modeForm && m.form != nil {
+		if cmd, ok := m.updateForm(msg); ok {
+			return m, cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -102,9 +107,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.syncDetail(m.active == viewEndpoints)
 	case routesMsg:
 		if msg.err == nil {
-			m.routes = msg.rows
+			m.setRoutes(msg.rows)
 		}
-		return m, nil
+		return m, m.syncDetail(m.active == viewRoutes)
 	case detailMsg:
 		return m, m.applyDetail(msg)
 	case linkMsg:
@@ -217,6 +222,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.switchView(viewEndpoints)
 	case key.Matches(msg, m.global.Fixtures):
 		return m.switchView(viewFixtures)
+	case key.Matches(msg, m.global.Routes):
+		return m.switchView(viewRoutes)
 	case key.Matches(msg, m.global.Filter):
 		return m.startFilter()
 	case key.Matches(msg, m.global.Jump):
@@ -285,6 +292,8 @@ func (m *Model) handleNav(msg tea.KeyPressMsg) tea.Cmd {
 		m.endp.cursor = moveCursor(msg, m.nav, m.endp.cursor, len(m.endp.rows), m.listRows())
 	case viewFixtures:
 		m.fix.cursor = moveCursor(msg, m.nav, m.fix.cursor, len(m.fix.rows), m.listRows())
+	case viewRoutes:
+		m.routesV.cursor = moveCursor(msg, m.nav, m.routesV.cursor, len(m.routes), m.listRows())
 	}
 	return m.syncDetail(false)
 }
@@ -359,6 +368,10 @@ func (m *Model) wantedDetail() int64 {
 		if _, ok := m.fix.selected(); ok {
 			return int64(m.fix.cursor + 1)
 		}
+	case viewRoutes:
+		if _, ok := m.selectedRoute(); ok {
+			return int64(m.routesV.cursor + 1)
+		}
 	}
 	return 0
 }
@@ -412,6 +425,10 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 	case viewFixtures:
 		f, _ := m.fix.selected()
 		return func() tea.Msg { return detailMsg{view: v, id: id, content: r.bound(r.renderFixture(f, now))} }
+	case viewRoutes:
+		rt, _ := m.selectedRoute()
+		addr := m.info.ReceiverAddr
+		return func() tea.Msg { return detailMsg{view: v, id: id, content: r.bound(r.renderRoute(rt, addr))} }
 	}
 	return nil
 }

@@ -52,6 +52,12 @@ type Config struct {
 	APIToken string
 	// Logger receives the logs (slog.Default() when nil).
 	Logger *slog.Logger
+	// Kind names this process to others sharing the database ("serve",
+	// "console"; see sender.Options.Kind).
+	Kind string
+	// Attach opens the database beside the process that runs its outbox
+	// (see StartAttached): no receiver, REST API or sender loop of its own.
+	Attach bool
 }
 
 // App is a running hookscope.
@@ -80,11 +86,16 @@ type App struct {
 	shutdownMu sync.Mutex
 	down       bool
 	downErr    error
+	// attachedReceiver is the outbox holder's receiver (attached only).
+	attachedReceiver string
 }
 
 // Start opens everything and starts serving. On error nothing is left
 // open.
 func Start(ctx context.Context, cfg Config) (_ *App, err error) {
+	if cfg.Attach {
+		return startAttached(ctx, cfg)
+	}
 	if cfg.Listen == "" {
 		cfg.Listen = DefaultListen
 	}
@@ -143,7 +154,8 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	// The sender: default endpoints at the receiver's routes, its REST
 	// routes, and its workers (stopped before the database closes).
-	a.Sender = sender.New(a.DB, sender.Options{Broker: a.Changes, TimeScale: cfg.TimeScale, Logger: cfg.Logger})
+	a.Sender = sender.New(a.DB, sender.Options{Broker: a.Changes, TimeScale: cfg.TimeScale, Logger: cfg.Logger,
+		Kind: cfg.Kind, Receiver: a.ReceiverAddr()})
 	if eps, err := a.Sender.EnsureDefaultEndpoints(ctx, a.ReceiverAddr()); err != nil {
 		return nil, err
 	} else if len(eps) > 0 {
@@ -227,18 +239,41 @@ func (a *App) Errors() <-chan error { return a.serveErrs }
 
 // ReceiverAddr is where a client on this machine reaches the receiver
 // (host:port): its real address, with 127.0.0.1 for a wildcard host.
-func (a *App) ReceiverAddr() string { return reachable(a.recvLn.Addr()) }
+// Attached, it is the receiver of the process that runs the outbox, as
+// that process recorded it ("" when none did).
+func (a *App) ReceiverAddr() string {
+	if a.recvLn == nil {
+		return a.attachedReceiver
+	}
+	return reachable(a.recvLn.Addr())
+}
 
 // ReceiverListenAddr is the address the receiver listens on, as bound
-// ("[::]:8088" for all interfaces).
-func (a *App) ReceiverListenAddr() string { return a.recvLn.Addr().String() }
+// ("[::]:8088" for all interfaces; "" attached).
+func (a *App) ReceiverListenAddr() string {
+	if a.recvLn == nil {
+		return ""
+	}
+	return a.recvLn.Addr().String()
+}
 
 // APIAddr is where a client on this machine reaches the REST API
-// (host:port), as ReceiverAddr.
-func (a *App) APIAddr() string { return reachable(a.apiLn.Addr()) }
+// (host:port), as ReceiverAddr ("" attached: it has none).
+func (a *App) APIAddr() string {
+	if a.apiLn == nil {
+		return ""
+	}
+	return reachable(a.apiLn.Addr())
+}
 
-// APIListenAddr is the address the REST API listens on, as bound.
-func (a *App) APIListenAddr() string { return a.apiLn.Addr().String() }
+// APIListenAddr is the address the REST API listens on, as bound (""
+// attached).
+func (a *App) APIListenAddr() string {
+	if a.apiLn == nil {
+		return ""
+	}
+	return a.apiLn.Addr().String()
+}
 
 // Shutdown stops taking requests, lets those in flight finish (until ctx
 // ends), stops the components, flushes every write and closes the
@@ -251,6 +286,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	a.down = true
 	var errs []error
+	if a.apiServer == nil { // attached: nothing served
+		return a.stopAttached(ctx)
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {

@@ -26,6 +26,7 @@ func init() {
 var consoleOpts struct {
 	listen, api, forwardTo, apiToken string
 	timeScale                        float64
+	attach                           bool
 }
 
 func addConsoleFlags(root *cobra.Command) {
@@ -35,6 +36,8 @@ func addConsoleFlags(root *cobra.Command) {
 	addAPITokenFlag(f, &consoleOpts.apiToken)
 	f.StringVar(&consoleOpts.forwardTo, "forward-to", "", "also send every request to this URL (your own service)")
 	f.Float64Var(&consoleOpts.timeScale, "time-scale", 1, "run vendor retry schedules N times faster")
+	f.BoolVar(&consoleOpts.attach, "attach", false, "open the database beside the process that runs its outbox (a serve): no receiver, API or sender of its own "+
+		"(the default when one runs and neither --listen nor --api is given; --listen and --api are then unused)")
 }
 
 // consoleLogName is the console's log file, beside the database.
@@ -72,9 +75,14 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 	}
 	ctx, cancel := context.WithCancel(base)
 	defer cancel()
+	attach, err := shouldAttach(ctx, path, consoleOpts.attach, cmd.Flags().Changed("listen") || cmd.Flags().Changed("api"))
+	if err != nil {
+		return err
+	}
 	a, err := app.Start(ctx, app.Config{
+		Attach: attach,
 		DBPath: path, Listen: consoleOpts.listen, API: consoleOpts.api,
-		ForwardTo: consoleOpts.forwardTo, TimeScale: consoleOpts.timeScale, Logger: logger,
+		ForwardTo: consoleOpts.forwardTo, TimeScale: consoleOpts.timeScale, Logger: logger, Kind: "console",
 		APIToken: apiToken(cmd.Flags(), consoleOpts.apiToken),
 	})
 	if err != nil {
@@ -97,6 +105,7 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 		Info: tui.Info{
 			ReceiverAddr: a.ReceiverAddr(), APIAddr: a.APIAddr(),
 			TimeScale: consoleOpts.timeScale, DBPath: path, Version: buildVersion(),
+			Attached: attach,
 		},
 		ExportDir: cwd,
 	})
@@ -129,4 +138,25 @@ func openConsoleLog(dir string) (io.WriteCloser, error) {
 		return nil, fmt.Errorf("opening the console log: %w", err)
 	}
 	return f, nil
+}
+
+// shouldAttach decides whether the console attaches beside the process
+// that runs the outbox of the database at path: when asked (--attach), or
+// when such a process runs and no address was given (ownPorts: --listen or
+// --api asks for a receiver and API of its own).
+func shouldAttach(ctx context.Context, path string, asked, ownPorts bool) (bool, error) {
+	if asked {
+		return true, nil
+	}
+	if ownPorts {
+		return false, nil
+	}
+	h, err := app.OtherHolder(ctx, path)
+	if err != nil {
+		return false, err
+	}
+	if h != nil {
+		slog.Info("attaching beside the process that runs the outbox", "kind", h.Kind, "pid", h.PID)
+	}
+	return h != nil, nil
 }

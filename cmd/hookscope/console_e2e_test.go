@@ -23,6 +23,13 @@ type tmuxConsole struct {
 
 func startConsole(t *testing.T, w, h int, args ...string) *tmuxConsole {
 	t.Helper()
+	return startConsoleOn(t, "", w, h, args...)
+}
+
+// startConsoleOn is startConsole on the database dbPath (empty: a new one
+// in a temporary directory).
+func startConsoleOn(t *testing.T, dbPath string, w, h int, args ...string) *tmuxConsole {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("tmux is not installed; .ci/run installs it, so the install step is broken")
@@ -36,7 +43,10 @@ func startConsole(t *testing.T, w, h int, args ...string) *tmuxConsole {
 	}
 	// Unique on the machine: other test runs may share the tmux server.
 	session := fmt.Sprintf("hookscope-e2e-%s-%d-%d", t.Name(), os.Getpid(), time.Now().UnixNano())
-	cmdline := append([]string{bin, "--db", filepath.Join(dir, "h.db"), "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"}, args...)
+	if dbPath == "" {
+		dbPath = filepath.Join(dir, "h.db")
+	}
+	cmdline := append([]string{bin, "--db", dbPath, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"}, args...)
 	tm := exec.Command("tmux", append([]string{"new-session", "-d", "-s", session, "-x", itoa(w), "-y", itoa(h)}, cmdline...)...)
 	tm.Env = append(os.Environ(), "XDG_DATA_HOME="+dir, "TERM=xterm-256color")
 	if out, err := tm.CombinedOutput(); err != nil {

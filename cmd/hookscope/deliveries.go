@@ -132,6 +132,10 @@ func nextLine(d sender.DeliveryView) string {
 			s += fmt.Sprintf(" (%s %s)", w.Reason, sender.ShortDuration(w.VendorWait()))
 		}
 	}
+	if d.TimeScale > 0 && d.TimeScale != 1 {
+		// The delivery's own time scale, whichever process sends it.
+		s += fmt.Sprintf(" ×%g", d.TimeScale)
+	}
 	return s
 }
 

@@ -59,7 +59,15 @@ side, records every request and response in SQLite, and shows it all in a
 terminal console.
 
 Vendors: Cyscale, SecurityScorecard, PolicyCortex, Holm Security, CodeScoring,
-plus Standard Webhooks and a generic profile.`,
+plus Standard Webhooks and a generic profile.
+
+The console may share its database with a running serve (or another
+console): one of them runs the outbox and the others say so in their header
+("sender: in serve, pid N"); the default endpoints (local-...) keep pointing
+at the receiver of the process that runs it. Opened beside such a process
+with no --listen or --api (or with --attach), the console attaches: no
+receiver, API or sender of its own, every view and action working through
+the shared database.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Every command prints through terminalSafe: nothing stored or

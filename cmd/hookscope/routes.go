@@ -72,45 +72,9 @@ func writeRouteTable(w io.Writer, routes []db.Route) error {
 		case r.Token != "":
 			cred = "token " + fixtures.MaskSecret(r.Token)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", printable(r.Name), printable(receiver.HookPrefix+r.Name), printable(r.Profile), printable(cred), describeSim(r.Response), r.Counters.Received)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", printable(r.Name), printable(receiver.HookPrefix+r.Name), printable(r.Profile), printable(cred), db.DescribeSim(r.Response), r.Counters.Received)
 	}
 	return tw.Flush()
-}
-
-// describeSim says in a few words how a route answers.
-func describeSim(s db.SimResponse) string {
-	status := s.Status
-	if status == 0 {
-		status = 200
-	}
-	parts := []string{fmt.Sprint(status)}
-	failStatus := s.FailStatus
-	if failStatus == 0 {
-		failStatus = 500
-	}
-	if s.FailFirst > 0 {
-		parts = append(parts, fmt.Sprintf("first %d fail %d", s.FailFirst, failStatus))
-	}
-	if s.FailureRate > 0 {
-		p := fmt.Sprintf("%g%% fail %d", s.FailureRate*100, failStatus)
-		if s.Seed != 0 {
-			p += fmt.Sprintf(" (seed %d)", s.Seed)
-		}
-		parts = append(parts, p)
-	}
-	if s.DelayMS > 0 {
-		parts = append(parts, "delay "+(time.Duration(s.DelayMS)*time.Millisecond).String())
-	}
-	if s.Hang {
-		parts = append(parts, "hang")
-	}
-	if s.OversizeBytes > 0 {
-		parts = append(parts, fmt.Sprintf("oversized %d B", s.OversizeBytes))
-	}
-	if s.Body != "" {
-		parts = append(parts, fmt.Sprintf("body %d B", len(s.Body)))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func newRoutesSetCmd(g *globals) *cobra.Command {
@@ -239,7 +203,7 @@ the route's fail-first count.`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), receiver.NewRouteView(route))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "route %s (%s, profile %s): %s\n", printable(name), receiver.HookPrefix+printable(name), printable(route.Profile), describeSim(route.Response))
+			fmt.Fprintf(cmd.OutOrStdout(), "route %s (%s, profile %s): %s\n", printable(name), receiver.HookPrefix+printable(name), printable(route.Profile), db.DescribeSim(route.Response))
 			return nil
 		},
 	}

@@ -31,7 +31,10 @@ func newSendCmd(g *globals) *cobra.Command {
 		Long: `send delivers one event to URL exactly as VENDOR would: its envelope, headers,
 signature or token, timeout and response limit. The delivery is recorded; a
 failure is retried on the vendor's schedule (divided by --time-scale) while
-this command waits, unless --no-retry.
+this command waits, unless --no-retry. The delivery keeps its time scale
+whichever process sends it, and while this command runs its retries are its
+own: a serve or console on the same database leaves them alone (and carries
+them on, at the same time scale, if this command is stopped or killed).
 
 With --count, send runs a load: COUNT fresh events (or --payload each time) at --rate per second
 (0: as fast as possible) with --concurrency requests at once, then prints the
@@ -76,7 +79,7 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 				return err
 			}
 			defer d.Close()
-			s := sender.New(d, sender.Options{TimeScale: scale, Poll: 200 * time.Millisecond})
+			s := sender.New(d, sender.Options{TimeScale: scale, Poll: 200 * time.Millisecond, Kind: "send", OwnOnly: true})
 			out := cmd.OutOrStdout()
 			if count > 0 {
 				rep, err := s.Load(ctx, sender.LoadOptions{Vendor: vendor, Event: event, URL: to, Credentials: creds,

@@ -30,7 +30,13 @@ func newServeCmd(g *globals) *cobra.Command {
 		Long: `serve runs hookscope headless: the receiver (webhooks at POST /hooks/{route}),
 the sender and the REST API. Its first two lines give the real addresses
 (so --listen 127.0.0.1:0 works). SIGINT or SIGTERM stops taking requests,
-lets those in flight finish and flushes every write.`,
+lets those in flight finish and flushes every write.
+
+Several processes may share one database. One of them (serve or a console)
+runs the outbox: it holds a lease the others see, and one of them takes it
+over within seconds when its holder stops or dies. The default endpoints
+(local-...) point at that process's receiver. Every delivery keeps the
+--time-scale it was scheduled with, whichever process sends it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			level := slog.LevelInfo
@@ -43,6 +49,7 @@ lets those in flight finish and flushes every write.`,
 				return err
 			}
 			cfg.DBPath = path
+			cfg.Kind = "serve"
 			cfg.APIToken = apiToken(cmd.Flags(), cfg.APIToken)
 			if cfg.TimeScale < 0 {
 				return usagef("--time-scale %g: give a positive factor", cfg.TimeScale)
@@ -57,6 +64,7 @@ lets those in flight finish and flushes every write.`,
 			fmt.Fprintf(out, "receiver: http://%s  (webhooks: POST /hooks/{route})%s\n", a.ReceiverAddr(), listeningOn(a.ReceiverAddr(), a.ReceiverListenAddr()))
 			fmt.Fprintf(out, "api: http://%s%s\n", a.APIAddr(), listeningOn(a.APIAddr(), a.APIListenAddr()))
 			fmt.Fprintf(out, "database: %s\n", cfg.DBPath)
+			fmt.Fprintf(out, "outbox: %s\n", outboxLine(ctx, a))
 			if cfg.ForwardTo != "" {
 				fmt.Fprintf(out, "forwarding to: %s\n", cfg.ForwardTo)
 			}
@@ -93,4 +101,19 @@ func listeningOn(reach, bound string) string {
 		return ""
 	}
 	return "  (listening on " + bound + ", every interface)"
+}
+
+// outboxLine says which process sends the database's deliveries: this
+// one, or another that this one stands in for if it stops.
+func outboxLine(ctx context.Context, a *app.App) string {
+	v, err := a.Sender.Outbox(ctx)
+	switch {
+	case err != nil:
+		return "unknown (" + err.Error() + ")"
+	case v.Here:
+		return "sent from here"
+	case v.Holder != nil:
+		return fmt.Sprintf("sent by %s, pid %d (this process takes it over if that one stops)", v.Holder.Kind, v.Holder.PID)
+	}
+	return "no process sends it yet"
 }

@@ -16,6 +16,7 @@ type Global struct {
 	Deliv    key.Binding
 	Endpts   key.Binding
 	Fixtures key.Binding
+	Routes   key.Binding
 	Help     key.Binding
 	Filter   key.Binding
 	Follow   key.Binding
@@ -32,6 +33,7 @@ func DefaultGlobal() Global {
 		Deliv:    key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "deliveries")),
 		Endpts:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "endpoints")),
 		Fixtures: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "fixtures")),
+		Routes:   key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "routes")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Follow:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow")),
@@ -45,7 +47,7 @@ func (k Global) ShortHelp() []key.Binding { return []key.Binding{k.NextView, k.H
 // FullHelp lists every global key.
 func (k Global) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.NextView, k.PrevView, k.Inbox, k.Deliv, k.Endpts, k.Fixtures},
+		{k.NextView, k.PrevView, k.Inbox, k.Deliv, k.Endpts, k.Fixtures, k.Routes},
 		{k.Filter, k.Jump, k.Follow, k.Help, k.Quit},
 	}
 }
@@ -225,4 +227,32 @@ func DefaultConfirm() Confirm {
 		Yes: key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "confirm")),
 		No:  key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancel")),
 	}
+}
+
+// Routes holds the receiver routes view's actions.
+type Routes struct {
+	New         key.Binding
+	Edit        key.Binding
+	Credentials key.Binding
+	Reset       key.Binding
+	Delete      key.Binding
+}
+
+// DefaultRoutes is the default Routes map.
+func DefaultRoutes() Routes {
+	return Routes{
+		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new route")),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit answer")),
+		Credentials: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "profile & credentials")),
+		Reset:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reset answer")),
+		Delete:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete")),
+	}
+}
+
+// ShortHelp is the footer's share of Routes keys.
+func (k Routes) ShortHelp() []key.Binding { return []key.Binding{k.New, k.Edit, k.Reset} }
+
+// FullHelp lists every Routes key.
+func (k Routes) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.New, k.Edit, k.Credentials, k.Reset, k.Delete}}
 }
