@@ -118,6 +118,9 @@ func decodeHeaders(s string) ([]Header, error) {
 	if s == "" {
 		return []Header{}, nil
 	}
+	if hs, ok := decodePlainHeaders(s); ok {
+		return hs, nil
+	}
 	var in []storedHeader
 	if err := json.Unmarshal([]byte(s), &in); err != nil {
 		return nil, fmt.Errorf("decoding headers: %w", err)
@@ -168,6 +171,9 @@ func decodeStrings(s string) ([]string, error) {
 	out := []string{}
 	if s == "" {
 		return out, nil
+	}
+	if plain, ok := decodePlainStrings(s); ok {
+		return plain, nil
 	}
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
 		return nil, fmt.Errorf("decoding a list: %w", err)

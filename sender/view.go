@@ -10,16 +10,28 @@ import (
 )
 
 // EndpointView is an endpoint as printed and served (SPEC §7 names), with
-// its secret and token masked.
+// its secret and token masked. Retry and TimeoutSeconds are the values in
+// force: the endpoint's own, or its profile's default where it sets none
+// (RetrySource and TimeoutSource say which); RetryNote says when the
+// profile's retry window makes fewer attempts than max_attempts.
 type EndpointView struct {
 	db.Endpoint
-	Secret string `json:"secret,omitempty"`
-	Token  string `json:"token,omitempty"`
+	Secret         string         `json:"secret,omitempty"`
+	Token          string         `json:"token,omitempty"`
+	Retry          db.RetryConfig `json:"retry"`
+	RetrySource    string         `json:"retry_source"`
+	RetryNote      string         `json:"retry_note,omitempty"`
+	TimeoutSeconds int            `json:"timeout_seconds"`
+	TimeoutSource  string         `json:"timeout_source"`
 }
 
-// ViewEndpoint masks an endpoint's credentials for output.
+// ViewEndpoint masks an endpoint's credentials for output and states its
+// effective retry rule and timeout.
 func ViewEndpoint(e db.Endpoint) EndpointView {
-	return EndpointView{Endpoint: e, Secret: fixtures.MaskSecret(e.Secret), Token: fixtures.MaskSecret(e.Token)}
+	v := EndpointView{Endpoint: e, Secret: fixtures.MaskSecret(e.Secret), Token: fixtures.MaskSecret(e.Token), RetryNote: RetryWindowNote(e)}
+	v.Retry, v.RetrySource = EffectiveRetry(e)
+	v.TimeoutSeconds, v.TimeoutSource = EffectiveTimeoutSeconds(e)
+	return v
 }
 
 // BodyView is a body as text, or base64 where it is not valid UTF-8.

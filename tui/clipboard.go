@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,8 +15,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/receiver"
-	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
@@ -108,67 +104,6 @@ func (m *Model) copyDeliveryCurl(id int64) tea.Cmd {
 		a := d.Delivery.Attempts[len(d.Delivery.Attempts)-1]
 		return copiedMsg{text: curlCommand(a.Request.Method, a.Request.URL, a.Request.Headers, a.Request.Body),
 			what: fmt.Sprintf("delivery #%d attempt %d", id, a.N)}
-	}
-}
-
-// exportedMsg reports an export.
-type exportedMsg = actionDoneMsg
-
-// exportInbox writes the visible page of requests, in full, as JSON lines.
-func (m *Model) exportInbox() tea.Cmd {
-	ids := make([]int64, len(m.inbox.pg.rows))
-	for i, r := range m.inbox.pg.rows {
-		ids[i] = r.ID
-	}
-	src := m.src
-	return exportJSONL(m.ctx, m.expDir, "requests", ids, func(ctx context.Context, id int64) (any, error) {
-		q, err := src.GetRequest(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return receiver.NewRequestView(q, true), nil
-	})
-}
-
-// exportDeliveries writes the visible page of deliveries, each with its
-// attempts in full, as JSON lines.
-func (m *Model) exportDeliveries() tea.Cmd {
-	ids := make([]int64, len(m.deliv.pg.rows))
-	for i, r := range m.deliv.pg.rows {
-		ids[i] = r.ID
-	}
-	src := m.src
-	return exportJSONL(m.ctx, m.expDir, "deliveries", ids, func(ctx context.Context, id int64) (any, error) {
-		d, err := src.GetDelivery(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return sender.ViewDelivery(d.Delivery), nil
-	})
-}
-
-// exportJSONL writes one JSON line per id, each the SPEC §7 view that view
-// returns (bodies as text, or base64 where not UTF-8; credentials masked),
-// to a new file in dir.
-func exportJSONL(ctx context.Context, dir, kind string, ids []int64, view func(context.Context, int64) (any, error)) tea.Cmd {
-	return func() tea.Msg {
-		path := filepath.Join(dir, fmt.Sprintf("hookscope-%s-%s.jsonl", kind, time.Now().Format("20060102-150405")))
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		for _, id := range ids {
-			v, err := view(ctx, id)
-			if err == nil {
-				err = enc.Encode(v)
-			}
-			if err != nil {
-				return exportedMsg{err: fmt.Errorf("exporting %s #%d: %w", kind, id, err)}
-			}
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-			return exportedMsg{err: fmt.Errorf("writing %s: %w", path, err)}
-		}
-		return exportedMsg{text: fmt.Sprintf("exported %d %s to %s", len(ids), kind, path)}
 	}
 }
 

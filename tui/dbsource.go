@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/export"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -115,6 +117,11 @@ func (s *DBSource) Stats(ctx context.Context) (Stats, error) {
 		}
 	}
 	return st, nil
+}
+
+// Export implements Source.
+func (s *DBSource) Export(ctx context.Context, w io.Writer, spec export.Spec) (export.Summary, error) {
+	return export.Write(ctx, s.DB.Reader(), w, spec)
 }
 
 // RequestOfAttempt implements Source.

@@ -51,7 +51,10 @@ func (v *fixturesView) lines(h int) ([]string, int) {
 	out := make([]string, 0, end-v.offset)
 	for _, f := range v.rows[v.offset:end] {
 		mark := ""
-		if f.info.Inferred {
+		switch {
+		case f.info.User:
+			mark = " (yours)"
+		case f.info.Inferred:
 			mark = " (inferred)"
 		}
 		out = append(out, fmt.Sprintf("%-18s %s%s", sanitize.Line(f.profile.Name()), sanitize.Line(f.info.Type), mark))
@@ -72,9 +75,12 @@ func (r renderer) renderFixture(f fixtureRow, now time.Time) string {
 		line(r.field("group", r.safe(f.info.Group)))
 	}
 	line(r.field("auth", string(f.profile.Auth())))
-	if f.info.Inferred {
+	switch {
+	case f.info.User:
+		line(r.field("shape", r.st.Info.Render("yours: ")+r.safe(f.info.Path)))
+	case f.info.Inferred:
 		line(r.field("shape", r.st.Warn.Render("inferred: the vendor only names this event")))
-	} else {
+	default:
 		line(r.field("shape", r.st.OK.Render("documented by the vendor")))
 	}
 	if f.info.Note != "" {

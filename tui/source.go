@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/export"
 )
 
 // Source is everything the console reads. Every method runs inside a
@@ -42,6 +44,9 @@ type Source interface {
 	AttemptOfRequest(ctx context.Context, requestID int64) (deliveryID int64, n int, err error)
 	// Stats counts what the header shows.
 	Stats(ctx context.Context) (Stats, error)
+	// Export streams every request or delivery s selects to w, oldest
+	// first (paging fields ignored), as `hookscope export` does.
+	Export(ctx context.Context, w io.Writer, s export.Spec) (export.Summary, error)
 }
 
 // DeliveryDetail is a delivery with what its detail pane shows beside it.

@@ -84,7 +84,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 				if showJSON {
 					return writeJSON(cmd.OutOrStdout(), sender.ViewDelivery(*d))
 				}
-				return writeDelivery(cmd.OutOrStdout(), sender.ViewDelivery(*d))
+				return writeDelivery(cmd.OutOrStdout(), sender.ViewDelivery(*d), retryNote(ctx, s, d))
 			})
 		},
 	}
@@ -109,12 +109,12 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 				if retryJSON {
 					return writeJSON(cmd.OutOrStdout(), sender.ViewDelivery(*d))
 				}
-				return writeDelivery(cmd.OutOrStdout(), sender.ViewDelivery(*d))
+				return writeDelivery(cmd.OutOrStdout(), sender.ViewDelivery(*d), retryNote(ctx, s, d))
 			})
 		},
 	}
 	retry.Flags().BoolVar(&retryJSON, "json", false, "print JSON")
-	cmd.AddCommand(list, show, retry)
+	cmd.AddCommand(list, show, retry, newRetryFailedCmd(g))
 	return cmd
 }
 
@@ -148,7 +148,18 @@ func writeDeliveries(w io.Writer, ds []sender.DeliveryView) error {
 	return tw.Flush()
 }
 
-func writeDelivery(w io.Writer, d sender.DeliveryView) error {
+// retryNote says, for a delivery whose endpoint asks for more attempts
+// than its profile's retry window holds, why it stops early ("" else, and
+// when the endpoint is gone).
+func retryNote(ctx context.Context, s *sender.Sender, d *db.Delivery) string {
+	ep, err := s.Endpoint(ctx, d.EndpointID)
+	if err != nil {
+		return ""
+	}
+	return sender.RetryWindowNote(*ep)
+}
+
+func writeDelivery(w io.Writer, d sender.DeliveryView, note string) error {
 	fmt.Fprintf(w, "delivery %d to endpoint %d (%s): %s\n", d.ID, d.EndpointID, d.Vendor, d.Status)
 	if d.Status == db.DeliveryCancelled {
 		fmt.Fprintf(w, "%s\n", printableText(d.LastError))
@@ -159,6 +170,9 @@ func writeDelivery(w io.Writer, d sender.DeliveryView) error {
 	}
 	if n := nextLine(d); n != "" {
 		fmt.Fprintf(w, "next attempt: %s\n", n)
+	}
+	if note != "" {
+		fmt.Fprintf(w, "retries: %s\n", note)
 	}
 	if e := d.Escalation; e != nil {
 		fmt.Fprintf(w, "\n%s: %s\n%s\n", e.Kind, e.Subject, e.Body)

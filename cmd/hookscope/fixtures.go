@@ -21,11 +21,18 @@ func newFixturesCmd(g *globals) *cobra.Command {
 		Use:   "fixtures",
 		Short: "Browse every vendor's event catalogue and render payloads",
 		Long: `fixtures lists each vendor profile's event catalogue and renders a fresh,
-valid payload for any event, framed exactly as the vendor sends it.`,
+valid payload for any event, framed exactly as the vendor sends it.
+
+Your own fixtures live in a folder (--fixtures, default
+$XDG_CONFIG_HOME/hookscope/fixtures): the file VENDOR/EVENT.json is the
+payload of event EVENT of profile VENDOR. It adds the event to the catalogue
+or replaces the built-in one, and the profile frames and signs it like its
+own. See 'hookscope fixtures placeholders' for the values rendered fresh on
+each use.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newFixturesListCmd(), newFixturesShowCmd())
+	cmd.AddCommand(markUsesFixtures(newFixturesListCmd()), markUsesFixtures(newFixturesShowCmd()), newFixturesPlaceholdersCmd())
 	return cmd
 }
 
@@ -66,14 +73,23 @@ func newFixturesListCmd() *cobra.Command {
 func writeCatalogue(w io.Writer, events []fixtures.EventInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VENDOR\tEVENT\tNAME\tPAYLOAD")
+	yours := 0
 	for _, e := range events {
 		shape := "documented"
-		if e.Inferred {
+		switch {
+		case e.User:
+			shape = "yours: " + e.Path
+			yours++
+		case e.Inferred:
 			shape = "inferred"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Vendor, e.Type, e.Name, shape)
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if yours > 0 {
+		_, err := fmt.Fprintf(w, "\n%d events, %d of them yours\n", len(events), yours)
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n%d events\n", len(events))
@@ -85,6 +101,7 @@ func newFixturesShowCmd() *cobra.Command {
 		seed    int64
 		at      string
 		headers bool
+		asJSON  bool
 		creds   fixtures.Credentials
 	)
 	cmd := &cobra.Command{
@@ -132,6 +149,9 @@ The same --seed gives the same ids and values; add --at to pin the clock too.`,
 				return fmt.Errorf("framing %s %s: %w", args[0], args[1], err)
 			}
 			out := cmd.OutOrStdout()
+			if asJSON {
+				return writeJSON(out, newFixtureView(p, args[1], seed, now, wire))
+			}
 			if headers {
 				method := wire.Method
 				if method == "" {
@@ -150,6 +170,7 @@ The same --seed gives the same ids and values; add --at to pin the clock too.`,
 	cmd.Flags().Int64Var(&seed, "seed", 0, "seed for ids and values (default: random)")
 	cmd.Flags().StringVar(&at, "at", "", "the clock to render at, RFC 3339 (default: now)")
 	cmd.Flags().BoolVar(&headers, "headers", false, "print the request line and headers before the body")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the fixture's description, headers and body as one JSON document")
 	cmd.Flags().StringVar(&creds.Secret, "secret", "", "signing secret (profiles that sign)")
 	cmd.Flags().StringVar(&creds.Token, "token", "", "token (profiles that send one)")
 	return cmd
@@ -168,4 +189,22 @@ func demoCredentials(p fixtures.Profile) fixtures.Credentials {
 		return fixtures.Credentials{Token: "hookscope-demo-token"}
 	}
 	return fixtures.Credentials{}
+}
+
+// newFixturesPlaceholdersCmd lists the placeholders a user fixture can use.
+func newFixturesPlaceholdersCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "placeholders",
+		Short: "List the placeholders your own fixtures can use in their strings",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w := cmd.OutOrStdout()
+			fmt.Fprintln(w, "In a string of VENDOR/EVENT.json, each is rendered fresh on every use (the same --seed gives the same values):")
+			for _, line := range fixtures.PlaceholderHelp() {
+				fmt.Fprintf(w, "  %s\n", line)
+			}
+			_, err := fmt.Fprintln(w, `A string that is one number placeholder alone ("{{int:1:10}}", "{{now:unix}}") becomes a JSON number; "{{{{" writes a literal "{{".`)
+			return err
+		},
+	}
 }

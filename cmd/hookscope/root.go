@@ -8,11 +8,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // globals are the flags every command shares.
 type globals struct {
 	dbPath string
+	// fixturesDir is the user's fixtures folder (--fixtures).
+	fixturesDir string
 }
 
 // dbFile resolves --db or the default location.
@@ -72,6 +75,7 @@ the shared database.`,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
 			cmd.SetOut(terminalSafe{cmd.OutOrStdout()})
 			cmd.SetErr(terminalSafe{cmd.ErrOrStderr()})
+			loadUserFixtures(cmd, g.fixturesDir)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runConsole != nil {
@@ -81,6 +85,8 @@ the shared database.`,
 		},
 	}
 	root.PersistentFlags().StringVar(&g.dbPath, "db", "", "database file (default $XDG_DATA_HOME/hookscope/hookscope.db)")
+	root.PersistentFlags().StringVar(&g.fixturesDir, "fixtures", fixtures.DefaultUserDir(), "your own fixtures: a folder of VENDOR/EVENT.json files (see 'hookscope fixtures placeholders')")
+	root.Annotations = map[string]string{usesFixtures: "yes"} // the console
 	for _, f := range rootFlagHooks {
 		f(root)
 	}

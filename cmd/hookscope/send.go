@@ -16,7 +16,7 @@ import (
 	"github.com/hookscope/hookscope/sender"
 )
 
-func init() { register(newSendCmd) }
+func init() { register(func(g *globals) *cobra.Command { return markUsesFixtures(newSendCmd(g)) }) }
 
 func newSendCmd(g *globals) *cobra.Command {
 	var (

@@ -14,7 +14,7 @@ import (
 	"github.com/hookscope/hookscope/cmd/app"
 )
 
-func init() { register(newServeCmd) }
+func init() { register(func(g *globals) *cobra.Command { return markUsesFixtures(newServeCmd(g)) }) }
 
 // shutdownGrace bounds how long serve waits for requests in flight.
 const shutdownGrace = 30 * time.Second
