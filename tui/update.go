@@ -138,10 +138,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.sendEdited(msg)
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
-	case tea.MouseWheelMsg:
-		var cmd tea.Cmd
-		m.detail, cmd = m.detail.Update(msg)
-		return m, cmd
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m, m.handleMouse(msg.(tea.MouseMsg))
 	}
 	return m, nil
 }
