@@ -122,6 +122,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.findSender(q.ID), true
 		case key.Matches(msg, k.Raw):
 			return m.toggleRaw(), true
+		case key.Matches(msg, k.Copy):
+			return m.startCopy(), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -134,6 +136,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.findProduced(d.ID), true
 		case key.Matches(msg, k.Raw):
 			return m.toggleRaw(), true
+		case key.Matches(msg, k.Copy):
+			return m.startCopy(), true
 		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
 			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:

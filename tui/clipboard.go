@@ -21,6 +21,7 @@ import (
 // copiedMsg carries text for the clipboard (OSC 52, base64 on the wire).
 type copiedMsg struct {
 	text, what string
+	file       string // where the text was also written ("" when it could not be)
 	err        error
 }
 
@@ -87,7 +88,7 @@ func (m *Model) copyRequestCurl(id int64) tea.Cmd {
 			host = "127.0.0.1:8080"
 		}
 		url := "http://" + host + q.Path + queryPart(q.Query)
-		return copiedMsg{text: curlCommand(q.Method, url, q.Headers, q.Body), what: fmt.Sprintf("request #%d", id)}
+		return copied(curlCommand(q.Method, url, q.Headers, q.Body), fmt.Sprintf("request #%d as a curl command", id))
 	}
 }
 
@@ -102,8 +103,8 @@ func (m *Model) copyDeliveryCurl(id int64) tea.Cmd {
 			return copiedMsg{err: fmt.Errorf("delivery %d has no attempt yet", id)}
 		}
 		a := d.Delivery.Attempts[len(d.Delivery.Attempts)-1]
-		return copiedMsg{text: curlCommand(a.Request.Method, a.Request.URL, a.Request.Headers, a.Request.Body),
-			what: fmt.Sprintf("delivery #%d attempt %d", id, a.N)}
+		return copied(curlCommand(a.Request.Method, a.Request.URL, a.Request.Headers, a.Request.Body),
+			fmt.Sprintf("delivery #%d attempt %d as a curl command", id, a.N))
 	}
 }
 

@@ -126,7 +126,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(statusError, "✗ "+msg.err.Error())
 			return m, nil
 		}
-		m.setStatus(statusOK, "✓ copied "+msg.what+" as a curl command (OSC 52)")
+		also := ""
+		if msg.file != "" {
+			also = "; also in " + msg.file
+		}
+		m.setStatus(statusOK, "✓ copied "+msg.what+" (OSC 52"+also+")")
 		return m, tea.SetClipboard(msg.text)
 	case pagerReadyMsg:
 		return m, m.runPager(msg)

@@ -115,6 +115,7 @@ type Inbox struct {
 	Pager    key.Binding
 	Sender   key.Binding
 	Raw      key.Binding
+	Copy     key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -128,6 +129,7 @@ func DefaultInbox() Inbox {
 		Pager:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
 		Sender:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delivery that sent it")),
 		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
+		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
 	}
 }
 
@@ -136,7 +138,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw, k.Copy}}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -146,6 +148,7 @@ type Deliveries struct {
 	Retry       key.Binding
 	Produced    key.Binding
 	Raw         key.Binding
+	Copy        key.Binding
 	Curl        key.Binding
 	Export      key.Binding
 	HAR         key.Binding
@@ -160,6 +163,7 @@ func DefaultDeliveries() Deliveries {
 		Retry:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
 		Produced:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "request it produced")),
 		Raw:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
+		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
 		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
@@ -172,7 +176,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Copy, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
