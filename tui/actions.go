@@ -124,6 +124,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.toggleRaw(), true
 		case key.Matches(msg, k.Copy):
 			return m.startCopy(), true
+		case key.Matches(msg, k.Prune):
+			return m.startPrune(), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -138,6 +140,8 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.toggleRaw(), true
 		case key.Matches(msg, k.Copy):
 			return m.startCopy(), true
+		case key.Matches(msg, k.Prune):
+			return m.startPrune(), true
 		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
 			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:

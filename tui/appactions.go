@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/sender"
@@ -33,11 +34,17 @@ type RouteControl interface {
 	DeleteRoute(ctx context.Context, name string) error
 }
 
+// HistoryControl prunes the database's history (*db.DB satisfies it).
+type HistoryControl interface {
+	Prune(ctx context.Context, before time.Time) (db.PruneResult, error)
+}
+
 // AppActions implements Actions over the running sender and receiver.
 type AppActions struct {
 	Sender   SenderControl
 	Receiver RouteControl
 	Source   Source
+	History  HistoryControl
 }
 
 var _ Actions = AppActions{}
@@ -212,4 +219,16 @@ func (a AppActions) SendSkipped(ctx context.Context, id int64) (string, error) {
 		return "", fmt.Errorf("sending the skipped deliveries of endpoint %d: %w", id, err)
 	}
 	return fmt.Sprintf("%d skipped deliveries of endpoint #%d are due now", n, id), nil
+}
+
+// Prune implements Actions.
+func (a AppActions) Prune(ctx context.Context, before time.Time) (string, error) {
+	if a.History == nil {
+		return "", ErrUnavailable
+	}
+	res, err := a.History.Prune(ctx, before)
+	if err != nil {
+		return "", fmt.Errorf("pruning the history: %w", err)
+	}
+	return fmt.Sprintf("pruned %d requests, %d deliveries and %d events", res.Requests, res.Deliveries, res.Events), nil
 }

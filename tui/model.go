@@ -343,6 +343,9 @@ func (unavailableActions) TestEndpoint(context.Context, int64, string) (string, 
 func (unavailableActions) SendSkipped(context.Context, int64) (string, error) {
 	return "", ErrUnavailable
 }
+func (unavailableActions) Prune(context.Context, time.Time) (string, error) {
+	return "", ErrUnavailable
+}
 func (unavailableActions) PutRoute(context.Context, db.Route) (string, error) {
 	return "", ErrUnavailable
 }

@@ -365,6 +365,9 @@ func (r *recorder) TestEndpoint(_ context.Context, id int64, ev string) (string,
 func (r *recorder) SendSkipped(_ context.Context, id int64) (string, error) {
 	return r.add(fmt.Sprintf("send skipped %d", id))
 }
+func (r *recorder) Prune(_ context.Context, before time.Time) (string, error) {
+	return r.add("prune " + before.Format(time.RFC3339))
+}
 func (r *recorder) PutRoute(_ context.Context, rt db.Route) (string, error) {
 	return r.add("put route " + rt.Name)
 }

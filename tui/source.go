@@ -105,6 +105,8 @@ type Actions interface {
 	// SendSkipped makes the deliveries skipped while an endpoint was
 	// disabled due now.
 	SendSkipped(ctx context.Context, id int64) (string, error)
+	// Prune deletes the history recorded before a time (zero: all).
+	Prune(ctx context.Context, before time.Time) (string, error)
 }
 
 // ErrUnavailable is returned by an action this build cannot perform yet.

@@ -101,7 +101,7 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 	m := tui.New(tui.Config{
 		Context: ctx,
 		Source:  src,
-		Actions: tui.AppActions{Sender: a.Sender, Receiver: a.Receiver, Source: src},
+		Actions: tui.AppActions{Sender: a.Sender, Receiver: a.Receiver, Source: src, History: a.DB},
 		Info: tui.Info{
 			ReceiverAddr: a.ReceiverAddr(), APIAddr: a.APIAddr(),
 			TimeScale: consoleOpts.timeScale, DBPath: path, Version: buildVersion(),

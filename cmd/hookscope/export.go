@@ -125,21 +125,7 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 
 // parseWhen reads a time bound: RFC 3339, a local date, or a duration
 // before now ("90m", "24h"); "" is no bound.
-func parseWhen(s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, time.Local); err == nil {
-		return t, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("%q: give RFC 3339 (2026-01-02T15:04:05Z), a date (2026-01-02) or a duration ago (24h)", s)
-}
+func parseWhen(s string, now time.Time) (time.Time, error) { return db.ParseWhen(s, now) }
 
 // runExport writes the export to out, or to standard output. The export
 // is JSON with every character a terminal could act on escaped, so it goes

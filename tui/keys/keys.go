@@ -116,6 +116,7 @@ type Inbox struct {
 	Sender   key.Binding
 	Raw      key.Binding
 	Copy     key.Binding
+	Prune    key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -130,6 +131,7 @@ func DefaultInbox() Inbox {
 		Sender:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delivery that sent it")),
 		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
 		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
+		Prune:    key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prune history…")),
 	}
 }
 
@@ -138,7 +140,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw, k.Copy}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw, k.Copy, k.Prune}}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -149,6 +151,7 @@ type Deliveries struct {
 	Produced    key.Binding
 	Raw         key.Binding
 	Copy        key.Binding
+	Prune       key.Binding
 	Curl        key.Binding
 	Export      key.Binding
 	HAR         key.Binding
@@ -164,6 +167,7 @@ func DefaultDeliveries() Deliveries {
 		Produced:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "request it produced")),
 		Raw:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
+		Prune:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prune history…")),
 		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
@@ -176,7 +180,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Copy, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Copy, k.Prune, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
