@@ -126,6 +126,10 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.startCopy(), true
 		case key.Matches(msg, k.Prune):
 			return m.startPrune(), true
+		case key.Matches(msg, k.Mark):
+			return m.markForDiff(), true
+		case key.Matches(msg, k.Diff):
+			return m.showDiff(), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -142,6 +146,10 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.startCopy(), true
 		case key.Matches(msg, k.Prune):
 			return m.startPrune(), true
+		case key.Matches(msg, k.Mark):
+			return m.markForDiff(), true
+		case key.Matches(msg, k.Diff):
+			return m.showDiff(), true
 		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
 			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:

@@ -169,9 +169,10 @@ type Model struct {
 	detailLines []string
 	matches     []match
 	matchCur    int
-	filterErr   string // why the filter typed does not apply
-	replayID    int64  // the request a typed URL replays
-	linkNote    string // what a jump from a linked row shows once it lands
+	filterErr   string    // why the filter typed does not apply
+	replayID    int64     // the request a typed URL replays
+	linkNote    string    // what a jump from a linked row shows once it lands
+	diffMark    *diffSide // the first side of a diff (m marks it)
 
 	// execEditor hands the terminal to $EDITOR or $PAGER (tea.ExecProcess; tests
 	// run the editor directly).

@@ -117,6 +117,8 @@ type Inbox struct {
 	Raw      key.Binding
 	Copy     key.Binding
 	Prune    key.Binding
+	Mark     key.Binding
+	Diff     key.Binding
 }
 
 // DefaultInbox is the default Inbox map.
@@ -132,6 +134,8 @@ func DefaultInbox() Inbox {
 		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
 		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
 		Prune:    key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prune history…")),
+		Mark:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark for diff")),
+		Diff:     key.NewBinding(key.WithKeys("="), key.WithHelp("=", "diff with the mark")),
 	}
 }
 
@@ -140,7 +144,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw, k.Copy, k.Prune}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw, k.Copy, k.Mark, k.Diff, k.Prune}}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -152,6 +156,8 @@ type Deliveries struct {
 	Raw         key.Binding
 	Copy        key.Binding
 	Prune       key.Binding
+	Mark        key.Binding
+	Diff        key.Binding
 	Curl        key.Binding
 	Export      key.Binding
 	HAR         key.Binding
@@ -168,6 +174,8 @@ func DefaultDeliveries() Deliveries {
 		Raw:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
 		Prune:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prune history…")),
+		Mark:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark for diff")),
+		Diff:        key.NewBinding(key.WithKeys("="), key.WithHelp("=", "diff with the mark")),
 		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
@@ -180,7 +188,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Copy, k.Prune, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Copy, k.Mark, k.Diff, k.Prune, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
