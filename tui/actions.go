@@ -297,6 +297,7 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 		mode := m.mode
 		m.mode = modeNormal
 		m.input.Blur()
+		m.input.ShowSuggestions = false
 		if mode == modeFilter { // esc clears the filter
 			m.input.SetValue("")
 			m.filterErr = ""
@@ -322,6 +323,9 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 		if mode == modeJump {
 			return m.jump(value)
 		}
+		if mode == modeCommand {
+			return m.runCommand(value)
+		}
 		if mode == modeRoute {
 			sim, err := parseSim(value)
 			if err != nil {
@@ -339,6 +343,9 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 			m.setStatus(statusInfo, filterStatus(value))
 		}
 		return cmd
+	}
+	if m.mode == modeCommand {
+		return m.commandKey(msg)
 	}
 	var cmd tea.Cmd
 	before := m.input.Value()

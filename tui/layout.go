@@ -386,7 +386,7 @@ func (m *Model) statusLine() string {
 			return fit(in+e, m.width)
 		}
 		return fit(m.input.View(), m.width)
-	case modeRoute, modeURL, modeJump:
+	case modeRoute, modeURL, modeJump, modeCommand:
 		return fit(m.input.View(), m.width)
 	case modeConfirm:
 		if m.confirm != nil {

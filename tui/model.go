@@ -63,6 +63,7 @@ const (
 	modeForm         // a form takes the keys (Model.form)
 	modeURL          // typing a URL to replay to
 	modeJump         // typing an id to go to
+	modeCommand      // typing a command line (:)
 )
 
 // Config is what New needs.

@@ -191,7 +191,7 @@ func (m *Model) refresh(kinds map[string]bool) tea.Cmd {
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.mode {
-	case modeFilter, modeRoute, modeURL, modeJump:
+	case modeFilter, modeRoute, modeURL, modeJump, modeCommand:
 		return m.handleInput(msg)
 	case modeConfirm:
 		return m.handleConfirm(msg)
@@ -230,6 +230,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.startFilter()
 	case key.Matches(msg, m.global.Jump):
 		return m.startJump()
+	case key.Matches(msg, m.global.Command):
+		return m.startCommand()
 	case key.Matches(msg, m.global.Follow):
 		if m.active != viewInbox && m.active != viewDeliveries {
 			m.setStatus(statusInfo, "follow works in the Inbox and Deliveries")

@@ -21,6 +21,7 @@ type Global struct {
 	Filter   key.Binding
 	Follow   key.Binding
 	Jump     key.Binding
+	Command  key.Binding
 }
 
 // DefaultGlobal is the default Global map.
@@ -38,6 +39,7 @@ func DefaultGlobal() Global {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Follow:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow")),
 		Jump:     key.NewBinding(key.WithKeys("#"), key.WithHelp("#", "go to id")),
+		Command:  key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command line")),
 	}
 }
 
@@ -48,7 +50,7 @@ func (k Global) ShortHelp() []key.Binding { return []key.Binding{k.NextView, k.H
 func (k Global) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextView, k.PrevView, k.Inbox, k.Deliv, k.Endpts, k.Fixtures, k.Routes},
-		{k.Filter, k.Jump, k.Follow, k.Help, k.Quit},
+		{k.Filter, k.Jump, k.Command, k.Follow, k.Help, k.Quit},
 	}
 }
 
