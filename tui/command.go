@@ -263,7 +263,9 @@ func (m *Model) endpointCommand(w []string, line string, bad func(string, ...any
 		_, rest, _ := strings.Cut(line, " disable ")
 		reason := strings.TrimSpace(rest)
 		return ask(fmt.Sprintf("Disable %s (%s)? New events for it are then skipped; S sends them after enabling.", sanitize.Line(e.Name), sanitize.Line(reason)),
-			func(ctx context.Context, a Actions) (string, error) { return a.SetEndpointEnabled(ctx, e.ID, false, reason) })
+			func(ctx context.Context, a Actions) (string, error) {
+				return a.SetEndpointEnabled(ctx, e.ID, false, reason)
+			})
 	case "enable":
 		return ask(fmt.Sprintf("Enable endpoint %s?", sanitize.Line(e.Name)),
 			func(ctx context.Context, a Actions) (string, error) { return a.SetEndpointEnabled(ctx, e.ID, true, "") })
