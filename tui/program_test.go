@@ -94,3 +94,39 @@ func TestFeedCoalesces(t *testing.T) {
 	case <-time.After(3 * FeedInterval):
 	}
 }
+
+// TestFormInTeatest runs a form in a real tea.Program: the Routes view's
+// new-route form shows a bad name's error under its field, esc writes
+// nothing, and a completed form saves the route through the receiver.
+func TestFormInTeatest(t *testing.T) {
+	d := openDB(t)
+	m := routesModel(t, d, 100, 30)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	tm.Type("5")
+	teatest.WaitFor(t, tm.Output(), has("Routes · "), teatest.WithDuration(5*time.Second))
+	tm.Type("n")
+	teatest.WaitFor(t, tm.Output(), has("New route"), teatest.WithDuration(5*time.Second))
+	tm.Type("no good")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	teatest.WaitFor(t, tm.Output(), has("use 1 to 64 letters"), teatest.WithDuration(5*time.Second))
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	teatest.WaitFor(t, tm.Output(), has("nothing was saved"), teatest.WithDuration(5*time.Second))
+	if _, err := storedRoute(t, d, "no good"); err == nil {
+		t.Fatal("a cancelled form saved a route")
+	}
+	tm.Type("n")
+	teatest.WaitFor(t, tm.Output(), has("New route"), teatest.WithDuration(5*time.Second))
+	tm.Type("teatest-route")
+	for range 16 { // every other field as it is
+		tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		time.Sleep(20 * time.Millisecond)
+	}
+	teatest.WaitFor(t, tm.Output(), has("route teatest-route (generic) saved"), teatest.WithDuration(5*time.Second))
+	if _, err := storedRoute(t, d, "teatest-route"); err != nil {
+		t.Fatalf("the route was not saved: %v", err)
+	}
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+}
