@@ -32,7 +32,9 @@ const maxLineCells = 1024
 const cutMarkCells = 64
 
 // bound cuts every line of content wider than maxLineCells (and its cut
-// mark), ending it with a mark that says how much was left out.
+// mark), ending it with a mark that says how much was left out. Its cost
+// is bounded by the cells kept, not by the line: a line is read only up to
+// the cut.
 func (r renderer) bound(content string) string {
 	if r.whole || len(content) <= maxLineCells {
 		return content
@@ -44,17 +46,35 @@ func (r renderer) bound(content string) string {
 			continue
 		}
 		// A line safe already cut ends in its mark: it stays as it is.
-		if ansi.StringWidth(line) <= maxLineCells+cutMarkCells {
+		if _, over := cutCells(line, maxLineCells+cutMarkCells); !over {
 			continue
 		}
-		cut := ansi.Truncate(line, maxLineCells, "")
-		lines[i] = cut + r.cutMark(len(ansi.Strip(line))-len(ansi.Strip(cut)))
+		cut, _ := cutCells(line, maxLineCells)
+		lines[i] = cut + "\x1b[m" + r.cutMark(len(ansi.Strip(line))-len(ansi.Strip(cut)))
 		changed = true
 	}
 	if !changed {
 		return content
 	}
 	return strings.Join(lines, "\n")
+}
+
+// cutCells returns the start of s that is at most limit cells wide,
+// escape sequences kept, and whether anything was left out. It reads s
+// only up to the cut.
+func cutCells(s string, limit int) (string, bool) {
+	var state byte
+	width, i := 0, 0
+	for i < len(s) {
+		_, w, n, next := ansi.DecodeSequence(s[i:], state, nil)
+		if width+w > limit {
+			return s[:i], true
+		}
+		width += w
+		state = next
+		i += n
+	}
+	return s, false
 }
 
 // cutMark ends a line that was cut, saying how many bytes were left out.
