@@ -19,6 +19,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/tui/keys"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
 )
@@ -99,8 +100,35 @@ func (m *Model) pickFrom(title string, items []db.Endpoint, onPick func(e db.End
 	return nil
 }
 
+// inspectAction runs the keys the Inbox and Deliveries share.
+func (m *Model) inspectAction(msg tea.KeyPressMsg, k keys.Inspect) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, k.Raw):
+		return m.toggleRaw(), true
+	case key.Matches(msg, k.Copy):
+		return m.startCopy(), true
+	case key.Matches(msg, k.Mark):
+		return m.markForDiff(), true
+	case key.Matches(msg, k.Diff):
+		return m.showDiff(), true
+	case key.Matches(msg, k.Prune):
+		return m.startPrune(), true
+	}
+	return nil, false
+}
+
 // handleAction runs the active view's action keys.
 func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch m.active {
+	case viewInbox, viewDeliveries:
+		k := m.inbox.keys.Inspect
+		if m.active == viewDeliveries {
+			k = m.deliv.keys.Inspect
+		}
+		if cmd, ok := m.inspectAction(msg, k); ok {
+			return cmd, true
+		}
+	}
 	switch m.active {
 	case viewInbox:
 		k := m.inbox.keys
@@ -120,16 +148,6 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.openInPager(viewInbox, q.ID), true
 		case key.Matches(msg, k.Sender) && ok:
 			return m.findSender(q.ID), true
-		case key.Matches(msg, k.Raw):
-			return m.toggleRaw(), true
-		case key.Matches(msg, k.Copy):
-			return m.startCopy(), true
-		case key.Matches(msg, k.Prune):
-			return m.startPrune(), true
-		case key.Matches(msg, k.Mark):
-			return m.markForDiff(), true
-		case key.Matches(msg, k.Diff):
-			return m.showDiff(), true
 		}
 	case viewDeliveries:
 		k := m.deliv.keys
@@ -140,16 +158,6 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryNow(ctx, d.ID) })), true
 		case key.Matches(msg, k.Produced) && ok:
 			return m.findProduced(d.ID), true
-		case key.Matches(msg, k.Raw):
-			return m.toggleRaw(), true
-		case key.Matches(msg, k.Copy):
-			return m.startCopy(), true
-		case key.Matches(msg, k.Prune):
-			return m.startPrune(), true
-		case key.Matches(msg, k.Mark):
-			return m.markForDiff(), true
-		case key.Matches(msg, k.Diff):
-			return m.showDiff(), true
 		case key.Matches(msg, k.PrevAttempt, k.NextAttempt) && ok:
 			return m.stepAttempt(key.Matches(msg, k.NextAttempt)), true
 		case key.Matches(msg, k.Curl) && ok:

@@ -116,11 +116,7 @@ type Inbox struct {
 	HAR      key.Binding
 	Pager    key.Binding
 	Sender   key.Binding
-	Raw      key.Binding
-	Copy     key.Binding
-	Prune    key.Binding
-	Mark     key.Binding
-	Diff     key.Binding
+	Inspect  Inspect
 }
 
 // DefaultInbox is the default Inbox map.
@@ -133,11 +129,7 @@ func DefaultInbox() Inbox {
 		HAR:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
 		Pager:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open whole in $PAGER")),
 		Sender:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delivery that sent it")),
-		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
-		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
-		Prune:    key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prune history…")),
-		Mark:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark for diff")),
-		Diff:     key.NewBinding(key.WithKeys("="), key.WithHelp("=", "diff with the mark")),
+		Inspect:  DefaultInspect(),
 	}
 }
 
@@ -146,7 +138,7 @@ func (k Inbox) ShortHelp() []key.Binding { return []key.Binding{k.Simulate, k.Re
 
 // FullHelp lists every Inbox key.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender, k.Raw, k.Copy, k.Mark, k.Diff, k.Prune}}
+	return [][]key.Binding{{k.Simulate, k.Replay, k.Curl, k.Export, k.HAR, k.Pager, k.Sender}, k.Inspect.FullHelp()}
 }
 
 // Deliveries holds the deliveries view's actions.
@@ -155,11 +147,7 @@ type Deliveries struct {
 	NextAttempt key.Binding
 	Retry       key.Binding
 	Produced    key.Binding
-	Raw         key.Binding
-	Copy        key.Binding
-	Prune       key.Binding
-	Mark        key.Binding
-	Diff        key.Binding
+	Inspect     Inspect
 	Curl        key.Binding
 	Export      key.Binding
 	HAR         key.Binding
@@ -173,11 +161,7 @@ func DefaultDeliveries() Deliveries {
 		NextAttempt: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later attempt")),
 		Retry:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry now")),
 		Produced:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "request it produced")),
-		Raw:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
-		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
-		Prune:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prune history…")),
-		Mark:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark for diff")),
-		Diff:        key.NewBinding(key.WithKeys("="), key.WithHelp("=", "diff with the mark")),
+		Inspect:     DefaultInspect(),
 		Curl:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy curl")),
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export JSON lines")),
 		HAR:         key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export HAR")),
@@ -190,7 +174,7 @@ func (k Deliveries) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.
 
 // FullHelp lists every Deliveries key.
 func (k Deliveries) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Raw, k.Copy, k.Mark, k.Diff, k.Prune, k.Curl, k.Export, k.HAR, k.Pager}}
+	return [][]key.Binding{{k.Retry, k.PrevAttempt, k.NextAttempt, k.Produced, k.Curl, k.Export, k.HAR, k.Pager}}
 }
 
 // Endpoints holds the endpoints view's actions.
@@ -287,4 +271,30 @@ func (k Routes) ShortHelp() []key.Binding { return []key.Binding{k.New, k.Edit, 
 // FullHelp lists every Routes key.
 func (k Routes) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.New, k.Edit, k.Credentials, k.Reset, k.Delete}}
+}
+
+// Inspect holds the keys the Inbox and Deliveries share, for looking at a
+// request (or the attempt shown) in other ways and for the history.
+type Inspect struct {
+	Raw   key.Binding
+	Copy  key.Binding
+	Mark  key.Binding
+	Diff  key.Binding
+	Prune key.Binding
+}
+
+// DefaultInspect is the default Inspect map.
+func DefaultInspect() Inspect {
+	return Inspect{
+		Raw:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw bytes on/off")),
+		Copy:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
+		Mark:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark for diff")),
+		Diff:  key.NewBinding(key.WithKeys("="), key.WithHelp("=", "diff with the mark")),
+		Prune: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prune history…")),
+	}
+}
+
+// FullHelp lists the Inspect keys as one group.
+func (k Inspect) FullHelp() []key.Binding {
+	return []key.Binding{k.Raw, k.Copy, k.Mark, k.Diff, k.Prune}
 }
