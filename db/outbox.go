@@ -484,13 +484,6 @@ func (outboxStore) RecordAttempt(ctx context.Context, h Handle, a *Attempt) erro
 	return nil
 }
 
-func outboxHeaders(h []Header) []Header {
-	if h == nil {
-		return []Header{}
-	}
-	return h
-}
-
 func (outboxStore) Finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome, now time.Time) error {
 	return finish(ctx, h, id, lease, o, now, false)
 }
