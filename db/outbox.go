@@ -213,7 +213,7 @@ func (outboxStore) CreateEvent(ctx context.Context, h Handle, e *Event) error {
 	if payload == nil {
 		payload = []byte{}
 	}
-	res, err := execFast(ctx, h, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := h.ExecContext(ctx, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES (?, ?, ?, ?, ?)`,
 		e.Vendor, e.Type, payload, e.Source, outboxNanos(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("creating event %s/%s: %w", e.Vendor, e.Type, err)
@@ -239,7 +239,7 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 	if nd.Wait != nil {
 		wait = outboxJSON(nd.Wait)
 	}
-	res, err := execFast(ctx, h, `INSERT INTO deliveries
+	res, err := h.ExecContext(ctx, `INSERT INTO deliveries
 		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, claimed_by, ordered, no_retry, wait, last_error, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nd.EndpointID, nd.Vendor, outboxJSON(types), nd.Status, nd.ExecutionID, nd.MessageID, due, claim, nullOwner(nd.ClaimedBy),
@@ -252,7 +252,7 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 		return nil, err
 	}
 	for i, eid := range ids {
-		if _, err := execFast(ctx, h, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, id, eid, i); err != nil {
+		if _, err := h.ExecContext(ctx, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, id, eid, i); err != nil {
 			return nil, fmt.Errorf("linking event %d to delivery %d: %w", eid, id, err)
 		}
 	}
@@ -461,7 +461,7 @@ func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) e
 	defer attemptScratch.Put(buf) // after the insert: r's headers are views of it
 	var r attemptRow
 	r, *buf = newAttemptRow(a, bodyEvent, *buf)
-	res, err := execFast(ctx, h, `INSERT INTO attempts
+	res, err := h.ExecContext(ctx, `INSERT INTO attempts
 		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual, vendor_wait_ms, wait_reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, r.method, a.Request.URL,
@@ -555,7 +555,7 @@ func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome,
 		args = append(args, outboxJSON(o.Escalation))
 	}
 	args = append(args, id, outboxNanos(lease))
-	res, err := execFast(ctx, h, finishSQL[form], args...)
+	res, err := h.ExecContext(ctx, finishSQL[form], args...)
 	if err != nil {
 		return fmt.Errorf("finishing delivery %d: %w", id, err)
 	}
@@ -754,7 +754,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 			}
 			args = append(args, lastEvent+1+int64(k), p)
 		}
-		if _, err := execFast(ctx, h, q, args...); err != nil {
+		if _, err := h.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("creating %d events %s/%s: %w", j-i, ns.Vendor, ns.Type, err)
 		}
 		return nil
@@ -778,7 +778,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		for k := i; k < j; k++ {
 			args = append(args, lastDelivery+1+int64(k), ns.ExecutionIDs[k], ns.MessageIDs[k])
 		}
-		if _, err := execFast(ctx, h, q, args...); err != nil {
+		if _, err := h.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("creating %d deliveries to endpoint %d: %w", j-i, ns.EndpointID, err)
 		}
 		return nil
@@ -787,7 +787,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		return nil, err
 	}
 	// Delivery k carries event k alone.
-	if _, err := execFast(ctx, h, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?3)
+	if _, err := h.ExecContext(ctx, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?3)
 		INSERT INTO delivery_events (delivery_id, event_id, position) SELECT ?1 + i, ?2 + i, 0 FROM k`,
 		lastDelivery, lastEvent, n); err != nil {
 		return nil, fmt.Errorf("linking %d events to their deliveries: %w", n, err)
