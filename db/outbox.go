@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // ErrLeaseLost: a worker tried to finish a delivery whose claim it no longer
@@ -413,27 +412,21 @@ type attemptRow struct {
 	status, truncated       int
 }
 
-// newAttemptRow encodes a's columns; buf is scratch space for the header
-// JSON, returned for reuse. The header strings are views of buf, not
-// copies: they are valid until buf is written again (the statement binds
-// them with SQLITE_TRANSIENT, so SQLite copies them at once). bodyEvent,
-// when set, names the event whose payload is the request body, stored
-// once, as the event's.
-func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte) {
+// newAttemptRow encodes a's columns. bodyEvent, when set, names the event
+// whose payload is the request body, stored once, as the event's.
+func newAttemptRow(a *Attempt, bodyEvent int64) (attemptRow, error) {
 	r := attemptRow{method: a.Request.Method, respHeaders: "[]", respBody: []byte{}, reqBody: a.Request.Body}
 	if r.method == "" {
 		r.method = "POST"
 	}
-	buf = appendHeaders(buf[:0], a.Request.Headers)
-	reqEnd := len(buf)
-	if a.Response != nil {
-		buf = appendHeaders(buf, a.Response.Headers)
+	var err error
+	if r.reqHeaders, err = encodeHeaders(a.Request.Headers); err != nil {
+		return r, err
 	}
-	// Both views are taken once buf has stopped growing: an append that
-	// moved it would leave an earlier view on the old array.
-	r.reqHeaders = unsafe.String(unsafe.SliceData(buf), reqEnd)
 	if a.Response != nil {
-		r.respHeaders = unsafe.String(&buf[reqEnd], len(buf)-reqEnd)
+		if r.respHeaders, err = encodeHeaders(a.Response.Headers); err != nil {
+			return r, err
+		}
 		r.status = a.Response.Status
 		if a.Response.Body != nil {
 			r.respBody = a.Response.Body
@@ -448,19 +441,15 @@ func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte)
 	if bodyEvent != 0 {
 		r.reqBody, r.bodyRef = []byte{}, bodyEvent
 	}
-	return r, buf
+	return r, nil
 }
-
-// attemptScratch holds newAttemptRow's scratch buffers between inserts, so
-// encoding an attempt's headers does not regrow one every time.
-var attemptScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // insertAttempt inserts a's row and sets a.ID.
 func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
-	buf := attemptScratch.Get().(*[]byte)
-	defer attemptScratch.Put(buf) // after the insert: r's headers are views of it
-	var r attemptRow
-	r, *buf = newAttemptRow(a, bodyEvent, *buf)
+	r, err := newAttemptRow(a, bodyEvent)
+	if err != nil {
+		return fmt.Errorf("saving attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
+	}
 	res, err := h.ExecContext(ctx, `INSERT INTO attempts
 		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual, vendor_wait_ms, wait_reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
