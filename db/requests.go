@@ -398,6 +398,15 @@ func statusCodes(ctx context.Context, h Handle, lo, hi int) ([]int, error) {
 	return codes, nil
 }
 
+// DedupOrigin is an earlier request carrying a dedup key: the candidate
+// original of a repeat (RequestStore.FirstWithDedupKey).
+type DedupOrigin struct {
+	ID int64
+	// SigStatus is its signature verdict: a repeat of a request whose
+	// signature failed is not an at-least-once duplicate of it.
+	SigStatus string
+}
+
 func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error) {
 	if key == "" {
 		return DedupOrigin{}, nil
