@@ -18,7 +18,7 @@ func dedupKeyOf(t *testing.T, w fixtures.Wire) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := p.Inspect(w.Header, w.Body, time.Now()).DedupKey
+	k := p.Inspect(w.Header.HTTP(), w.Body, time.Now()).DedupKey
 	if k == "" {
 		t.Fatal("the event has no dedup key")
 	}
@@ -96,7 +96,7 @@ func TestDedupAcrossRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		req, _ := http.NewRequest(http.MethodPost, HookPrefix+"policycortex", bytesReader(w.Body))
-		for k, vs := range w.Header {
+		for k, vs := range w.Header.HTTP() {
 			req.Header[k] = vs
 		}
 		rr := httptest.NewRecorder()
