@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hookscope/hookscope/fixtures"
@@ -16,39 +14,16 @@ import (
 // The forgeries below alter a request the vendor's profile framed. Each
 // re-signs only through the profile (Framed.Reframe), never by itself.
 
-// headerKey finds the key under which h holds name (a profile keeps the
-// vendor's spelling, "webhook-id"), or "" when it holds none.
-func headerKey(h http.Header, name string) string {
-	for k := range h {
-		if strings.EqualFold(k, name) {
-			return k
-		}
-	}
-	return ""
-}
-
-// withHeader returns a copy of h with name set to value under the key h
-// already uses for it (or name itself); an empty value removes it.
-func withHeader(h http.Header, name, value string) http.Header {
+// withHeader returns a copy of h with name set to value; an empty value
+// removes it.
+func withHeader(h fixtures.Header, name, value string) fixtures.Header {
 	h = h.Clone()
-	key := headerKey(h, name)
-	if key == "" {
-		key = name
-	}
 	if value == "" {
-		delete(h, key)
-		return h
+		h.Del(name)
+	} else {
+		h.Set(name, value)
 	}
-	h[key] = []string{value}
 	return h
-}
-
-// headerValue is the value of name in h, whatever its spelling.
-func headerValue(h http.Header, name string) string {
-	if k := headerKey(h, name); k != "" && len(h[k]) > 0 {
-		return h[k][0]
-	}
-	return ""
 }
 
 // tamperBody changes one character of the body's first string value after
@@ -72,7 +47,7 @@ func tamperBody(f *sender.Framed) error {
 // dropHeader removes name from the request.
 func dropHeader(name string) func(f *sender.Framed) error {
 	return func(f *sender.Framed) error {
-		if headerKey(f.Wire.Header, name) == "" {
+		if !f.Wire.Header.Has(name) {
 			return fmt.Errorf("the framed request has no %s header to remove", name)
 		}
 		f.Wire.Header = withHeader(f.Wire.Header, name, "")
@@ -127,7 +102,7 @@ func signedOverReencoded(header string) func(f *sender.Framed) error {
 		if err != nil {
 			return err
 		}
-		f.Wire.Header = withHeader(f.Wire.Header, header, headerValue(w.Header, header))
+		f.Wire.Header = withHeader(f.Wire.Header, header, w.Header.Get(header))
 		f.Wire.Body = indented.Bytes()
 		return nil
 	}
@@ -161,7 +136,7 @@ func signedByOldSecretFirst(header string) func(f *sender.Framed) error {
 		if err != nil {
 			return err
 		}
-		both := headerValue(old.Header, header) + " " + headerValue(f.Wire.Header, header)
+		both := old.Header.Get(header) + " " + f.Wire.Header.Get(header)
 		f.Wire.Header = withHeader(f.Wire.Header, header, both)
 		return nil
 	}

@@ -88,7 +88,7 @@ func TestForgeriesAreWhatTheySay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		skew := time.Unix(ts, 0).Sub(time.Now()).Minutes() * sign
+		skew := time.Until(time.Unix(ts, 0)).Minutes() * sign
 		prof, _ := fixtures.Lookup("standardwebhooks")
 		v := prof.Verify(got[0].header, got[0].body, sw, time.Now())
 		if skew < 5.5 || skew > 6.5 || v.Status != fixtures.Invalid || !strings.Contains(v.Reason, "signature matches but webhook-timestamp") {
@@ -113,7 +113,7 @@ func TestForgeriesAreWhatTheySay(t *testing.T) {
 		t.Errorf("wrong-token: sent %q", tok)
 	}
 	got, _ = onlyScenario(t, "codescoring", "missing-token", acceptAll)
-	if _, ok := got[0].header[fixtures.CodeScoringTokenHeader]; ok {
+	if got[0].header.Values(fixtures.CodeScoringTokenHeader) != nil {
 		t.Errorf("missing-token: the header was sent")
 	}
 	got, _ = onlyScenario(t, "codescoring", "test-trigger", acceptAll)

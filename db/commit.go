@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // committer group-commits writes: one goroutine owns the write connection,
@@ -24,9 +26,9 @@ type committer struct {
 	closed bool
 	// stats count writes and commits for DB.Stats.
 	stats writeStats
-	// raw holds the write connection for the transactions and for
-	// execFast; only the loop uses it.
-	raw rawConn
+	// held is the write connection the transactions run on, taken from
+	// conn when needed; only the loop uses it.
+	held *sql.Conn
 }
 
 type writeOp struct {
@@ -72,7 +74,7 @@ func (c *committer) do(ctx context.Context, fn func(tx Handle) error) error {
 
 func (c *committer) loop() {
 	defer close(c.done)
-	defer c.raw.close()
+	defer c.release()
 	batch := make([]*writeOp, 0, c.maxBatch)
 	for {
 		var first *writeOp
@@ -164,19 +166,19 @@ func (c *committer) run(batch []*writeOp) {
 func (c *committer) begin() (*writeTx, error) {
 	ctx := context.Background()
 	for try := 0; ; try++ {
-		if c.raw.conn == nil {
+		if c.held == nil {
 			conn, err := c.conn.Conn(ctx)
 			if err != nil {
 				return nil, err
 			}
-			c.raw.conn = conn
+			c.held = conn
 		}
-		_, err := c.raw.conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+		_, err := c.held.ExecContext(ctx, "BEGIN IMMEDIATE")
 		if err == nil {
-			return &writeTx{raw: &c.raw}, nil
+			return &writeTx{conn: c.held}, nil
 		}
 		// The connection may have gone bad: retry once on a fresh one.
-		c.raw.close()
+		c.release()
 		if try > 0 {
 			return nil, err
 		}
@@ -187,7 +189,7 @@ func (c *committer) begin() (*writeTx, error) {
 // rolled back, so the connection is never left inside one; if even that
 // fails, the connection is let go (the next write takes a fresh one).
 func (c *committer) commit() error {
-	_, err := c.raw.conn.ExecContext(context.Background(), "COMMIT")
+	_, err := c.held.ExecContext(context.Background(), "COMMIT")
 	if err != nil {
 		c.rollback()
 	}
@@ -197,8 +199,8 @@ func (c *committer) commit() error {
 // rollback rolls the open transaction back, letting the connection go if
 // it cannot.
 func (c *committer) rollback() {
-	if _, err := c.raw.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil && !c.raw.autocommit() {
-		c.raw.close()
+	if _, err := c.held.ExecContext(context.Background(), "ROLLBACK"); err != nil && !c.autocommit() {
+		c.release()
 	}
 }
 
@@ -265,4 +267,58 @@ func (c *committer) close() {
 func (s *writeStats) failedAlone() {
 	s.writes.Add(1)
 	s.failedWrites.Add(1)
+}
+
+// release gives the held write connection back to the pool.
+func (c *committer) release() {
+	if c.held != nil {
+		c.held.Close()
+		c.held = nil
+	}
+}
+
+// autocommit reports whether the held connection is outside any
+// transaction (true too when it cannot tell: the connection is not
+// go-sqlite3's).
+func (c *committer) autocommit() bool {
+	auto := true
+	c.held.Raw(func(dc any) error {
+		if ci, ok := dc.(*sqlite3.SQLiteConn); ok {
+			auto = ci.AutoCommit()
+		}
+		return nil
+	})
+	return auto
+}
+
+// writeTx is the Handle a write runs with: the committer's held write
+// connection between the BEGIN IMMEDIATE and the COMMIT it runs on it.
+// Statements go to that connection as they would through a *sql.Tx, which
+// would also start a goroutine per transaction, and one more per query in
+// it, to watch a context that is never cancelled here.
+type writeTx struct {
+	conn *sql.Conn
+}
+
+var _ Handle = (*writeTx)(nil)
+
+// ExecContext runs a statement in the transaction.
+func (t *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.conn.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.conn.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query for one row in the transaction.
+func (t *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.conn.QueryRowContext(ctx, query, args...)
+}
+
+// PrepareContext prepares a statement on the transaction's connection,
+// valid until the write returns (bulk seeding in benchmarks).
+func (t *writeTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.conn.PrepareContext(ctx, query)
 }

@@ -107,10 +107,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the directory for %s: %w", path, err)
 	}
-	vfs, err := vfsName()
-	if err != nil {
-		return nil, err
-	}
 	dsn := func(txlock string) string {
 		q := url.Values{}
 		q.Set("_journal_mode", "WAL")
@@ -123,9 +119,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		// SQLite's per-connection mutex (taken around every call) guards
 		// nothing here.
 		q.Set("_mutex", "no")
-		if vfs != "" {
-			q.Set("vfs", vfs)
-		}
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
 	write, err := sql.Open(writeDriver, dsn("immediate"))

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // ErrLeaseLost: a worker tried to finish a delivery whose claim it no longer
@@ -221,7 +220,7 @@ func (outboxStore) CreateEvent(ctx context.Context, h Handle, e *Event) error {
 	if payload == nil {
 		payload = []byte{}
 	}
-	res, err := execFast(ctx, h, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := h.ExecContext(ctx, `INSERT INTO events (vendor, event_type, payload, source, created_at) VALUES (?, ?, ?, ?, ?)`,
 		e.Vendor, e.Type, payload, e.Source, outboxNanos(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("creating event %s/%s: %w", e.Vendor, e.Type, err)
@@ -251,7 +250,7 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 	if scale <= 0 {
 		scale = 1
 	}
-	res, err := execFast(ctx, h, `INSERT INTO deliveries
+	res, err := h.ExecContext(ctx, `INSERT INTO deliveries
 		(endpoint_id, vendor, event_types, status, execution_id, message_id, next_attempt_at, claimed_until, claimed_by, ordered, no_retry, wait, last_error, created_at, updated_at, time_scale, runner)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nd.EndpointID, nd.Vendor, outboxJSON(types), nd.Status, nd.ExecutionID, nd.MessageID, due, claim, nullOwner(nd.ClaimedBy),
@@ -264,7 +263,7 @@ func (s outboxStore) CreateDelivery(ctx context.Context, h Handle, nd NewDeliver
 		return nil, err
 	}
 	for i, eid := range ids {
-		if _, err := execFast(ctx, h, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, id, eid, i); err != nil {
+		if _, err := h.ExecContext(ctx, `INSERT INTO delivery_events (delivery_id, event_id, position) VALUES (?, ?, ?)`, id, eid, i); err != nil {
 			return nil, fmt.Errorf("linking event %d to delivery %d: %w", eid, id, err)
 		}
 	}
@@ -436,27 +435,21 @@ type attemptRow struct {
 	status, truncated       int
 }
 
-// newAttemptRow encodes a's columns; buf is scratch space for the header
-// JSON, returned for reuse. The header strings are views of buf, not
-// copies: they are valid until buf is written again (the statement binds
-// them with SQLITE_TRANSIENT, so SQLite copies them at once). bodyEvent,
-// when set, names the event whose payload is the request body, stored
-// once, as the event's.
-func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte) {
+// newAttemptRow encodes a's columns. bodyEvent, when set, names the event
+// whose payload is the request body, stored once, as the event's.
+func newAttemptRow(a *Attempt, bodyEvent int64) (attemptRow, error) {
 	r := attemptRow{method: a.Request.Method, respHeaders: "[]", respBody: []byte{}, reqBody: a.Request.Body}
 	if r.method == "" {
 		r.method = "POST"
 	}
-	buf = appendHeaders(buf[:0], a.Request.Headers)
-	reqEnd := len(buf)
-	if a.Response != nil {
-		buf = appendHeaders(buf, a.Response.Headers)
+	var err error
+	if r.reqHeaders, err = encodeHeaders(a.Request.Headers); err != nil {
+		return r, err
 	}
-	// Both views are taken once buf has stopped growing: an append that
-	// moved it would leave an earlier view on the old array.
-	r.reqHeaders = unsafe.String(unsafe.SliceData(buf), reqEnd)
 	if a.Response != nil {
-		r.respHeaders = unsafe.String(&buf[reqEnd], len(buf)-reqEnd)
+		if r.respHeaders, err = encodeHeaders(a.Response.Headers); err != nil {
+			return r, err
+		}
 		r.status = a.Response.Status
 		if a.Response.Body != nil {
 			r.respBody = a.Response.Body
@@ -471,20 +464,16 @@ func newAttemptRow(a *Attempt, bodyEvent int64, buf []byte) (attemptRow, []byte)
 	if bodyEvent != 0 {
 		r.reqBody, r.bodyRef = []byte{}, bodyEvent
 	}
-	return r, buf
+	return r, nil
 }
-
-// attemptScratch holds newAttemptRow's scratch buffers between inserts, so
-// encoding an attempt's headers does not regrow one every time.
-var attemptScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // insertAttempt inserts a's row and sets a.ID.
 func insertAttempt(ctx context.Context, h Handle, a *Attempt, bodyEvent int64) error {
-	buf := attemptScratch.Get().(*[]byte)
-	defer attemptScratch.Put(buf) // after the insert: r's headers are views of it
-	var r attemptRow
-	r, *buf = newAttemptRow(a, bodyEvent, *buf)
-	res, err := execFast(ctx, h, `INSERT INTO attempts
+	r, err := newAttemptRow(a, bodyEvent)
+	if err != nil {
+		return fmt.Errorf("saving attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
+	}
+	res, err := h.ExecContext(ctx, `INSERT INTO attempts
 		(delivery_id, n, started_at, duration_ms, req_method, req_url, req_headers, req_body, req_body_event, resp_status, resp_headers, resp_body, resp_truncated, error, manual, vendor_wait_ms, wait_reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.DeliveryID, a.N, outboxNanos(a.StartedAt), a.DurationMS, r.method, a.Request.URL,
@@ -505,13 +494,6 @@ func (outboxStore) RecordAttempt(ctx context.Context, h Handle, a *Attempt) erro
 		return fmt.Errorf("counting attempt %d of delivery %d: %w", a.N, a.DeliveryID, err)
 	}
 	return nil
-}
-
-func outboxHeaders(h []Header) []Header {
-	if h == nil {
-		return []Header{}
-	}
-	return h
 }
 
 func (outboxStore) Finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome, now time.Time) error {
@@ -585,7 +567,7 @@ func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome,
 		args = append(args, outboxJSON(o.Escalation))
 	}
 	args = append(args, id, outboxNanos(lease))
-	res, err := execFast(ctx, h, finishSQL[form], args...)
+	res, err := h.ExecContext(ctx, finishSQL[form], args...)
 	if err != nil {
 		return fmt.Errorf("finishing delivery %d: %w", id, err)
 	}
@@ -785,7 +767,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 			}
 			args = append(args, lastEvent+1+int64(k), p)
 		}
-		if _, err := execFast(ctx, h, q, args...); err != nil {
+		if _, err := h.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("creating %d events %s/%s: %w", j-i, ns.Vendor, ns.Type, err)
 		}
 		return nil
@@ -809,7 +791,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		for k := i; k < j; k++ {
 			args = append(args, lastDelivery+1+int64(k), ns.ExecutionIDs[k], ns.MessageIDs[k])
 		}
-		if _, err := execFast(ctx, h, q, args...); err != nil {
+		if _, err := h.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("creating %d deliveries to endpoint %d: %w", j-i, ns.EndpointID, err)
 		}
 		return nil
@@ -818,7 +800,7 @@ func (s outboxStore) CreateSingles(ctx context.Context, h Handle, ns NewSingles,
 		return nil, err
 	}
 	// Delivery k carries event k alone.
-	if _, err := execFast(ctx, h, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?3)
+	if _, err := h.ExecContext(ctx, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?3)
 		INSERT INTO delivery_events (delivery_id, event_id, position) SELECT ?1 + i, ?2 + i, 0 FROM k`,
 		lastDelivery, lastEvent, n); err != nil {
 		return nil, fmt.Errorf("linking %d events to their deliveries: %w", n, err)

@@ -168,10 +168,9 @@ func openTestOutbox(t *testing.T) (*DB, OutboxStore) {
 	return d, NewOutboxStore()
 }
 
-// The append-based header encoder the attempts use writes exactly what
-// encodeHeaders writes (every other store's encoding), so a header that
-// is not valid UTF-8 is kept byte-exact.
-func TestAppendHeadersMatchesEncodeHeaders(t *testing.T) {
+// The header encoding keeps every header byte-exact, a name or value that
+// is not valid UTF-8 included.
+func TestEncodeHeadersRoundTrips(t *testing.T) {
 	var all []byte
 	for c := range 256 {
 		all = append(all, byte(c))
@@ -187,14 +186,11 @@ func TestAppendHeadersMatchesEncodeHeaders(t *testing.T) {
 		cases = append(cases, []Header{{Name: string(rune(c)), Value: "a" + string(rune(c)) + "b"}})
 	}
 	for _, hs := range cases {
-		want, err := encodeHeaders(hs)
+		enc, err := encodeHeaders(hs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := string(appendHeaders(nil, hs)); got != want {
-			t.Errorf("appendHeaders(%q) = %s, want %s", hs, got, want)
-		}
-		back, err := decodeHeaders(string(appendHeaders(nil, hs)))
+		back, err := decodeHeaders(enc)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // requestStore is the SQLite RequestStore.
@@ -31,20 +30,22 @@ const requestListColumns = `id, received_at, route, method, path, query, headers
 const requestColumns = requestListColumns + `, body, resp_body, forward_body`
 
 func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) error {
-	// The four JSON columns are appended into one buffer (the same bytes
-	// encodeHeaders and encodeStrings render, without reflection) and cut
-	// into strings from it.
-	buf := make([]byte, 0, requestJSONSize(r))
-	buf = appendHeaders(buf, r.Headers)
-	n1 := len(buf)
-	buf = appendHeaders(buf, r.Response.Headers)
-	n2 := len(buf)
-	buf = appendStrings(buf, r.EventTypes)
-	n3 := len(buf)
-	buf = appendStrings(buf, r.ShapeIssues)
-	all := string(buf)
-	headers, respHeaders, events, shape := all[:n1], all[n1:n2], all[n2:n3], all[n3:]
-	var err error
+	headers, err := encodeHeaders(r.Headers)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	respHeaders, err := encodeHeaders(r.Response.Headers)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	events, err := encodeStrings(r.EventTypes)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
+	shape, err := encodeStrings(r.ShapeIssues)
+	if err != nil {
+		return fmt.Errorf("saving a request: %w", err)
+	}
 	forward, forwardBody := "", []byte{}
 	if r.Forward != nil {
 		forward, err = encodeForward(r.Forward)
@@ -78,44 +79,6 @@ func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) err
 	}
 	r.ID = id
 	return nil
-}
-
-// requestJSONSize guesses the length of r's JSON columns, so that one
-// allocation usually holds them.
-func requestJSONSize(r *Request) int {
-	n := 8
-	for _, h := range r.Headers {
-		n += len(h.Name) + len(h.Value) + 24
-	}
-	for _, h := range r.Response.Headers {
-		n += len(h.Name) + len(h.Value) + 24
-	}
-	for _, s := range r.EventTypes {
-		n += len(s) + 3
-	}
-	for _, s := range r.ShapeIssues {
-		n += len(s) + 3
-	}
-	return n + n/8
-}
-
-// appendStrings appends what encodeStrings renders for ss ('[]' for nil).
-// A string that is not valid UTF-8 goes through encoding/json, which
-// turns each bad byte into U+FFFD.
-func appendStrings(dst []byte, ss []string) []byte {
-	dst = append(dst, '[')
-	for i, s := range ss {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if utf8.ValidString(s) {
-			dst = appendJSONString(dst, s)
-			continue
-		}
-		q, _ := encodeJSON(s)
-		dst = append(dst, q...)
-	}
-	return append(dst, ']')
 }
 
 // storedForward is the forward column: Forward with its headers in the
@@ -433,6 +396,15 @@ func statusCodes(ctx context.Context, h Handle, lo, hi int) ([]int, error) {
 		return nil, mapErr(err, "listing the status codes in %d-%d", lo, hi)
 	}
 	return codes, nil
+}
+
+// DedupOrigin is an earlier request carrying a dedup key: the candidate
+// original of a repeat (RequestStore.FirstWithDedupKey).
+type DedupOrigin struct {
+	ID int64
+	// SigStatus is its signature verdict: a repeat of a request whose
+	// signature failed is not an at-least-once duplicate of it.
+	SigStatus string
 }
 
 func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error) {

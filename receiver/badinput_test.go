@@ -60,7 +60,7 @@ func TestBadInputs(t *testing.T) {
 	validWire := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1)
 	valid := validWire.Body
 	signed := []string{"Content-Type: text/plain"}
-	for k, vs := range validWire.Header {
+	for k, vs := range validWire.Header.HTTP() {
 		if !strings.EqualFold(k, "Content-Type") {
 			signed = append(signed, k+": "+vs[0])
 		}
@@ -256,7 +256,7 @@ func TestPipelinedHeadersKeepOrder(t *testing.T) {
 }
 
 func wire(body []byte) fixtures.Wire {
-	return fixtures.Wire{Method: http.MethodPost, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+	return fixtures.Wire{Method: http.MethodPost, Header: fixtures.NewHeader("Content-Type", "application/json"), Body: body}
 }
 
 func mustRequest(t *testing.T, method, url string) *http.Request {

@@ -173,7 +173,7 @@ func benchVsBare(b *testing.B, conc int, duplicates bool) {
 	events := make([]payload, n)
 	for i := range events {
 		w := frame(b, "policycortex", "policy.violation.created", credsOf(route), uint64(7+i))
-		events[i] = payload{hdr: w.Header, body: w.Body}
+		events[i] = payload{hdr: w.Header.HTTP(), body: w.Body}
 	}
 	if n := len(events[0].body); n < 600 || n > 2000 {
 		b.Logf("body is %d bytes", n)
@@ -323,7 +323,7 @@ func BenchmarkDurableFloorVsBare(b *testing.B) {
 	events := make([]payload, warm+benchRounds*per)
 	for i := range events {
 		w := frame(b, "policycortex", "policy.violation.created", credsOf(route), uint64(7+i))
-		events[i] = payload{hdr: w.Header, body: w.Body}
+		events[i] = payload{hdr: w.Header.HTTP(), body: w.Body}
 	}
 	bare, floor := bareServer(b), floorServer(b, h.db)
 	runLoadSeq(b, bare, events[:warm], warm, conc)

@@ -18,7 +18,7 @@ func dedupKeyOf(t *testing.T, w fixtures.Wire) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := p.Inspect(w.Header, w.Body, time.Now()).DedupKey
+	k := p.Inspect(w.Header.HTTP(), w.Body, time.Now()).DedupKey
 	if k == "" {
 		t.Fatal("the event has no dedup key")
 	}
@@ -52,12 +52,10 @@ func wantDuplicate(t *testing.T, r *db.Request, of int64) {
 	}
 }
 
-// TestDedupFilterSeesOtherWriters: with the in-memory filter loaded, a
-// copy of a message another process recorded is still a duplicate, and so
-// is a copy of one this receiver recorded.
-func TestDedupFilterSeesOtherWriters(t *testing.T) {
+// TestDedupSeesOtherWriters: a copy of a message another process
+// recorded is a duplicate, and so is a copy of one this receiver recorded.
+func TestDedupSeesOtherWriters(t *testing.T) {
 	h := newHarness(t, Options{})
-	h.rc.dedup.waitLoaded()
 	creds := credsOf(h.route("policycortex"))
 	w1 := frame(t, "policycortex", "scan.completed", creds, 1)
 	w2 := frame(t, "policycortex", "scan.completed", creds, 2)
@@ -83,26 +81,22 @@ func TestDedupFilterSeesOtherWriters(t *testing.T) {
 	wantDuplicate(t, h.last(), otherID)
 }
 
-// TestDedupFilterAcrossRestart: a receiver started on a file that already
-// holds a message flags its copy, once its filter has loaded the file's
-// keys and before.
-func TestDedupFilterAcrossRestart(t *testing.T) {
+// TestDedupAcrossRestart: a receiver started on a file that already holds
+// a message flags its copy.
+func TestDedupAcrossRestart(t *testing.T) {
 	h := newHarness(t, Options{})
 	creds := credsOf(h.route("policycortex"))
 	w := frame(t, "policycortex", "scan.completed", creds, 9)
 	h.send("policycortex", w)
 	first := h.last()
 
-	for _, wait := range []bool{false, true} {
+	for range 2 {
 		rc2, err := New(Options{DB: h.db, Requests: h.requests, Routes: h.routes, Logger: quietLogger()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if wait {
-			rc2.dedup.waitLoaded()
-		}
 		req, _ := http.NewRequest(http.MethodPost, HookPrefix+"policycortex", bytesReader(w.Body))
-		for k, vs := range w.Header {
+		for k, vs := range w.Header.HTTP() {
 			req.Header[k] = vs
 		}
 		rr := httptest.NewRecorder()
@@ -117,11 +111,10 @@ func TestDedupFilterAcrossRestart(t *testing.T) {
 	}
 }
 
-// TestDedupFilterAfterDelete: rows deleted and their ids reused by another
+// TestDedupAfterDelete: rows deleted and their ids reused by another
 // writer do not hide a duplicate.
-func TestDedupFilterAfterDelete(t *testing.T) {
+func TestDedupAfterDelete(t *testing.T) {
 	h := newHarness(t, Options{})
-	h.rc.dedup.waitLoaded()
 	creds := credsOf(h.route("policycortex"))
 	for i := range 3 {
 		h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, uint64(20+i)))
@@ -136,8 +129,6 @@ func TestDedupFilterAfterDelete(t *testing.T) {
 	otherID := writeOther(t, h.db.Path(), "policycortex", dedupKeyOf(t, w))
 	h.send("policycortex", w)
 	wantDuplicate(t, h.last(), otherID)
-	// Once reloaded, the filter still knows it.
-	h.rc.dedup.waitLoaded()
 	h.send("policycortex", w)
 	wantDuplicate(t, h.last(), otherID)
 }

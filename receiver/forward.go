@@ -122,9 +122,7 @@ func (f *forwarder) send(ctx context.Context, req *db.Request) (*db.Forward, *an
 		return leg, errorAnswer(http.StatusBadGateway, leg.Error)
 	}
 	ans := &answer{status: resp.StatusCode, body: body}
-	for _, h := range passOn(leg.Headers) {
-		ans.headers = append(ans.headers, h)
-	}
+	ans.headers = append(ans.headers, passOn(leg.Headers)...)
 	if bodyAllowed(ans.status) {
 		ans.headers = append(ans.headers, contentLength(int64(len(body))))
 	}

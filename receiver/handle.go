@@ -223,7 +223,7 @@ func (rc *Receiver) record(req *db.Request, route *db.Route, pre *answer) (*answ
 	var ans *answer
 	err := rc.db.Write(ctx, func(tx db.Handle) error {
 		var err error
-		ans, err = rc.decideAndInsert(ctx, tx, req, route, pre, nil)
+		ans, err = rc.decideAndInsert(ctx, tx, req, route, pre)
 		return err
 	})
 	if err != nil {
@@ -234,13 +234,12 @@ func (rc *Receiver) record(req *db.Request, route *db.Route, pre *answer) (*answ
 
 // decideAndInsert runs inside a write: the duplicate lookup, the route's
 // counter, the decision of the answer and the insert of the row holding
-// it, all in one transaction. With dd (the duplicate filter, brought up
-// to date in this transaction) a key it has never seen skips the lookup.
-func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.Request, route *db.Route, pre *answer, dd *dedupBatch) (*answer, error) {
+// it, all in one transaction.
+func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.Request, route *db.Route, pre *answer) (*answer, error) {
 	// A batch that rolled back is written again: judged afresh, since the
 	// ids its verdicts name may change.
 	req.Duplicate, req.DuplicateOf, req.RepeatOf, req.RepeatNote = false, 0, 0, ""
-	if req.DedupKey != "" && (dd == nil || dd.mayHave(req.Vendor, req.DedupKey)) {
+	if req.DedupKey != "" {
 		if err := rc.judgeRepeat(ctx, tx, req); err != nil {
 			return nil, err
 		}
@@ -266,9 +265,6 @@ func (rc *Receiver) decideAndInsert(ctx context.Context, tx db.Handle, req *db.R
 	}
 	if err := rc.requests.CreateRequest(ctx, tx, req); err != nil {
 		return nil, err
-	}
-	if dd != nil {
-		dd.inserted(req.ID, req.Vendor, req.DedupKey)
 	}
 	return ans, nil
 }

@@ -106,7 +106,7 @@ func (h *harness) send(route string, w fixtures.Wire) (*http.Response, []byte) {
 	if req.Method == "" {
 		req.Method = http.MethodPost
 	}
-	for k, vs := range w.Header {
+	for k, vs := range w.Header.HTTP() {
 		req.Header[k] = append([]string(nil), vs...)
 	}
 	return h.do(req)

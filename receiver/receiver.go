@@ -73,15 +73,12 @@ type Receiver struct {
 	routes   *routeCache
 	forward  *forwarder
 	recorder *recorder
-	dedup    *dedupFilter
 	handler  http.Handler
 	// inspectHook, set by tests, runs first in inspect.
 	inspectHook func(*db.Request)
 
 	stopOnce sync.Once
 	stopping chan struct{} // closed when Shutdown starts: hangs and delays end
-	// cancel ends background work (the duplicate filter's load) at Shutdown.
-	cancel context.CancelFunc
 
 	mu      sync.Mutex
 	servers []*http.Server
@@ -122,9 +119,6 @@ func New(opts Options) (*Receiver, error) {
 		rc.forward = f
 	}
 	rc.handler = rc.router()
-	var bg context.Context
-	bg, rc.cancel = context.WithCancel(context.Background())
-	rc.dedup = newDedupFilter(bg, opts.DB, rc.log)
 	rc.recorder = newRecorder(rc)
 	return rc, nil
 }
@@ -204,8 +198,6 @@ func (rc *Receiver) Shutdown(ctx context.Context) error {
 		}
 	}
 	rc.recorder.close()
-	rc.cancel()
-	rc.dedup.waitLoaded()
 	if rc.forward != nil {
 		rc.forward.client.CloseIdleConnections()
 	}

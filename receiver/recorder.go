@@ -90,11 +90,9 @@ func (r *recorder) loop() {
 // write records a batch in one transaction and wakes its handlers.
 func (r *recorder) write(batch []*recordJob) {
 	ctx := context.Background()
-	var dd *dedupBatch
 	err := r.rc.db.Write(ctx, func(tx db.Handle) error {
-		dd = r.rc.dedup.begin(ctx, tx)
 		for _, j := range batch {
-			ans, err := r.rc.decideAndInsert(ctx, tx, j.req, j.route, j.pre, dd)
+			ans, err := r.rc.decideAndInsert(ctx, tx, j.req, j.route, j.pre)
 			if err != nil {
 				return err
 			}
@@ -102,9 +100,6 @@ func (r *recorder) write(batch []*recordJob) {
 		}
 		return nil
 	})
-	if err == nil && dd != nil {
-		dd.committed()
-	}
 	if err != nil && len(batch) > 1 {
 		for _, j := range batch {
 			j.ans, j.err = r.rc.record(j.req, j.route, j.pre)

@@ -151,7 +151,7 @@ func TestForward(t *testing.T) {
 	h := newHarness(t, Options{ForwardTo: "http://" + l.Addr().String() + "/webhook"})
 	w := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1)
 	req, _ := http.NewRequest(http.MethodPost, h.url+HookPrefix+"policycortex?x=1", bytes.NewReader(w.Body))
-	for k, v := range w.Header {
+	for k, v := range w.Header.HTTP() {
 		req.Header[k] = v
 	}
 	req.Header.Set("Connection", "keep-alive, X-Hop")
@@ -165,8 +165,8 @@ func TestForward(t *testing.T) {
 	if !bytes.Equal(s.body, w.Body) || s.query != "x=1" {
 		t.Errorf("service got body %d bytes, query %q", len(s.body), s.query)
 	}
-	for k := range w.Header {
-		if s.header.Get(k) != w.Header[k][0] {
+	for k := range w.Header.HTTP() {
+		if s.header.Get(k) != w.Header.Values(k)[0] {
 			t.Errorf("header %s not forwarded", k)
 		}
 	}

@@ -36,9 +36,9 @@ func frameAt(t *testing.T, p fixtures.Profile, event string, creds fixtures.Cred
 // authHeaders are the headers that change with the credentials alone.
 func authHeaders(a, b fixtures.Wire) []string {
 	var names []string
-	for k, v := range a.Header {
-		if !slices.Equal(v, b.Header[k]) {
-			names = append(names, k)
+	for _, f := range a.Header.Fields() {
+		if !slices.Equal(a.Header.Values(f.Name), b.Header.Values(f.Name)) && !slices.Contains(names, f.Name) {
+			names = append(names, f.Name)
 		}
 	}
 	return names
@@ -75,7 +75,7 @@ func TestVendors(t *testing.T) {
 			if !bytes.Equal(first.Body, w.Body) {
 				t.Errorf("body not stored exactly")
 			}
-			for k, vs := range w.Header {
+			for k, vs := range w.Header.HTTP() {
 				for _, v := range vs {
 					if !slices.Contains(first.Headers, db.Header{Name: k, Value: v}) {
 						t.Errorf("header %s: %s not recorded (got %v)", k, v, first.Headers)
@@ -128,7 +128,7 @@ func TestVendors(t *testing.T) {
 				}
 				missing := clone(w)
 				for _, n := range names {
-					delete(missing.Header, n)
+					missing.Header.Del(n)
 				}
 				h.send(p.Name(), missing)
 				if got := h.last().Signature; got.Status != string(fixtures.Missing) {
@@ -166,7 +166,7 @@ func TestConcurrentDuplicates(t *testing.T) {
 	h := newHarness(t, Options{})
 	w := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 5)
 	const copies = 16
-	res := runLoad(t, h.url+HookPrefix+"policycortex", w.Header, w.Body, copies, copies)
+	res := runLoad(t, h.url+HookPrefix+"policycortex", w.Header.HTTP(), w.Body, copies, copies)
 	if res.errors > 0 {
 		t.Fatalf("%d copies not answered 2xx", res.errors)
 	}

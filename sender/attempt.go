@@ -138,16 +138,14 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	if wire.Method != "" {
 		x.attempt.Request.Method = wire.Method
 	}
-	if wire.Header == nil {
-		wire.Header = http.Header{}
-	}
 	// Custom headers (PolicyCortex `headers`) never replace what the
 	// vendor itself sets (its signature, content type).
 	for _, h := range ep.Headers {
-		if wire.Header.Get(h.Name) == "" {
+		if !wire.Header.Has(h.Name) {
 			wire.Header.Add(h.Name, h.Value)
 		}
 	}
+	header := wire.Header.HTTP()
 	x.attempt.Request.Body = wire.Body
 	if len(c.Events) == 1 && c.Events[0].ID != 0 && bytes.Equal(wire.Body, c.Events[0].Payload) {
 		x.bodyEvent = c.Events[0].ID
@@ -161,11 +159,11 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	req, err := http.NewRequestWithContext(ctx, x.attempt.Request.Method, ep.URL, bytes.NewReader(wire.Body))
 	if err != nil {
 		x.attempt.Error = ErrClassEndpointURL + ": " + err.Error()
-		x.attempt.Request.Headers = wireHeaders(wire.Header, "", len(wire.Body))
+		x.attempt.Request.Headers = wireHeaders(header, "", len(wire.Body))
 		return x
 	}
-	req.Header = wire.Header
-	x.attempt.Request.Headers = wireHeaders(wire.Header, req.URL.Host, len(wire.Body))
+	req.Header = header
+	x.attempt.Request.Headers = wireHeaders(header, req.URL.Host, len(wire.Body))
 	resp, err := s.client.Do(req)
 	if err != nil {
 		x.attempt.DurationMS = ms(s.clock.Now().Sub(start))

@@ -191,6 +191,9 @@ func TestAPI(t *testing.T) {
 	}
 	waitDelivery(t, s, ds[0].ID, "success", final)
 	code, body = call("GET", "/api/deliveries/"+itoa(ds[0].ID), "")
+	if code != 200 {
+		t.Fatalf("get delivery: %d %s", code, body)
+	}
 	for _, want := range []string{`"status":"succeeded"`, `"attempts":[{"n":1`, `"manual":false`, `"event_types":["policy.violation.created"]`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("delivery JSON lacks %s: %s", want, body)

@@ -440,3 +440,28 @@ func TestCyscaleAlertsAsOneArray(t *testing.T) {
 		t.Fatalf("body is not an array of alerts: %v\n%s", err, srv.requests()[0].body)
 	}
 }
+
+// TestCustomHeaderNeverDuplicatesAVendorHeader: an endpoint's custom header
+// named like one the vendor sends in its own spelling (Standard Webhooks'
+// lower-case webhook-id) does not replace it and is not sent beside it.
+func TestCustomHeaderNeverDuplicatesAVendorHeader(t *testing.T) {
+	s, _ := openSender(t, 600)
+	srv := newHookServer(t, nil)
+	addEndpoint(t, s, "standardwebhooks", srv.URL, func(e *db.Endpoint) {
+		e.Headers = []db.Header{{Name: "Webhook-Id", Value: "custom"}, {Name: "X-Custom-Header", Value: "custom-value"}}
+	})
+	ds := raise(t, s, "standardwebhooks", "alert.created")
+	waitDelivery(t, s, ds[0].ID, "the delivery", final)
+	reqs := srv.requests()
+	if len(reqs) == 0 {
+		t.Fatal("nothing was sent")
+	}
+	for _, r := range reqs {
+		if ids := r.header.Values("Webhook-Id"); len(ids) != 1 || !strings.HasPrefix(ids[0], "msg_") {
+			t.Errorf("webhook-id values %q, want the vendor's one", ids)
+		}
+		if r.header.Get("X-Custom-Header") != "custom-value" {
+			t.Errorf("custom header missing: %v", r.header)
+		}
+	}
+}

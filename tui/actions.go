@@ -88,11 +88,6 @@ func (m *Model) ask(question string, run tea.Cmd) tea.Cmd {
 	return nil
 }
 
-// pick opens the endpoint picker.
-func (m *Model) pick(title string, onPick func(e db.Endpoint) tea.Cmd) tea.Cmd {
-	return m.pickFrom(title, m.endp.rows, onPick)
-}
-
 // pickFrom opens the picker over some endpoints.
 func (m *Model) pickFrom(title string, items []db.Endpoint, onPick func(e db.Endpoint) tea.Cmd) tea.Cmd {
 	m.picker = &picker{title: title, items: items, onPick: onPick}

@@ -143,7 +143,7 @@ func TestRepeatShownAsARepeat(t *testing.T) {
 			t.Fatal(err)
 		}
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/hooks/policycortex", bytes.NewReader(w.Body))
-		req.Header = w.Header.Clone()
+		req.Header = w.Header.HTTP()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 )
 
@@ -158,7 +157,7 @@ The same --seed gives the same ids and values; add --at to pin the clock too.`,
 					method = "POST"
 				}
 				fmt.Fprintf(out, "%s /hooks/%s\n", method, p.Name())
-				for _, h := range db.HeadersFromHTTP(wire.Header) {
+				for _, h := range wire.Header.Fields() {
 					fmt.Fprintf(out, "%s: %s\n", h.Name, h.Value)
 				}
 				fmt.Fprintln(out)

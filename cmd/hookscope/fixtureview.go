@@ -33,7 +33,7 @@ func newFixtureView(p fixtures.Profile, event string, seed int64, now time.Time,
 	_, info, _ := fixtures.Find(p.Name(), event)
 	v := fixtureView{EventInfo: info, Documented: info.Documented, Seed: seed, RenderedAt: now,
 		Method: wire.Method, RequestPath: "/hooks/" + p.Name(),
-		Headers: db.MapHeaderValues(db.HeadersFromHTTP(wire.Header), fixtures.MaskHeaderValue)}
+		Headers: db.MapHeaderValues(wireHeaders(wire.Header), fixtures.MaskHeaderValue)}
 	if v.Documented == nil {
 		v.Documented = []string{}
 	}
@@ -49,4 +49,14 @@ func newFixtureView(p fixtures.Profile, event string, seed int64, now time.Time,
 		v.JSON = json.RawMessage(wire.Body)
 	}
 	return v
+}
+
+// wireHeaders is a framed request's header lines, in the vendor's order
+// and spelling.
+func wireHeaders(h fixtures.Header) []db.Header {
+	out := make([]db.Header, 0, h.Len())
+	for _, f := range h.Fields() {
+		out = append(out, db.Header{Name: f.Name, Value: f.Value})
+	}
+	return out
 }

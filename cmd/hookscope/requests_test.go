@@ -138,7 +138,7 @@ func TestRequestsShowARepeatIsNotAnError(t *testing.T) {
 			t.Fatal(err)
 		}
 		req, _ := http.NewRequest(http.MethodPost, "http://"+a.ReceiverAddr()+"/hooks/pc", bytes.NewReader(w.Body))
-		req.Header = w.Header.Clone()
+		req.Header = w.Header.HTTP()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
