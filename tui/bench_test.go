@@ -267,3 +267,19 @@ func BenchmarkCounts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKeyFrameHuge: j then k between the huge request and the next,
+// each key's Update and the frame drawn right after it — the selection
+// moved — without waiting for the detail, which loads in its Cmd as the
+// running program does (BenchmarkKeyMoveHuge adds that load).
+func BenchmarkKeyFrameHuge(b *testing.B) {
+	m := benchModel(b, openHugeBenchDB(b))
+	keys := []string{"j", "k"}
+	i := 0
+	for b.Loop() {
+		_, _ = m.Update(keyMsg(keys[i%2]))
+		_ = m.View()
+		i++
+	}
+	reportMemory(b)
+}
