@@ -149,7 +149,11 @@ func (m *Model) handleAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		d, ok := m.deliv.pg.selected()
 		switch {
 		case key.Matches(msg, k.Retry) && ok:
-			return m.ask(fmt.Sprintf("Retry delivery #%d now?", d.ID),
+			q := fmt.Sprintf("Retry delivery #%d now?", d.ID)
+			if d.Status == db.DeliverySkipped {
+				q = fmt.Sprintf("Send delivery #%d, skipped while its endpoint was disabled, now?", d.ID)
+			}
+			return m.ask(q,
 				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryNow(ctx, d.ID) })), true
 		case key.Matches(msg, k.Produced) && ok:
 			return m.findProduced(d.ID), true

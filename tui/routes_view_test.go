@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/receiver"
 )
@@ -130,5 +132,24 @@ func TestRoutesViewCreateEditDelete(t *testing.T) {
 	press(t, m, "D", "y")
 	if _, err := storedRoute(t, d, "flaky"); err == nil {
 		t.Fatalf("y did not delete the route")
+	}
+}
+
+// An open form follows the terminal's size: each frame is exactly the
+// terminal's size and still holds the form.
+func TestFormFollowsResize(t *testing.T) {
+	d := openDB(t)
+	m := routesModel(t, d, 120, 40)
+	press(t, m, "5", "n")
+	for _, size := range [][2]int{{80, 24}, {200, 50}, {100, 30}} {
+		send(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		assertSize(t, m, size[0], size[1])
+		if s := screen(m); !strings.Contains(s, "New route") || !strings.Contains(s, "Name") {
+			t.Fatalf("%v: the form is gone:\n%s", size, s)
+		}
+	}
+	press(t, m, "esc")
+	if m.mode != modeNormal {
+		t.Fatal("esc did not close the form")
 	}
 }

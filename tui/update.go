@@ -20,6 +20,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		if m.form != nil { // an open form takes the new size
+			m.form.f = m.form.f.WithWidth(min(max(m.width-4, 20), maxFormWidth)).WithHeight(formHeight(m.geometry()))
+		}
 		return m, m.layout()
 	case tickMsg:
 		m.clock = time.Time(msg)
