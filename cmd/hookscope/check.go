@@ -14,8 +14,6 @@ import (
 	"github.com/hookscope/hookscope/sender"
 )
 
-func init() { register(newCheckCmd) }
-
 // errCheckFailed is the error of a run in which a scenario failed: exit
 // status 1, the table having said which and why.
 var errCheckFailed = errors.New("the receiver failed the check")

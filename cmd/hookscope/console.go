@@ -17,26 +17,16 @@ import (
 	"github.com/hookscope/hookscope/tui"
 )
 
-func init() {
-	rootFlagHooks = append(rootFlagHooks, addConsoleFlags)
-	runConsole = runConsoleCmd
-}
-
 // consoleOpts are the root command's flags: the console's.
-var consoleOpts struct {
-	listen, api, forwardTo, apiToken string
-	timeScale                        float64
-	attach                           bool
+type consoleOpts struct {
+	server serverFlags
+	attach bool
 }
 
-func addConsoleFlags(root *cobra.Command) {
+func addConsoleFlags(root *cobra.Command, o *consoleOpts) {
 	f := root.Flags()
-	f.StringVar(&consoleOpts.listen, "listen", app.DefaultListen, "receiver address (:0 picks a free port)")
-	f.StringVar(&consoleOpts.api, "api", app.DefaultAPI, "REST API address, loopback only without --api-token (:0 picks a free port)")
-	addAPITokenFlag(f, &consoleOpts.apiToken)
-	f.StringVar(&consoleOpts.forwardTo, "forward-to", "", "also send every request to this URL (your own service)")
-	f.Float64Var(&consoleOpts.timeScale, "time-scale", 1, "run vendor retry schedules N times faster")
-	f.BoolVar(&consoleOpts.attach, "attach", false, "open the database beside the process that runs its outbox (a serve): no receiver, API or sender of its own "+
+	o.server.add(f, "also send every request to this URL (your own service)")
+	f.BoolVar(&o.attach, "attach", false, "open the database beside the process that runs its outbox (a serve): no receiver, API or sender of its own "+
 		"(the default when one runs and neither --listen nor --api is given; --listen and --api are then unused)")
 }
 
@@ -47,9 +37,10 @@ const consoleLogName = "hookscope.log"
 // until the user quits. Nothing is written to stdout or stderr while the
 // interface runs: logs go to hookscope.log beside the database. A taken
 // port (or any start failure) is reported before anything is drawn.
-func runConsoleCmd(cmd *cobra.Command, g *globals) error {
-	if consoleOpts.timeScale <= 0 {
-		return usagef("--time-scale %g: give a positive factor", consoleOpts.timeScale)
+func runConsoleCmd(cmd *cobra.Command, g *globals, o *consoleOpts) error {
+	cfg, err := o.server.config(cmd, app.Config{Kind: "console"})
+	if err != nil {
+		return err
 	}
 	path, err := g.dbFile()
 	if err != nil {
@@ -75,16 +66,12 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 	}
 	ctx, cancel := context.WithCancel(base)
 	defer cancel()
-	attach, err := shouldAttach(ctx, path, consoleOpts.attach, cmd.Flags().Changed("listen") || cmd.Flags().Changed("api"))
+	attach, err := shouldAttach(ctx, path, o.attach, cmd.Flags().Changed("listen") || cmd.Flags().Changed("api"))
 	if err != nil {
 		return err
 	}
-	a, err := app.Start(ctx, app.Config{
-		Attach: attach,
-		DBPath: path, Listen: consoleOpts.listen, API: consoleOpts.api,
-		ForwardTo: consoleOpts.forwardTo, TimeScale: consoleOpts.timeScale, Logger: logger, Kind: "console",
-		APIToken: apiToken(cmd.Flags(), consoleOpts.apiToken),
-	})
+	cfg.Attach, cfg.DBPath, cfg.Logger = attach, path, logger
+	a, err := app.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -104,7 +91,7 @@ func runConsoleCmd(cmd *cobra.Command, g *globals) error {
 		Actions: tui.AppActions{Sender: a.Sender, Receiver: a.Receiver, Source: src, History: a.DB},
 		Info: tui.Info{
 			ReceiverAddr: a.ReceiverAddr(), APIAddr: a.APIAddr(),
-			TimeScale: consoleOpts.timeScale, DBPath: path, Version: buildVersion(),
+			TimeScale: cfg.TimeScale, DBPath: path, Version: buildVersion(),
 			Attached: attach,
 		},
 		ExportDir: cwd,

@@ -15,8 +15,6 @@ import (
 	"github.com/hookscope/hookscope/sender"
 )
 
-func init() { register(newDeliveriesCmd) }
-
 func newDeliveriesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deliveries",

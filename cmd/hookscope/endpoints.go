@@ -15,8 +15,6 @@ import (
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
-func init() { register(newEndpointsCmd) }
-
 // withSender opens the database and a sender (not started: commands act
 // once and leave scheduled work to `serve` or the console).
 func withSender(cmd *cobra.Command, g *globals, fn func(ctx context.Context, s *sender.Sender) error) error {

@@ -19,8 +19,6 @@ import (
 	"github.com/hookscope/hookscope/sender"
 )
 
-func init() { register(newExportCmd) }
-
 // exportFlags are export's flags.
 type exportFlags struct {
 	format, what, out                        string

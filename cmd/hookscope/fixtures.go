@@ -13,8 +13,6 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
-func init() { register(newFixturesCmd) }
-
 func newFixturesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fixtures",

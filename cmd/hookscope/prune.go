@@ -9,8 +9,6 @@ import (
 	"github.com/hookscope/hookscope/db"
 )
 
-func init() { register(newPruneCmd) }
-
 func newPruneCmd(g *globals) *cobra.Command {
 	var (
 		before, olderThan string

@@ -16,8 +16,6 @@ import (
 	"github.com/hookscope/hookscope/receiver"
 )
 
-func init() { register(newRequestsCmd) }
-
 func newRequestsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "requests",

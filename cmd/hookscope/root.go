@@ -35,22 +35,27 @@ func (g *globals) openDB(ctx context.Context) (*db.DB, error) {
 	return db.Open(ctx, path, db.Options{})
 }
 
-// commandFactories are filled by each command file's init, so that adding a
-// command never edits a shared list.
-var commandFactories []func(g *globals) *cobra.Command
-
-func register(f func(g *globals) *cobra.Command) { commandFactories = append(commandFactories, f) }
-
-// runConsole opens the console; until the console is built it is nil and
-// bare `hookscope` prints the command list.
-var runConsole func(cmd *cobra.Command, g *globals) error
-
-// rootFlagHooks add flags to the root command itself (the console's
-// --listen, --api, ...), filled by command files' init.
-var rootFlagHooks []func(root *cobra.Command)
+// commands are hookscope's commands, in the order help lists them: adding
+// one is adding it here.
+func commands(g *globals) []*cobra.Command {
+	return []*cobra.Command{
+		markUsesFixtures(newServeCmd(g)),
+		markUsesFixtures(newSendCmd(g)),
+		newCheckCmd(g),
+		newRequestsCmd(g),
+		newDeliveriesCmd(g),
+		newEndpointsCmd(g),
+		newRoutesCmd(g),
+		newFixturesCmd(g),
+		newExportCmd(g),
+		newPruneCmd(g),
+		newVersionCmd(g),
+	}
+}
 
 func newRootCmd() *cobra.Command {
 	g := &globals{}
+	console := &consoleOpts{}
 	root := &cobra.Command{
 		Use:   "hookscope",
 		Short: "A terminal console for security and compliance webhooks",
@@ -77,22 +82,13 @@ the shared database.`,
 			cmd.SetErr(terminalSafe{cmd.ErrOrStderr()})
 			loadUserFixtures(cmd, g.fixturesDir)
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runConsole != nil {
-				return runConsole(cmd, g)
-			}
-			return cmd.Help()
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runConsoleCmd(cmd, g, console) },
 	}
 	root.PersistentFlags().StringVar(&g.dbPath, "db", "", "database file (default $XDG_DATA_HOME/hookscope/hookscope.db)")
 	root.PersistentFlags().StringVar(&g.fixturesDir, "fixtures", fixtures.DefaultUserDir(), "your own fixtures: a folder of VENDOR/EVENT.json files (see 'hookscope fixtures placeholders')")
 	root.Annotations = map[string]string{usesFixtures: "yes"} // the console
-	for _, f := range rootFlagHooks {
-		f(root)
-	}
-	for _, f := range commandFactories {
-		root.AddCommand(f(g))
-	}
+	addConsoleFlags(root, console)
+	root.AddCommand(commands(g)...)
 	refuseUnknownSubcommands(root)
 	return root
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/hookscope/hookscope/receiver"
 )
 
-func init() { register(newRoutesCmd) }
-
 func newRoutesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "routes",

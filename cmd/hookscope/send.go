@@ -16,8 +16,6 @@ import (
 	"github.com/hookscope/hookscope/sender"
 )
 
-func init() { register(func(g *globals) *cobra.Command { return markUsesFixtures(newSendCmd(g)) }) }
-
 func newSendCmd(g *globals) *cobra.Command {
 	var (
 		to, secret, token, authHeader, payloadFile string

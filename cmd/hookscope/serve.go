@@ -14,14 +14,12 @@ import (
 	"github.com/hookscope/hookscope/cmd/app"
 )
 
-func init() { register(func(g *globals) *cobra.Command { return markUsesFixtures(newServeCmd(g)) }) }
-
 // shutdownGrace bounds how long serve waits for requests in flight.
 const shutdownGrace = 30 * time.Second
 
 func newServeCmd(g *globals) *cobra.Command {
 	var (
-		cfg     app.Config
+		server  serverFlags
 		verbose bool
 	)
 	cmd := &cobra.Command{
@@ -43,16 +41,13 @@ over within seconds when its holder stops or dies. The default endpoints
 			if verbose {
 				level = slog.LevelDebug
 			}
-			cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
-			path, err := g.dbFile()
+			cfg, err := server.config(cmd, app.Config{Kind: "serve"})
 			if err != nil {
 				return err
 			}
-			cfg.DBPath = path
-			cfg.Kind = "serve"
-			cfg.APIToken = apiToken(cmd.Flags(), cfg.APIToken)
-			if cfg.TimeScale < 0 {
-				return usagef("--time-scale %g: give a positive factor", cfg.TimeScale)
+			cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			if cfg.DBPath, err = g.dbFile(); err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -85,11 +80,7 @@ over within seconds when its holder stops or dies. The default endpoints
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Listen, "listen", app.DefaultListen, "receiver address (:0 picks a free port)")
-	f.StringVar(&cfg.API, "api", app.DefaultAPI, "REST API address, loopback only without --api-token (:0 picks a free port)")
-	addAPITokenFlag(f, &cfg.APIToken)
-	f.StringVar(&cfg.ForwardTo, "forward-to", "", "also send every request to this URL (your own service) and answer with its answer")
-	f.Float64Var(&cfg.TimeScale, "time-scale", 1, "run vendor retry schedules N times faster")
+	server.add(f, "also send every request to this URL (your own service) and answer with its answer")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request")
 	return cmd
 }

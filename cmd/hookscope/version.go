@@ -13,18 +13,16 @@ import (
 // plain build reports the module version or "dev".
 var version = ""
 
-func init() {
-	register(func(g *globals) *cobra.Command {
-		return &cobra.Command{
-			Use:   "version",
-			Short: "Print hookscope's version and schema version",
-			Args:  cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				fmt.Fprintf(cmd.OutOrStdout(), "hookscope %s (schema %d)\n", buildVersion(), db.SchemaVersion())
-				return nil
-			},
-		}
-	})
+func newVersionCmd(*globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print hookscope's version and schema version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(cmd.OutOrStdout(), "hookscope %s (schema %d)\n", buildVersion(), db.SchemaVersion())
+			return nil
+		},
+	}
 }
 
 func buildVersion() string {

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hookscope/hookscope/cmd/app"
+)
+
+// serverFlags are the flags of a process that runs the receiver, the
+// sender and the REST API: serve and the console take the same ones,
+// checked the same way.
+type serverFlags struct {
+	listen, api, apiToken, forwardTo string
+	timeScale                        float64
+}
+
+// add defines the flags on f; forwardHelp says what --forward-to does there.
+func (s *serverFlags) add(f *pflag.FlagSet, forwardHelp string) {
+	f.StringVar(&s.listen, "listen", app.DefaultListen, "receiver address (:0 picks a free port)")
+	f.StringVar(&s.api, "api", app.DefaultAPI, "REST API address, loopback only without --api-token (:0 picks a free port)")
+	addAPITokenFlag(f, &s.apiToken)
+	f.StringVar(&s.forwardTo, "forward-to", "", forwardHelp)
+	f.Float64Var(&s.timeScale, "time-scale", 1, "run vendor retry schedules N times faster (a positive factor)")
+}
+
+// config checks the flags and fills an app.Config with them.
+func (s *serverFlags) config(cmd *cobra.Command, cfg app.Config) (app.Config, error) {
+	if !(s.timeScale > 0) {
+		return cfg, usagef("--time-scale %g: give a positive factor", s.timeScale)
+	}
+	cfg.Listen, cfg.API, cfg.ForwardTo, cfg.TimeScale = s.listen, s.api, s.forwardTo, s.timeScale
+	cfg.APIToken = apiToken(cmd.Flags(), s.apiToken)
+	return cfg, nil
+}
