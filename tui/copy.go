@@ -12,15 +12,25 @@ import (
 	"github.com/hookscope/hookscope/db"
 )
 
-// copyFileName is where a copy is also written, in the temporary folder:
-// a terminal that drops OSC 52 (or a body too large for it) still leaves
-// the text one command away.
-const copyFileName = "hookscope-copy.txt"
+// copyFileName is where a copy is also written, in the user's own cache
+// folder (not a shared temporary one, where another user could plant a
+// link): a terminal that drops OSC 52 (or a body too large for it) still
+// leaves the text one command away.
+const copyFileName = "copy.txt"
+
+// copyFile is the copy file's path ("" when the user has no cache folder).
+func copyFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "hookscope", copyFileName)
+}
 
 // copied is the answer of a copy: the text, also written to the copy file.
 func copied(text, what string) copiedMsg {
-	path := filepath.Join(os.TempDir(), copyFileName)
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+	path := copyFile()
+	if path == "" || os.MkdirAll(filepath.Dir(path), 0o700) != nil || os.WriteFile(path, []byte(text), 0o600) != nil {
 		path = ""
 	}
 	return copiedMsg{text: text, what: what, file: path}

@@ -12,13 +12,13 @@ import (
 // status line names; esc copies nothing.
 func TestCopyMenu(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("TMPDIR", dir)
+	t.Setenv("XDG_CACHE_HOME", dir)
 	d := openDB(t)
 	seedRequest(t, d, 1, `{"a":"\u00e9"}`)
 	ep := seedEndpoint(t, d, "cs-prod", "codescoring", true)
 	seedDelivery(t, d, ep, 2, nil)
 	m := newTestModel(t, d, 120, 40)
-	file := filepath.Join(dir, copyFileName)
+	file := filepath.Join(dir, "hookscope", copyFileName)
 	read := func() string {
 		b, err := os.ReadFile(file)
 		if err != nil {
