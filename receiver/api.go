@@ -11,9 +11,9 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver/httpx"
 )
 
 // RegisterAPI adds the receiver's REST routes to the API router:

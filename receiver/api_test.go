@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/hookscope/hookscope/receiver/httpx"
+	"github.com/hookscope/hookscope/api/httpx"
 )
 
 func apiServer(t *testing.T, h *harness) string {

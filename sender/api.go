@@ -9,9 +9,9 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver/httpx"
 )
 
 // RegisterAPI adds the sender's REST routes (SPEC §7) to r:

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver/httpx"
 )
 
 // MaxPage caps `limit` on a list of deliveries.

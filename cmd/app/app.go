@@ -20,10 +20,10 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/db/pubsub"
 	"github.com/hookscope/hookscope/receiver"
-	"github.com/hookscope/hookscope/receiver/httpx"
 	"github.com/hookscope/hookscope/sender"
 )
 
