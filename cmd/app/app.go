@@ -20,6 +20,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/db/pubsub"
@@ -150,7 +151,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.API = newAPIRouter(cfg.Logger)
-	a.Receiver.RegisterAPI(a.API)
+	api.RegisterReceiver(a.API, api.Receiving{DB: a.DB, Requests: a.Requests, Routes: a.Routes, Receiver: a.Receiver})
 
 	// The sender: default endpoints at the receiver's routes, its REST
 	// routes, and its workers (stopped before the database closes).
