@@ -12,7 +12,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
-// MaxPage caps `limit` on list requests.
+// MaxPage caps `limit` on a list of requests or of deliveries.
 const MaxPage = 1000
 
 var statusFilterRE = regexp.MustCompile(`^([1-5]xx|[1-5][0-9][0-9])$`)

@@ -19,7 +19,6 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
-	"github.com/hookscope/hookscope/sender"
 )
 
 // run exports with s and returns what was written.
@@ -277,7 +276,7 @@ func TestDeliveries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := generic(t, sender.ViewDelivery(*del)); !reflect.DeepEqual(ls[id-1], want) {
+		if want := generic(t, api.ViewDelivery(*del)); !reflect.DeepEqual(ls[id-1], want) {
 			t.Fatalf("delivery %d differs from its view:\n got %v\nwant %v", id, ls[id-1], want)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
@@ -71,7 +70,7 @@ func writeJSONL(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary,
 		return sum, err
 	default:
 		err := db.EachDelivery(ctx, h, s.Deliveries, s.Span, func(d *db.Delivery) error {
-			if err := enc.write("", sender.ViewDelivery(*d), true); err != nil {
+			if err := enc.write("", api.ViewDelivery(*d), true); err != nil {
 				return fmt.Errorf("delivery %d: %w", d.ID, err)
 			}
 			sum.Rows++

@@ -18,7 +18,6 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/keys"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
@@ -461,7 +460,7 @@ func (m *Model) deliveriesFilter(words []string) (db.DeliveryFilter, error) {
 			}
 		}
 	}
-	err = sender.CheckDeliveryFilter(&f)
+	err = api.CheckDeliveryFilter(&f)
 	f.Limit = 0
 	return f, err
 }

@@ -162,7 +162,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	} else if len(eps) > 0 {
 		a.log.Info("created default endpoints", "count", len(eps))
 	}
-	sender.RegisterAPI(a.API, a.Sender)
+	api.RegisterSender(a.API, a.Sender)
 	if err := a.Sender.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}

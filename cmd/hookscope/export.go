@@ -114,7 +114,7 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 		return s, errors.New("--route and --signature filter requests; deliveries take --vendor, --endpoint, --status, --source, --search")
 	}
 	s.Deliveries = db.DeliveryFilter{Vendor: fl.vendor, Status: fl.status, Source: fl.source, Text: fl.search, Limit: 1}
-	if err := sender.CheckDeliveryFilter(&s.Deliveries); err != nil {
+	if err := api.CheckDeliveryFilter(&s.Deliveries); err != nil {
 		return s, err
 	}
 	s.Deliveries.Limit = 0

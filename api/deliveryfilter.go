@@ -1,4 +1,4 @@
-package sender
+package api
 
 import (
 	"fmt"
@@ -11,9 +11,6 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 )
-
-// MaxPage caps `limit` on a list of deliveries.
-const MaxPage = 1000
 
 // ParseDeliveryFilter reads GET /api/deliveries' query: vendor,
 // endpoint_id, status (a delivery status, or the last attempt's HTTP code
