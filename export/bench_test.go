@@ -6,9 +6,9 @@ import (
 	"io"
 	"testing"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
-	"github.com/hookscope/hookscope/receiver"
 )
 
 // benchRows is how many requests BenchmarkExport exports per op.
@@ -44,13 +44,13 @@ func BenchmarkExport(b *testing.B) {
 	}
 	b.Run("baseline-encode-only", func(b *testing.B) {
 		store := db.NewRequestStore()
-		views := make([]receiver.RequestView, 0, benchRows)
+		views := make([]api.RequestView, 0, benchRows)
 		for id := int64(1); id <= benchRows; id++ {
 			r, err := store.GetRequest(ctx, d.Reader(), id)
 			if err != nil {
 				b.Fatal(err)
 			}
-			views = append(views, receiver.NewRequestView(r, true))
+			views = append(views, api.NewRequestView(r, true))
 		}
 		b.ResetTimer()
 		for b.Loop() {
@@ -72,7 +72,7 @@ func BenchmarkExport(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := enc.Encode(receiver.NewRequestView(r, true)); err != nil {
+				if err := enc.Encode(api.NewRequestView(r, true)); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -16,10 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
-	"github.com/hookscope/hookscope/receiver"
-	"github.com/hookscope/hookscope/sender"
 )
 
 // run exports with s and returns what was written.
@@ -106,7 +105,7 @@ func TestJSONLRequestsRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := generic(t, receiver.NewRequestView(r, true)); !reflect.DeepEqual(ls[id-1], want) {
+		if want := generic(t, api.NewRequestView(r, true)); !reflect.DeepEqual(ls[id-1], want) {
 			t.Fatalf("line %d differs from the request's view:\n got %v\nwant %v", id, ls[id-1], want)
 		}
 	}
@@ -277,7 +276,7 @@ func TestDeliveries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := generic(t, sender.ViewDelivery(*del)); !reflect.DeepEqual(ls[id-1], want) {
+		if want := generic(t, api.ViewDelivery(*del)); !reflect.DeepEqual(ls[id-1], want) {
 			t.Fatalf("delivery %d differs from its view:\n got %v\nwant %v", id, ls[id-1], want)
 		}
 	}

@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/receiver"
-	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
@@ -61,7 +60,7 @@ func writeJSONL(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary,
 	switch s.What {
 	case Requests:
 		err := db.EachRequest(ctx, h, s.Requests, s.Span, func(r *db.Request) error {
-			if err := enc.write("", receiver.NewRequestView(r, true), true); err != nil {
+			if err := enc.write("", api.NewRequestView(r, true), true); err != nil {
 				return fmt.Errorf("request %d: %w", r.ID, err)
 			}
 			sum.Rows++
@@ -71,7 +70,7 @@ func writeJSONL(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary,
 		return sum, err
 	default:
 		err := db.EachDelivery(ctx, h, s.Deliveries, s.Span, func(d *db.Delivery) error {
-			if err := enc.write("", sender.ViewDelivery(*d), true); err != nil {
+			if err := enc.write("", api.ViewDelivery(*d), true); err != nil {
 				return fmt.Errorf("delivery %d: %w", d.ID, err)
 			}
 			sum.Rows++

@@ -13,9 +13,9 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/db/pubsub"
-	"github.com/hookscope/hookscope/receiver/httpx"
 )
 
 // Defaults for Options.

@@ -2,14 +2,11 @@ package sender
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/hookscope/hookscope/db"
 )
@@ -128,114 +125,6 @@ func TestAttemptRecordedInFull(t *testing.T) {
 		t.Fatalf("response %+v", a.Response)
 	}
 }
-
-// TestAPI drives the REST routes over real HTTP.
-func TestAPI(t *testing.T) {
-	s, _ := openSender(t, 1)
-	hook := newHookServer(t, status(http.StatusOK))
-	r := mux.NewRouter()
-	RegisterAPI(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
-	call := func(method, path, body string) (int, string) {
-		req, _ := http.NewRequest(method, api.URL+path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		buf := make([]byte, 4096)
-		for {
-			n, err := resp.Body.Read(buf)
-			b.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		return resp.StatusCode, b.String()
-	}
-	for _, c := range []struct{ body, field string }{
-		{`{"name":"x","url":"ftp://nope","profile":"policycortex"}`, "url:"},
-		{`{"name":"x","url":"http://127.0.0.1:1/","profile":"nosuch"}`, "profile:"},
-		{`{"name":"x","url":"http://127.0.0.1:1/","profile":"policycortex","events":["no.such"]}`, "events:"},
-		{`{"name":"x","url":"http://127.0.0.1:1/","profile":"policycortex","timeout_seconds":-1}`, "timeout_seconds:"},
-	} {
-		code, body := call("POST", "/api/endpoints", c.body)
-		if code != 400 || !strings.Contains(body, c.field) {
-			t.Errorf("POST %s: %d %s, want 400 naming %s", c.body, code, body, c.field)
-		}
-	}
-	code, body := call("POST", "/api/endpoints", `{"name":"pc","url":"`+hook.URL+`","profile":"policycortex","secret":"s3cr3t-value-long",
-		"events":["policy.violation.created"],"headers":{"X-Custom-Header":"custom-value"},"retry_config":{"max_attempts":3,"backoff_multiplier":2},"timeout_seconds":30}`)
-	if code != 201 || strings.Contains(body, "s3cr3t-value-long") || !strings.Contains(body, `"secret":"s3cr…(17 chars)"`) {
-		t.Fatalf("create: %d %s", code, body)
-	}
-	var ep EndpointView
-	json.Unmarshal([]byte(body), &ep)
-	code, body = call("PATCH", "/api/endpoints/pc", `{"timeout_seconds":10}`)
-	if code != 200 || !strings.Contains(body, `"timeout_seconds":10`) || !strings.Contains(body, "custom-value") {
-		t.Fatalf("patch: %d %s", code, body)
-	}
-	code, body = call("POST", "/api/events", `{"vendor":"policycortex","event":"policy.violation.created"}`)
-	if code != 202 || !strings.Contains(body, `"endpoint_id":`) {
-		t.Fatalf("raise: %d %s", code, body)
-	}
-	var ds []DeliveryView
-	json.Unmarshal([]byte(body), &ds)
-	if len(ds) != 1 {
-		t.Fatalf("raise fanned out to %d endpoints", len(ds))
-	}
-	waitDelivery(t, s, ds[0].ID, "success", final)
-	code, body = call("GET", "/api/deliveries/"+itoa(ds[0].ID), "")
-	if code != 200 {
-		t.Fatalf("get delivery: %d %s", code, body)
-	}
-	for _, want := range []string{`"status":"succeeded"`, `"attempts":[{"n":1`, `"manual":false`, `"event_types":["policy.violation.created"]`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("delivery JSON lacks %s: %s", want, body)
-		}
-	}
-	code, body = call("POST", "/api/deliveries/"+itoa(ds[0].ID)+"/retry", "")
-	if code != 200 || !strings.Contains(body, `"manual":true`) {
-		t.Fatalf("retry: %d %s", code, body)
-	}
-	code, body = call("POST", "/api/endpoints/pc/test", `{"event_type":"scan.completed"}`)
-	if code != 200 || !strings.Contains(body, `"event_types":["scan.completed"]`) {
-		t.Fatalf("test: %d %s", code, body)
-	}
-	code, body = call("POST", "/api/endpoints/pc/test", `{"event_type":"no.such.event"}`)
-	if code != 400 || !strings.Contains(body, `event_type: unknown event \"no.such.event\"`) {
-		t.Fatalf("test with an unknown event: %d %s, want 400 naming event_type", code, body)
-	}
-	code, body = call("POST", "/api/endpoints/pc/disable", `{"reason":"maintenance"}`)
-	if code != 200 || !strings.Contains(body, `"enabled":false`) || !strings.Contains(body, "maintenance") {
-		t.Fatalf("disable: %d %s", code, body)
-	}
-	code, body = call("POST", "/api/endpoints/pc/enable", "")
-	if code != 200 || !strings.Contains(body, `"enabled":true`) {
-		t.Fatalf("enable: %d %s", code, body)
-	}
-	if code, body = call("GET", "/api/triggers?vendor=codescoring", ""); code != 200 || !strings.Contains(body, `"event":"test"`) {
-		t.Fatalf("triggers: %d %s", code, body)
-	}
-	if code, _ = call("GET", "/api/deliveries?endpoint_id="+itoa(ep.ID), ""); code != 200 {
-		t.Fatalf("list deliveries: %d", code)
-	}
-	if code, _ = call("DELETE", "/api/endpoints/pc", ""); code != 204 {
-		t.Fatalf("delete: %d", code)
-	}
-	if code, _ = call("GET", "/api/endpoints/pc", ""); code != 404 {
-		t.Fatalf("get after delete: %d", code)
-	}
-}
-
-func itoa(n int64) string { return strings.TrimSpace(json.Number(jsonInt(n)).String()) }
-
-func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // A delivery's last error is the failed attempt's while it waits to be
 // retried, and is cleared once a retry succeeds.

@@ -5,14 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
@@ -85,55 +80,5 @@ func TestReplayRequestRefusesBadInput(t *testing.T) {
 	}
 	if _, err := s.ReplayRequest(ctx, 999, ReplayTarget{URL: "http://127.0.0.1:9/"}); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("unknown request: %v, want ErrNotFound", err)
-	}
-}
-
-func TestReplayAPI(t *testing.T) {
-	s, d := openSender(t, 1)
-	r := mux.NewRouter()
-	RegisterAPI(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
-	srv := newHookServer(t, status(200))
-	body := received(t, "codescoring", fixtures.Credentials{Token: "tok"}, "project_sca_analysis_started", "test")
-	id := storeRequest(t, d, "codescoring", "codescoring", body, false)
-	addEndpoint(t, s, "codescoring", srv.URL, func(e *db.Endpoint) { e.Name, e.Token = "cs", "endpoint-token" })
-
-	post := func(path, in string) (int, []byte) {
-		resp, err := http.Post(api.URL+path, "application/json", strings.NewReader(in))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
-	}
-	code, b := post("/api/requests/"+itoa(id)+"/replay", `{"endpoint":"cs"}`)
-	var ans struct {
-		Deliveries []DeliveryView `json:"deliveries"`
-	}
-	if code != 200 || json.Unmarshal(b, &ans) != nil || len(ans.Deliveries) != 1 || len(ans.Deliveries[0].EventTypes) != 2 {
-		t.Fatalf("replay: %d %s, want 200 with one delivery carrying both events of the batch, as CodeScoring sends them", code, b)
-	}
-	for _, rq := range srv.requests() {
-		if got := rq.header.Get(fixtures.CodeScoringTokenHeader); got != "endpoint-token" {
-			t.Errorf("replayed with token %q, want the endpoint's", got)
-		}
-	}
-	for _, tc := range []struct {
-		path, body string
-		code       int
-		want       string
-	}{
-		{"/api/requests/" + itoa(id) + "/replay", `{}`, 400, "endpoint"},
-		{"/api/requests/" + itoa(id) + "/replay", `{"endpoint":"nope"}`, 404, "nope"},
-		{"/api/requests/999/replay", `{"url":"http://127.0.0.1:9/"}`, 404, "999"},
-		{"/api/requests/x/replay", `{"url":"http://127.0.0.1:9/"}`, 400, "not a request id"},
-		{"/api/requests/" + itoa(id) + "/replay", `{"endpoint":"cs","extra":1}`, 400, "extra"},
-	} {
-		code, b := post(tc.path, tc.body)
-		if code != tc.code || !strings.Contains(string(b), tc.want) {
-			t.Errorf("POST %s %s: %d %s, want %d naming %q", tc.path, tc.body, code, b, tc.code, tc.want)
-		}
 	}
 }

@@ -15,10 +15,9 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver"
-	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/keys"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
@@ -431,7 +430,7 @@ func (m *Model) inboxFilter(words []string) (db.RequestFilter, error) {
 			q.Set(k, v)
 		}
 	}
-	f, err := receiver.ParseRequestFilter(q)
+	f, err := api.ParseRequestFilter(q)
 	f.Limit = 0 // the pager sets the page size
 	return f, err
 }
@@ -461,7 +460,7 @@ func (m *Model) deliveriesFilter(words []string) (db.DeliveryFilter, error) {
 			}
 		}
 	}
-	err = sender.CheckDeliveryFilter(&f)
+	err = api.CheckDeliveryFilter(&f)
 	f.Limit = 0
 	return f, err
 }

@@ -20,10 +20,11 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/hookscope/hookscope/api"
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/db/pubsub"
 	"github.com/hookscope/hookscope/receiver"
-	"github.com/hookscope/hookscope/receiver/httpx"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -149,8 +150,8 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.API = newAPIRouter(cfg.Logger)
-	a.Receiver.RegisterAPI(a.API)
+	a.API = api.NewRouter(cfg.Logger)
+	api.RegisterReceiver(a.API, api.Receiving{DB: a.DB, Requests: a.Requests, Routes: a.Routes, Receiver: a.Receiver})
 
 	// The sender: default endpoints at the receiver's routes, its REST
 	// routes, and its workers (stopped before the database closes).
@@ -161,7 +162,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	} else if len(eps) > 0 {
 		a.log.Info("created default endpoints", "count", len(eps))
 	}
-	sender.RegisterAPI(a.API, a.Sender)
+	api.RegisterSender(a.API, a.Sender)
 	if err := a.Sender.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
@@ -211,27 +212,6 @@ func (a *App) serve() {
 			a.serveErrs <- fmt.Errorf("API: %w", err)
 		}
 	}()
-}
-
-// newAPIRouter is the REST API's router with its middleware, health route
-// and JSON answers for unknown paths and methods.
-func newAPIRouter(log *slog.Logger) *mux.Router {
-	r := mux.NewRouter()
-	r.Use(httpx.Recover(log))
-	r.Use(httpx.Logging(log))
-	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/api/health", func(w http.ResponseWriter, _ *http.Request) {
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}).Methods(http.MethodGet, http.MethodHead)
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteError(w, http.StatusNotFound, "no API route %s %s", r.Method, r.URL.Path)
-	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteError(w, http.StatusMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path)
-	})
-	return r
 }
 
 // Errors reports a server that stopped on its own (not through Shutdown).

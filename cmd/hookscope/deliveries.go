@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/sender"
 )
@@ -30,7 +31,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	list := &cobra.Command{
 		Use: "list", Short: "List deliveries, newest first", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := sender.CheckDeliveryFilter(&f); err != nil {
+			if err := api.CheckDeliveryFilter(&f); err != nil {
 				return usageError{err}
 			}
 			return withSender(cmd, g, func(ctx context.Context, s *sender.Sender) error {
@@ -45,9 +46,9 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				views := make([]sender.DeliveryView, 0, len(ds))
+				views := make([]api.DeliveryView, 0, len(ds))
 				for _, d := range ds {
-					views = append(views, sender.ViewDelivery(d))
+					views = append(views, api.ViewDelivery(d))
 				}
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), views)
@@ -80,9 +81,9 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if showJSON {
-					return writeJSON(cmd.OutOrStdout(), sender.ViewDelivery(*d))
+					return writeJSON(cmd.OutOrStdout(), api.ViewDelivery(*d))
 				}
-				return writeDelivery(cmd.OutOrStdout(), sender.ViewDelivery(*d), retryNote(ctx, s, d))
+				return writeDelivery(cmd.OutOrStdout(), api.ViewDelivery(*d), retryNote(ctx, s, d))
 			})
 		},
 	}
@@ -105,9 +106,9 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if retryJSON {
-					return writeJSON(cmd.OutOrStdout(), sender.ViewDelivery(*d))
+					return writeJSON(cmd.OutOrStdout(), api.ViewDelivery(*d))
 				}
-				return writeDelivery(cmd.OutOrStdout(), sender.ViewDelivery(*d), retryNote(ctx, s, d))
+				return writeDelivery(cmd.OutOrStdout(), api.ViewDelivery(*d), retryNote(ctx, s, d))
 			})
 		},
 	}
@@ -118,7 +119,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 
 // nextLine describes when the next attempt runs: the real instant and the
 // vendor's own wait.
-func nextLine(d sender.DeliveryView) string {
+func nextLine(d api.DeliveryView) string {
 	if d.NextAttemptAt == nil {
 		return ""
 	}
@@ -137,7 +138,7 @@ func nextLine(d sender.DeliveryView) string {
 	return s
 }
 
-func writeDeliveries(w io.Writer, ds []sender.DeliveryView) error {
+func writeDeliveries(w io.Writer, ds []api.DeliveryView) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tENDPOINT\tVENDOR\tEVENTS\tSTATUS\tATTEMPTS\tNEXT")
 	for _, d := range ds {
@@ -157,7 +158,7 @@ func retryNote(ctx context.Context, s *sender.Sender, d *db.Delivery) string {
 	return sender.RetryWindowNote(*ep)
 }
 
-func writeDelivery(w io.Writer, d sender.DeliveryView, note string) error {
+func writeDelivery(w io.Writer, d api.DeliveryView, note string) error {
 	fmt.Fprintf(w, "delivery %d to endpoint %d (%s): %s\n", d.ID, d.EndpointID, d.Vendor, d.Status)
 	if d.Status == db.DeliveryCancelled {
 		fmt.Fprintf(w, "%s\n", printableText(d.LastError))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
@@ -55,9 +56,9 @@ func newEndpointsCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				views := make([]sender.EndpointView, 0, len(eps))
+				views := make([]api.EndpointView, 0, len(eps))
 				for _, e := range eps {
-					views = append(views, sender.ViewEndpoint(e))
+					views = append(views, api.ViewEndpoint(e))
 				}
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), views)
@@ -76,7 +77,7 @@ func newEndpointsCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return writeJSON(cmd.OutOrStdout(), sender.ViewEndpoint(*ep))
+				return writeJSON(cmd.OutOrStdout(), api.ViewEndpoint(*ep))
 			})
 		},
 	}
@@ -99,7 +100,7 @@ func newEndpointsCmd(g *globals) *cobra.Command {
 				if err := s.CreateEndpoint(ctx, e); err != nil {
 					return inputErr(err)
 				}
-				return writeJSON(cmd.OutOrStdout(), sender.ViewEndpoint(*e))
+				return writeJSON(cmd.OutOrStdout(), api.ViewEndpoint(*e))
 			})
 		},
 	}
@@ -122,7 +123,7 @@ func newEndpointsCmd(g *globals) *cobra.Command {
 				if err := s.UpdateEndpoint(ctx, ep); err != nil {
 					return inputErr(err)
 				}
-				return writeJSON(cmd.OutOrStdout(), sender.ViewEndpoint(*ep))
+				return writeJSON(cmd.OutOrStdout(), api.ViewEndpoint(*ep))
 			})
 		},
 	}
@@ -259,7 +260,7 @@ func (f *endpointFlags) input(c *cobra.Command) (sender.EndpointInput, error) {
 	return in, nil
 }
 
-func writeEndpoints(w io.Writer, eps []sender.EndpointView) error {
+func writeEndpoints(w io.Writer, eps []api.EndpointView) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tPROFILE\tSTATE\tURL")
 	for _, e := range eps {

@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
-	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -104,7 +104,7 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 				q.Set(k, v)
 			}
 		}
-		if s.Requests, err = receiver.ParseRequestFilter(q); err != nil {
+		if s.Requests, err = api.ParseRequestFilter(q); err != nil {
 			return s, err
 		}
 		s.Requests.Limit = 0
@@ -114,7 +114,7 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 		return s, errors.New("--route and --signature filter requests; deliveries take --vendor, --endpoint, --status, --source, --search")
 	}
 	s.Deliveries = db.DeliveryFilter{Vendor: fl.vendor, Status: fl.status, Source: fl.source, Text: fl.search, Limit: 1}
-	if err := sender.CheckDeliveryFilter(&s.Deliveries); err != nil {
+	if err := api.CheckDeliveryFilter(&s.Deliveries); err != nil {
 		return s, err
 	}
 	s.Deliveries.Limit = 0

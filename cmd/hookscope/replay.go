@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/sender"
@@ -57,7 +58,7 @@ refused.`,
 				}
 				out := cmd.OutOrStdout()
 				for _, d := range ds {
-					v := sender.ViewDelivery(d)
+					v := api.ViewDelivery(d)
 					if asJSON {
 						writeJSON(out, v)
 						continue

@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver"
 )
 
 func newRequestsCmd(g *globals) *cobra.Command {
@@ -48,7 +48,7 @@ func newRequestsListCmd(g *globals) *cobra.Command {
 				q["before"] = []string{strconv.FormatInt(before, 10)}
 			}
 			q["limit"] = []string{strconv.Itoa(limit)}
-			f, err := receiver.ParseRequestFilter(q)
+			f, err := api.ParseRequestFilter(q)
 			if err != nil {
 				return usageError{err}
 			}
@@ -62,9 +62,9 @@ func newRequestsListCmd(g *globals) *cobra.Command {
 				return fmt.Errorf("listing requests: %w", err)
 			}
 			if asJSON {
-				out := make([]receiver.RequestView, len(rows))
+				out := make([]api.RequestView, len(rows))
 				for i := range rows {
-					out[i] = receiver.NewRequestView(&rows[i], false)
+					out[i] = api.NewRequestView(&rows[i], false)
 				}
 				return writeJSON(cmd.OutOrStdout(), out)
 			}
@@ -144,7 +144,7 @@ func newRequestsShowCmd(g *globals) *cobra.Command {
 				return fmt.Errorf("loading request %d: %w", id, err)
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), receiver.NewRequestView(r, true))
+				return writeJSON(cmd.OutOrStdout(), api.NewRequestView(r, true))
 			}
 			writeRequest(cmd.OutOrStdout(), r)
 			return nil

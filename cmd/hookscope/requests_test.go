@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver"
 )
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -58,7 +58,7 @@ func TestRequestsListAndShow(t *testing.T) {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
 	out, err = runCLI(t, "--db", dbPath, "requests", "list", "--json", "--limit", "2")
-	var rows []receiver.RequestView
+	var rows []api.RequestView
 	if err != nil || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 2 || rows[0].ID != 3 {
 		t.Fatalf("list --json: %v\n%s", err, out)
 	}

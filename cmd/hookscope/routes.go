@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver"
@@ -46,9 +47,9 @@ func newRoutesListCmd(g *globals) *cobra.Command {
 				return fmt.Errorf("listing routes: %w", err)
 			}
 			if asJSON {
-				out := make([]receiver.RouteView, len(routes))
+				out := make([]api.RouteView, len(routes))
 				for i := range routes {
-					out[i] = receiver.NewRouteView(&routes[i])
+					out[i] = api.NewRouteView(&routes[i])
 				}
 				return writeJSON(cmd.OutOrStdout(), out)
 			}
@@ -77,7 +78,7 @@ func writeRouteTable(w io.Writer, routes []db.Route) error {
 
 func newRoutesSetCmd(g *globals) *cobra.Command {
 	var (
-		in          receiver.RouteInput
+		in          api.RouteInput
 		profile     string
 		secret      string
 		token       string
@@ -199,7 +200,7 @@ the route's fail-first count.`,
 				return fmt.Errorf("saving route %s: %w", name, err)
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), receiver.NewRouteView(route))
+				return writeJSON(cmd.OutOrStdout(), api.NewRouteView(route))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "route %s (%s, profile %s): %s\n", printable(name), receiver.HookPrefix+printable(name), printable(route.Profile), db.DescribeSim(route.Response))
 			return nil

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver"
 )
 
 func TestRoutesSetAndList(t *testing.T) {
@@ -25,11 +25,11 @@ func TestRoutesSetAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var routes []receiver.RouteView
+	var routes []api.RouteView
 	if err := json.Unmarshal([]byte(out), &routes); err != nil {
 		t.Fatalf("list --json is not JSON: %v\n%s", err, out)
 	}
-	var pc *receiver.RouteView
+	var pc *api.RouteView
 	for i := range routes {
 		if routes[i].Name == "policycortex" {
 			pc = &routes[i]

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/sender"
@@ -98,7 +99,7 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 			// --json prints one document once the delivery settles (or the
 			// wait is given up): the delivery with every attempt.
 			if !asJSON {
-				printAttempts(out, sender.ViewDelivery(*del), 0)
+				printAttempts(out, api.ViewDelivery(*del), 0)
 			}
 			seen := len(del.Attempts)
 			if del.Status == db.DeliveryRetrying {
@@ -111,7 +112,7 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 					case <-ctx.Done():
 						fmt.Fprintf(cmd.ErrOrStderr(), "stopped waiting; delivery %d stays scheduled (a running serve or console carries it on)\n", del.ID)
 						if asJSON {
-							return writeJSON(out, sender.ViewDelivery(*del))
+							return writeJSON(out, api.ViewDelivery(*del))
 						}
 						return nil
 					case <-time.After(100 * time.Millisecond):
@@ -120,13 +121,13 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 						return err
 					}
 					if !asJSON {
-						printAttempts(out, sender.ViewDelivery(*del), seen)
+						printAttempts(out, api.ViewDelivery(*del), seen)
 					}
 					seen = len(del.Attempts)
 				}
 			}
 			if asJSON {
-				if err := writeJSON(out, sender.ViewDelivery(*del)); err != nil {
+				if err := writeJSON(out, api.ViewDelivery(*del)); err != nil {
 					return fmt.Errorf("printing delivery %d: %w", del.ID, err)
 				}
 			} else {
@@ -172,7 +173,7 @@ func readPayload(cmd *cobra.Command, path string) ([]byte, error) {
 
 // printAttempts prints the attempts after the first `from`, one line each,
 // and when the next one runs.
-func printAttempts(w io.Writer, d sender.DeliveryView, from int) {
+func printAttempts(w io.Writer, d api.DeliveryView, from int) {
 	if from >= len(d.Attempts) {
 		return
 	}
@@ -190,7 +191,7 @@ func printAttempts(w io.Writer, d sender.DeliveryView, from int) {
 
 // waitNote says which vendor wait led to a retry: ", after the vendor's
 // 30m wait (schedule)". Empty for a first or manual attempt.
-func waitNote(a sender.AttemptView) string {
+func waitNote(a api.AttemptView) string {
 	if a.VendorWaitMS <= 0 {
 		return ""
 	}

@@ -1,7 +1,6 @@
-package sender
+package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -9,12 +8,13 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver/httpx"
+	"github.com/hookscope/hookscope/sender"
 )
 
-// RegisterAPI adds the sender's REST routes (SPEC §7) to r:
+// RegisterSender adds the sender's REST routes (SPEC §7) to r:
 //
 //	GET, POST              /api/endpoints
 //	GET, PUT, PATCH, DELETE /api/endpoints/{id}        (id or name)
@@ -27,12 +27,13 @@ import (
 //	GET  /api/deliveries[?vendor=&endpoint_id=&status=&q=&before=&limit=]
 //	GET  /api/deliveries/{id}
 //	POST /api/deliveries/{id}/retry
+//	POST /api/requests/{id}/replay         {"endpoint"} or {"url", "secret"?, "token"?}
 //	GET  /api/outbox                       which process runs the outbox
 //
 // Errors answer {"error": "..."}: 400 for invalid input (naming the
 // field), 404, 409 (a taken name, an attempt already in flight).
-func RegisterAPI(r *mux.Router, s *Sender) {
-	a := &api{s: s}
+func RegisterSender(r *mux.Router, s *sender.Sender) {
+	a := &sending{s: s}
 	r.HandleFunc("/api/endpoints", a.listEndpoints).Methods(http.MethodGet)
 	r.HandleFunc("/api/endpoints", a.createEndpoint).Methods(http.MethodPost)
 	r.HandleFunc("/api/endpoints/{id}", a.getEndpoint).Methods(http.MethodGet)
@@ -52,27 +53,7 @@ func RegisterAPI(r *mux.Router, s *Sender) {
 	r.HandleFunc("/api/outbox", a.outbox).Methods(http.MethodGet)
 }
 
-// OutboxView is who runs the outbox of a shared database, as served.
-type OutboxView struct {
-	// Holder is the process that runs it (null when none does: its lease
-	// has run out or its process is gone).
-	Holder *db.Holder `json:"holder"`
-	// Here says whether it is this process.
-	Here bool `json:"here"`
-	// PID is this process's pid.
-	PID int `json:"pid"`
-}
-
-// Outbox says who runs the outbox.
-func (s *Sender) Outbox(ctx context.Context) (OutboxView, error) {
-	h, err := s.Holder(ctx)
-	if err != nil {
-		return OutboxView{}, err
-	}
-	return OutboxView{Holder: h, Here: h != nil && h.Owner == s.owner, PID: s.proc.PID}, nil
-}
-
-func (a *api) outbox(w http.ResponseWriter, r *http.Request) {
+func (a *sending) outbox(w http.ResponseWriter, r *http.Request) {
 	v, err := a.s.Outbox(r.Context())
 	if err != nil {
 		fail(w, err)
@@ -81,7 +62,8 @@ func (a *api) outbox(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, v)
 }
 
-type api struct{ s *Sender }
+// sending serves the sender's REST routes.
+type sending struct{ s *sender.Sender }
 
 // fail answers err with the status its kind calls for (400 for a
 // FieldError, 404, 409, 503 when the database cannot be written).
@@ -95,7 +77,7 @@ func decodeOptional(r *http.Request, v any) error {
 	return httpx.DecodeJSON(r, v)
 }
 
-func (a *api) endpointRef(w http.ResponseWriter, r *http.Request) (*db.Endpoint, bool) {
+func (a *sending) endpointRef(w http.ResponseWriter, r *http.Request) (*db.Endpoint, bool) {
 	ep, err := a.s.ResolveEndpoint(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		fail(w, err)
@@ -104,7 +86,7 @@ func (a *api) endpointRef(w http.ResponseWriter, r *http.Request) (*db.Endpoint,
 	return ep, true
 }
 
-func (a *api) listEndpoints(w http.ResponseWriter, r *http.Request) {
+func (a *sending) listEndpoints(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.OnlyParams(r.URL.Query()); err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
 		return
@@ -121,13 +103,13 @@ func (a *api) listEndpoints(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
-func (a *api) createEndpoint(w http.ResponseWriter, r *http.Request) {
-	var in EndpointInput
+func (a *sending) createEndpoint(w http.ResponseWriter, r *http.Request) {
+	var in sender.EndpointInput
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	e := NewEndpointFrom(in)
+	e := sender.NewEndpointFrom(in)
 	if err := a.s.CreateEndpoint(r.Context(), e); err != nil {
 		fail(w, err)
 		return
@@ -135,18 +117,18 @@ func (a *api) createEndpoint(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, ViewEndpoint(*e))
 }
 
-func (a *api) getEndpoint(w http.ResponseWriter, r *http.Request) {
+func (a *sending) getEndpoint(w http.ResponseWriter, r *http.Request) {
 	if ep, ok := a.endpointRef(w, r); ok {
 		httpx.WriteJSON(w, http.StatusOK, ViewEndpoint(*ep))
 	}
 }
 
-func (a *api) putEndpoint(w http.ResponseWriter, r *http.Request) {
+func (a *sending) putEndpoint(w http.ResponseWriter, r *http.Request) {
 	old, ok := a.endpointRef(w, r)
 	if !ok {
 		return
 	}
-	var in EndpointInput
+	var in sender.EndpointInput
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
 		return
@@ -158,12 +140,12 @@ func (a *api) putEndpoint(w http.ResponseWriter, r *http.Request) {
 	a.update(w, r, e)
 }
 
-func (a *api) patchEndpoint(w http.ResponseWriter, r *http.Request) {
+func (a *sending) patchEndpoint(w http.ResponseWriter, r *http.Request) {
 	e, ok := a.endpointRef(w, r)
 	if !ok {
 		return
 	}
-	var in EndpointInput
+	var in sender.EndpointInput
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
 		return
@@ -172,7 +154,7 @@ func (a *api) patchEndpoint(w http.ResponseWriter, r *http.Request) {
 	a.update(w, r, e)
 }
 
-func (a *api) update(w http.ResponseWriter, r *http.Request, e *db.Endpoint) {
+func (a *sending) update(w http.ResponseWriter, r *http.Request, e *db.Endpoint) {
 	if err := a.s.UpdateEndpoint(r.Context(), e); err != nil {
 		fail(w, err)
 		return
@@ -185,7 +167,7 @@ func (a *api) update(w http.ResponseWriter, r *http.Request, e *db.Endpoint) {
 	httpx.WriteJSON(w, http.StatusOK, ViewEndpoint(*ep))
 }
 
-func (a *api) deleteEndpoint(w http.ResponseWriter, r *http.Request) {
+func (a *sending) deleteEndpoint(w http.ResponseWriter, r *http.Request) {
 	ep, ok := a.endpointRef(w, r)
 	if !ok {
 		return
@@ -197,7 +179,7 @@ func (a *api) deleteEndpoint(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *api) testEndpoint(w http.ResponseWriter, r *http.Request) {
+func (a *sending) testEndpoint(w http.ResponseWriter, r *http.Request) {
 	ep, ok := a.endpointRef(w, r)
 	if !ok {
 		return
@@ -217,7 +199,7 @@ func (a *api) testEndpoint(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, ViewDelivery(*d))
 }
 
-func (a *api) disableEndpoint(w http.ResponseWriter, r *http.Request) {
+func (a *sending) disableEndpoint(w http.ResponseWriter, r *http.Request) {
 	ep, ok := a.endpointRef(w, r)
 	if !ok {
 		return
@@ -236,7 +218,7 @@ func (a *api) disableEndpoint(w http.ResponseWriter, r *http.Request) {
 	a.getEndpointByID(w, r, ep.ID)
 }
 
-func (a *api) enableEndpoint(w http.ResponseWriter, r *http.Request) {
+func (a *sending) enableEndpoint(w http.ResponseWriter, r *http.Request) {
 	ep, ok := a.endpointRef(w, r)
 	if !ok {
 		return
@@ -261,7 +243,7 @@ func (a *api) enableEndpoint(w http.ResponseWriter, r *http.Request) {
 	a.getEndpointByID(w, r, ep.ID)
 }
 
-func (a *api) getEndpointByID(w http.ResponseWriter, r *http.Request, id int64) {
+func (a *sending) getEndpointByID(w http.ResponseWriter, r *http.Request, id int64) {
 	ep, err := a.s.Endpoint(r.Context(), id)
 	if err != nil {
 		fail(w, err)
@@ -270,7 +252,7 @@ func (a *api) getEndpointByID(w http.ResponseWriter, r *http.Request, id int64) 
 	httpx.WriteJSON(w, http.StatusOK, ViewEndpoint(*ep))
 }
 
-func (a *api) retryFailed(w http.ResponseWriter, r *http.Request) {
+func (a *sending) retryFailed(w http.ResponseWriter, r *http.Request) {
 	ep, ok := a.endpointRef(w, r)
 	if !ok {
 		return
@@ -283,12 +265,12 @@ func (a *api) retryFailed(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]int{"retried": n})
 }
 
-func (a *api) triggers(w http.ResponseWriter, r *http.Request) {
+func (a *sending) triggers(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.OnlyParams(r.URL.Query(), "vendor"); err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	out, err := Triggers(r.URL.Query().Get("vendor"))
+	out, err := sender.Triggers(r.URL.Query().Get("vendor"))
 	if err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "vendor: %v", err)
 		return
@@ -296,7 +278,7 @@ func (a *api) triggers(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
-func (a *api) raise(w http.ResponseWriter, r *http.Request) {
+func (a *sending) raise(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Vendor  string          `json:"vendor"`
 		Event   string          `json:"event"`
@@ -325,7 +307,7 @@ func (a *api) raise(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusAccepted, out)
 }
 
-func (a *api) listDeliveries(w http.ResponseWriter, r *http.Request) {
+func (a *sending) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	f, err := ParseDeliveryFilter(r.URL.Query())
 	if err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
@@ -343,7 +325,7 @@ func (a *api) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
-func (a *api) deliveryID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+func (a *sending) deliveryID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "id: %q is not a delivery id", mux.Vars(r)["id"])
@@ -352,7 +334,7 @@ func (a *api) deliveryID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-func (a *api) getDelivery(w http.ResponseWriter, r *http.Request) {
+func (a *sending) getDelivery(w http.ResponseWriter, r *http.Request) {
 	id, ok := a.deliveryID(w, r)
 	if !ok {
 		return
@@ -361,7 +343,7 @@ func (a *api) getDelivery(w http.ResponseWriter, r *http.Request) {
 }
 
 // getDeliveryByID answers with delivery id as it stands now.
-func (a *api) getDeliveryByID(w http.ResponseWriter, r *http.Request, id int64) {
+func (a *sending) getDeliveryByID(w http.ResponseWriter, r *http.Request, id int64) {
 	d, err := a.s.Delivery(r.Context(), id)
 	if err != nil {
 		fail(w, err)
@@ -370,7 +352,7 @@ func (a *api) getDeliveryByID(w http.ResponseWriter, r *http.Request, id int64) 
 	httpx.WriteJSON(w, http.StatusOK, ViewDelivery(*d))
 }
 
-func (a *api) retryDelivery(w http.ResponseWriter, r *http.Request) {
+func (a *sending) retryDelivery(w http.ResponseWriter, r *http.Request) {
 	id, ok := a.deliveryID(w, r)
 	if !ok {
 		return
@@ -391,7 +373,7 @@ type replayInput struct {
 	Token    string `json:"token"`
 }
 
-func (a *api) replayRequest(w http.ResponseWriter, r *http.Request) {
+func (a *sending) replayRequest(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil || id <= 0 {
 		httpx.WriteError(w, http.StatusBadRequest, "id: %q is not a request id", mux.Vars(r)["id"])
@@ -402,7 +384,7 @@ func (a *api) replayRequest(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, http.StatusBadRequest, "%s", err)
 		return
 	}
-	target := ReplayTarget{URL: in.URL}
+	target := sender.ReplayTarget{URL: in.URL}
 	if in.Endpoint != "" {
 		ep, err := a.s.ResolveEndpoint(r.Context(), in.Endpoint)
 		if err != nil {
@@ -415,8 +397,8 @@ func (a *api) replayRequest(w http.ResponseWriter, r *http.Request) {
 		target.Credentials = &fixtures.Credentials{Secret: in.Secret, Token: in.Token}
 	}
 	ds, err := a.s.ReplayRequest(r.Context(), id, target)
-	if errors.Is(err, ErrNoCredentials) {
-		err = fieldErr("secret", "%v", err)
+	if errors.Is(err, sender.ErrNoCredentials) {
+		err = &sender.FieldError{Field: "secret", Problem: err.Error()}
 	}
 	if err != nil && len(ds) == 0 {
 		fail(w, err)

@@ -1,4 +1,4 @@
-package sender
+package api
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/sender"
 )
 
 // A send or a replay to a URL leaves no endpoint of the user's behind: the
@@ -25,7 +26,7 @@ func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 	s, d := openSender(t, 1000)
 	ctx := context.Background()
 	r := mux.NewRouter()
-	RegisterAPI(r, s)
+	RegisterSender(r, s)
 	api := httptest.NewServer(r)
 	defer api.Close()
 	call := func(method, path, in string) (int, []byte) {
@@ -48,7 +49,7 @@ func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 
 	// The target fails its first request: the vendor's retry follows.
 	target := newHookServer(t, failFirst(1))
-	del, err := s.SendTo(ctx, "policycortex", "policy.violation.created", target.URL+"/send", fixtures.Credentials{Secret: "s"}, SendOptions{})
+	del, err := s.SendTo(ctx, "policycortex", "policy.violation.created", target.URL+"/send", fixtures.Credentials{Secret: "s"}, sender.SendOptions{})
 	if err != nil {
 		t.Fatalf("send: %v", err)
 	}

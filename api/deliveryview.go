@@ -1,4 +1,4 @@
-package sender
+package api
 
 import (
 	"encoding/base64"
@@ -8,31 +8,6 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 )
-
-// EndpointView is an endpoint as printed and served (SPEC §7 names), with
-// its secret and token masked. Retry and TimeoutSeconds are the values in
-// force: the endpoint's own, or its profile's default where it sets none
-// (RetrySource and TimeoutSource say which); RetryNote says when the
-// profile's retry window makes fewer attempts than max_attempts.
-type EndpointView struct {
-	db.Endpoint
-	Secret         string         `json:"secret,omitempty"`
-	Token          string         `json:"token,omitempty"`
-	Retry          db.RetryConfig `json:"retry"`
-	RetrySource    string         `json:"retry_source"`
-	RetryNote      string         `json:"retry_note,omitempty"`
-	TimeoutSeconds int            `json:"timeout_seconds"`
-	TimeoutSource  string         `json:"timeout_source"`
-}
-
-// ViewEndpoint masks an endpoint's credentials for output and states its
-// effective retry rule and timeout.
-func ViewEndpoint(e db.Endpoint) EndpointView {
-	v := EndpointView{Endpoint: e, Secret: fixtures.MaskSecret(e.Secret), Token: fixtures.MaskSecret(e.Token), RetryNote: RetryWindowNote(e)}
-	v.Retry, v.RetrySource = EffectiveRetry(e)
-	v.TimeoutSeconds, v.TimeoutSource = EffectiveTimeoutSeconds(e)
-	return v
-}
 
 // BodyView is a body as text, or base64 where it is not valid UTF-8.
 type BodyView struct {
@@ -47,17 +22,17 @@ func viewBody(b []byte) BodyView {
 	return BodyView{BodyBase64: base64.StdEncoding.EncodeToString(b)}
 }
 
-// RequestView is an attempt's request with its body. Credential headers
+// AttemptRequestView is an attempt's request with its body. Credential headers
 // (a CodeScoring token, an Authorization bearer) are masked.
-type RequestView struct {
+type AttemptRequestView struct {
 	Method  string      `json:"method"`
 	URL     string      `json:"url"`
 	Headers []db.Header `json:"headers"`
 	BodyView
 }
 
-// ResponseView is an attempt's response with its body.
-type ResponseView struct {
+// AttemptResponseView is an attempt's response with its body.
+type AttemptResponseView struct {
 	Status    int         `json:"status"`
 	Headers   []db.Header `json:"headers"`
 	LatencyMS float64     `json:"latency_ms"`
@@ -67,13 +42,13 @@ type ResponseView struct {
 
 // AttemptView is one attempt as printed and served.
 type AttemptView struct {
-	N          int           `json:"n"`
-	StartedAt  time.Time     `json:"started_at"`
-	DurationMS float64       `json:"duration_ms"`
-	Request    RequestView   `json:"request"`
-	Response   *ResponseView `json:"response"`
-	Error      string        `json:"error,omitempty"`
-	Manual     bool          `json:"manual"`
+	N          int                  `json:"n"`
+	StartedAt  time.Time            `json:"started_at"`
+	DurationMS float64              `json:"duration_ms"`
+	Request    AttemptRequestView   `json:"request"`
+	Response   *AttemptResponseView `json:"response"`
+	Error      string               `json:"error,omitempty"`
+	Manual     bool                 `json:"manual"`
 	// VendorWaitMS is the vendor's wait before this retry (unscaled).
 	VendorWaitMS int64  `json:"vendor_wait_ms,omitempty"`
 	WaitReason   string `json:"wait_reason,omitempty"`
@@ -102,10 +77,10 @@ func ViewDelivery(d db.Delivery) DeliveryView {
 		av := AttemptView{
 			N: a.N, StartedAt: a.StartedAt, DurationMS: a.DurationMS, Error: a.Error, Manual: a.Manual,
 			VendorWaitMS: a.VendorWaitMS, WaitReason: a.WaitReason,
-			Request: RequestView{Method: a.Request.Method, URL: a.Request.URL, Headers: db.MapHeaderValues(a.Request.Headers, fixtures.MaskHeaderValue), BodyView: viewBody(a.Request.Body)},
+			Request: AttemptRequestView{Method: a.Request.Method, URL: a.Request.URL, Headers: db.MapHeaderValues(a.Request.Headers, fixtures.MaskHeaderValue), BodyView: viewBody(a.Request.Body)},
 		}
 		if r := a.Response; r != nil {
-			av.Response = &ResponseView{Status: r.Status, Headers: r.Headers, LatencyMS: r.LatencyMS, Truncated: r.Truncated, BodyView: viewBody(r.Body)}
+			av.Response = &AttemptResponseView{Status: r.Status, Headers: r.Headers, LatencyMS: r.LatencyMS, Truncated: r.Truncated, BodyView: viewBody(r.Body)}
 		}
 		v.Attempts = append(v.Attempts, av)
 	}

@@ -1,4 +1,4 @@
-package sender
+package api
 
 import (
 	"fmt"
@@ -7,13 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver/httpx"
 )
-
-// MaxPage caps `limit` on a list of deliveries.
-const MaxPage = 1000
 
 // ParseDeliveryFilter reads GET /api/deliveries' query: vendor,
 // endpoint_id, status (a delivery status, or the last attempt's HTTP code

@@ -1,8 +1,7 @@
-package receiver
+package api
 
 import (
 	"encoding/json"
-	"github.com/hookscope/hookscope/fixtures"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,13 +11,15 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/hookscope/hookscope/receiver/httpx"
+	"github.com/hookscope/hookscope/api/httpx"
+	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/receiver"
 )
 
 func apiServer(t *testing.T, h *harness) string {
 	r := mux.NewRouter()
 	r.Use(httpx.Recover(quietLogger()))
-	h.rc.RegisterAPI(r)
+	RegisterReceiver(r, Receiving{DB: h.db, Requests: h.requests, Routes: h.routes, Receiver: h.rc})
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -40,7 +41,7 @@ func call(t *testing.T, method, url, body string) (int, []byte) {
 }
 
 func TestAPIRequests(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, receiver.Options{})
 	api := apiServer(t, h)
 	creds := credsOf(h.route("policycortex"))
 	for i := range 3 {
@@ -99,7 +100,7 @@ func TestAPIRequests(t *testing.T) {
 }
 
 func TestAPIRoutes(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, receiver.Options{})
 	api := apiServer(t, h)
 	code, b := call(t, "GET", api+"/api/routes/policycortex", "")
 	var v RouteView
@@ -151,3 +152,29 @@ func TestAPIRoutes(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A genuine message carrying the id of an earlier, unverifiable one is a
+// repeat of it: the API shows repeat_of and repeat_note, no error, not a
+// duplicate (the receiver's TestDuplicateNeedsAGenuineOriginal covers
+// every kind of forgery).
+func TestAPIShowsARepeat(t *testing.T) {
+	h := newHarness(t, receiver.Options{})
+	api := apiServer(t, h)
+	w := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1)
+	h.send("no-such-route", w)
+	forged := h.last()
+	h.send("policycortex", w)
+	genuine := h.last()
+	if genuine.RepeatOf != forged.ID || genuine.RepeatNote == "" {
+		t.Fatalf("the genuine message is recorded as repeat_of %d (%q), want a repeat of #%d", genuine.RepeatOf, genuine.RepeatNote, forged.ID)
+	}
+	_, b := call(t, "GET", api+"/api/requests/"+itoa(genuine.ID), "")
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	if v["repeat_of"] != float64(forged.ID) || v["repeat_note"] != genuine.RepeatNote || v["error"] != nil || v["duplicate"] != false {
+		t.Errorf("the API shows the genuine message as repeat_of %v, repeat_note %v, error %v, duplicate %v; want a repeat of %d with its note, no error",
+			v["repeat_of"], v["repeat_note"], v["error"], v["duplicate"], forged.ID)
+	}
+}

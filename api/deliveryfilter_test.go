@@ -1,4 +1,4 @@
-package sender
+package api
 
 import (
 	"net/url"

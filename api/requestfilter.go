@@ -1,0 +1,62 @@
+package api
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hookscope/hookscope/api/httpx"
+	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
+)
+
+// MaxPage caps `limit` on a list of requests or of deliveries.
+const MaxPage = 1000
+
+var statusFilterRE = regexp.MustCompile(`^([1-5]xx|[1-5][0-9][0-9])$`)
+
+// ParseRequestFilter reads the list filters from query parameters:
+// vendor, route, status (a code or 2xx..5xx), signature, q (text), before
+// (an id) and limit (1..1000, default 50). Unknown parameters are refused.
+func ParseRequestFilter(q url.Values) (db.RequestFilter, error) {
+	var f db.RequestFilter
+	if err := httpx.OnlyParams(q, "vendor", "route", "status", "signature", "q", "before", "limit"); err != nil {
+		return f, err
+	}
+	f.Vendor, f.Route, f.Text = q.Get("vendor"), q.Get("route"), q.Get("q")
+	if f.Vendor != "" && f.Vendor != fixtures.Unknown {
+		p, err := fixtures.Lookup(f.Vendor)
+		if err != nil {
+			return f, fmt.Errorf("vendor: %w; or %s", err, fixtures.Unknown)
+		}
+		f.Vendor = p.Name()
+	}
+	f.Status = strings.ToLower(q.Get("status"))
+	if f.Status != "" && !statusFilterRE.MatchString(f.Status) {
+		return f, fmt.Errorf("status %q: give a code (404) or a class (2xx, 4xx, 5xx)", q.Get("status"))
+	}
+	f.Signature = q.Get("signature")
+	switch fixtures.Status(f.Signature) {
+	case "", fixtures.Valid, fixtures.Invalid, fixtures.Missing, fixtures.Unverifiable:
+	default:
+		return f, fmt.Errorf("signature %q: one of valid, invalid, missing, unverifiable", f.Signature)
+	}
+	if s := q.Get("before"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return f, fmt.Errorf("before %q: give a request id (a positive integer)", s)
+		}
+		f.Before = n
+	}
+	f.Limit = 50
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPage {
+			return f, fmt.Errorf("limit %q: give a number from 1 to %d", s, MaxPage)
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
