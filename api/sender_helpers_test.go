@@ -106,15 +106,6 @@ func addEndpoint(t *testing.T, s *sender.Sender, profile, url string, mod ...fun
 	return e
 }
 
-func raise(t *testing.T, s *sender.Sender, vendor, event string) []db.Delivery {
-	t.Helper()
-	ds, err := s.Raise(context.Background(), vendor, event, nil, "test")
-	if err != nil {
-		t.Fatalf("raising %s %s: %v", vendor, event, err)
-	}
-	return ds
-}
-
 // waitDelivery polls until cond holds for the delivery, failing after 20 s.
 func waitDelivery(t *testing.T, s *sender.Sender, id int64, what string, cond func(*db.Delivery) bool) *db.Delivery {
 	t.Helper()
