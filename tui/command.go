@@ -1,11 +1,9 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -176,17 +174,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if len(w) != 2 {
 			return bad("prune 7d|DATE|all")
 		}
-		var before time.Time
-		what := "the whole history"
-		if !strings.EqualFold(w[1], "all") {
-			var err error
-			if before, err = db.ParseWhen(w[1], m.now()); err != nil {
-				return bad("prune: %v", err)
-			}
-			what = "everything recorded before " + before.In(m.r.loc).Format("2006-01-02 15:04:05")
-		}
-		return m.ask(fmt.Sprintf("Delete %s? It cannot be undone.", what),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.Prune(ctx, before) }))
+		return m.askPrune(w[1])
 	case "route":
 		return m.routeCommand(w[1:], bad)
 	case "endpoint":
@@ -205,9 +193,7 @@ func (m *Model) routeCommand(w []string, bad func(string, ...any) tea.Cmd) tea.C
 		if !m.routeExists(w[1]) {
 			return bad("no route %s", sanitize.Line(w[1]))
 		}
-		name := w[1]
-		return m.ask(fmt.Sprintf("Delete route %s? Its requests stay; new ones to it are recorded unverified.", sanitize.Line(name)),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.DeleteRoute(ctx, name) }))
+		return m.askDeleteRoute(w[1])
 	}
 	i := slices.IndexFunc(m.routes, func(r db.Route) bool { return r.Name == w[0] })
 	if i < 0 {
@@ -221,9 +207,7 @@ func (m *Model) routeCommand(w []string, bad func(string, ...any) tea.Cmd) tea.C
 	if err != nil {
 		return bad("%v", err)
 	}
-	name := r.Name
-	return m.ask(fmt.Sprintf("Route %s will answer %s — apply?", sanitize.Line(name), formatSim(sim)),
-		m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.SetRouteResponse(ctx, name, sim) }))
+	return m.askRouteAnswer(r.Name, sim)
 }
 
 func (m *Model) endpointCommand(w []string, line string, bad func(string, ...any) tea.Cmd) tea.Cmd {
@@ -238,9 +222,6 @@ func (m *Model) endpointCommand(w []string, line string, bad func(string, ...any
 	if !ok {
 		return bad("no endpoint %s (endpoint add creates one)", sanitize.Line(w[0]))
 	}
-	ask := func(q string, run func(ctx context.Context, a Actions) (string, error)) tea.Cmd {
-		return m.ask(q, m.runAction(run))
-	}
 	switch w[1] {
 	case "edit":
 		f := newEndpointForm(e)
@@ -249,35 +230,25 @@ func (m *Model) endpointCommand(w []string, line string, bad func(string, ...any
 		if len(w) == 2 {
 			return m.startTestSend(e)
 		}
-		event := w[2]
-		if _, _, err := fixtures.Find(e.Profile, event); err != nil {
+		if _, _, err := fixtures.Find(e.Profile, w[2]); err != nil {
 			return bad("%v", err)
 		}
-		return ask(fmt.Sprintf("Send a test %s to %s (%s)?", event, sanitize.Line(e.Name), sanitize.Line(e.URL)),
-			func(ctx context.Context, a Actions) (string, error) { return a.TestEndpoint(ctx, e.ID, event) })
+		return m.askTestSend(e, w[2])
 	case "disable":
 		if len(w) == 2 {
 			return m.startDisable(e)
 		}
 		// The reason is the rest of the line as typed.
 		_, rest, _ := strings.Cut(line, " disable ")
-		reason := strings.TrimSpace(rest)
-		return ask(fmt.Sprintf("Disable %s (%s)? New events for it are then skipped; S sends them after enabling.", sanitize.Line(e.Name), sanitize.Line(reason)),
-			func(ctx context.Context, a Actions) (string, error) {
-				return a.SetEndpointEnabled(ctx, e.ID, false, reason)
-			})
+		return m.askDisable(e, strings.TrimSpace(rest))
 	case "enable":
-		return ask(fmt.Sprintf("Enable endpoint %s?", sanitize.Line(e.Name)),
-			func(ctx context.Context, a Actions) (string, error) { return a.SetEndpointEnabled(ctx, e.ID, true, "") })
+		return m.askEnable(e)
 	case "send-skipped":
-		return ask(fmt.Sprintf("Send every delivery of %s skipped while it was disabled?", sanitize.Line(e.Name)),
-			func(ctx context.Context, a Actions) (string, error) { return a.SendSkipped(ctx, e.ID) })
+		return m.askSendSkipped(e)
 	case "rotate":
-		return ask(fmt.Sprintf("Give %s a new secret or token?", sanitize.Line(e.Name)),
-			func(ctx context.Context, a Actions) (string, error) { return a.RotateCredential(ctx, e.ID) })
+		return m.askRotate(e)
 	case "delete":
-		return ask(fmt.Sprintf("Delete endpoint %s and every delivery to it?", sanitize.Line(e.Name)),
-			func(ctx context.Context, a Actions) (string, error) { return a.DeleteEndpoint(ctx, e.ID) })
+		return m.askDeleteEndpoint(e)
 	}
 	return bad("endpoint NAME %s", strings.Join(endpointVerbs, "|"))
 }

@@ -197,26 +197,15 @@ func (m *Model) endpointAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		if e.Enabled {
 			return m.startDisable(e), true
 		}
-		return m.ask(fmt.Sprintf("Enable endpoint %s (disabled: %s)? Skipped deliveries stay skipped until S sends them.", sanitize.Line(e.Name), sanitize.Line(orDash(e.DisabledReason))),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) {
-				return a.SetEndpointEnabled(ctx, e.ID, true, "")
-			})), true
+		return m.askEnable(e), true
 	case key.Matches(msg, k.SendSkipped):
-		when := "now"
-		if !e.Enabled {
-			when = "once it is enabled"
-		}
-		return m.ask(fmt.Sprintf("Send every delivery of %s skipped while it was disabled (%s)?", sanitize.Line(e.Name), when),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.SendSkipped(ctx, e.ID) })), true
+		return m.askSendSkipped(e), true
 	case key.Matches(msg, k.RetryFailed):
-		return m.ask(fmt.Sprintf("Retry every failed delivery of %s?", sanitize.Line(e.Name)),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RetryFailed(ctx, e.ID) })), true
+		return m.askRetryFailed(e), true
 	case key.Matches(msg, k.Rotate):
-		return m.ask(fmt.Sprintf("Give %s a new secret or token? Its receiver must then be given the new one.", sanitize.Line(e.Name)),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.RotateCredential(ctx, e.ID) })), true
+		return m.askRotate(e), true
 	default: // delete
-		return m.ask(fmt.Sprintf("Delete endpoint %s and every delivery to it?", sanitize.Line(e.Name)),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.DeleteEndpoint(ctx, e.ID) })), true
+		return m.askDeleteEndpoint(e), true
 	}
 }
 
@@ -277,7 +266,6 @@ func (m *Model) startTestSend(e db.Endpoint) tea.Cmd {
 		huh.NewSelect[string]().Title("Event to send to " + sanitize.Line(e.Name)).Description("sent now, once, never retried").Options(opts...).Value(&event).Height(12),
 	))
 	return m.startForm("Test-send to "+sanitize.Line(e.Name), f, func() tea.Cmd {
-		return m.ask(fmt.Sprintf("Send a test %s to %s (%s)?", event, sanitize.Line(e.Name), sanitize.Line(e.URL)),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.TestEndpoint(ctx, e.ID, event) }))
+		return m.askTestSend(e, event)
 	})
 }

@@ -1,10 +1,8 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -31,14 +29,5 @@ func (m *Model) startPrune() tea.Cmd {
 			return err
 		}),
 	))
-	return m.startForm("Prune history", f, func() tea.Cmd {
-		var before time.Time
-		what := "the whole history"
-		if !strings.EqualFold(strings.TrimSpace(when), "all") {
-			before, _ = db.ParseWhen(when, now())
-			what = "everything recorded before " + before.In(m.r.loc).Format("2006-01-02 15:04:05")
-		}
-		return m.ask(fmt.Sprintf("Delete %s? It cannot be undone.", what),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.Prune(ctx, before) }))
-	})
+	return m.startForm("Prune history", f, func() tea.Cmd { return m.askPrune(when) })
 }

@@ -274,8 +274,6 @@ func (m *Model) routeAction(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 				return a.SetRouteResponse(ctx, name, db.SimResponse{})
 			})), true
 	default: // delete
-		name := r.Name
-		return m.ask(fmt.Sprintf("Delete route %s? Its requests stay; new ones to it are recorded unverified.", sanitize.Line(name)),
-			m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.DeleteRoute(ctx, name) })), true
+		return m.askDeleteRoute(r.Name), true
 	}
 }
