@@ -91,6 +91,21 @@ type App struct {
 	attachedReceiver string
 }
 
+// newApp is an App not yet started: its configuration with the logger
+// and database path defaulted, and its change broker.
+func newApp(cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.DBPath == "" {
+		var err error
+		if cfg.DBPath, err = db.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	return &App{Config: cfg, log: cfg.Logger, Changes: pubsub.New[db.Change](), serveErrs: make(chan error, 2)}, nil
+}
+
 // Start opens everything and starts serving. On error nothing is left
 // open.
 func Start(ctx context.Context, cfg Config) (_ *App, err error) {
@@ -103,15 +118,11 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if cfg.API == "" {
 		cfg.API = DefaultAPI
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	a, err := newApp(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.DBPath == "" {
-		if cfg.DBPath, err = db.DefaultPath(); err != nil {
-			return nil, err
-		}
-	}
-	a := &App{Config: cfg, log: cfg.Logger, Changes: pubsub.New[db.Change](), serveErrs: make(chan error, 2)}
+	cfg = a.Config
 	defer func() {
 		if err != nil {
 			a.abort()

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/db/pubsub"
 	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/sender"
 )
@@ -21,15 +19,11 @@ import (
 // or retry now runs its attempt from this process. A console attached
 // beside no holder says so (sender: none) and sends nothing scheduled.
 func startAttached(ctx context.Context, cfg Config) (_ *App, err error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	a, err := newApp(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.DBPath == "" {
-		if cfg.DBPath, err = db.DefaultPath(); err != nil {
-			return nil, err
-		}
-	}
-	a := &App{Config: cfg, log: cfg.Logger, Changes: pubsub.New[db.Change](), serveErrs: make(chan error, 2)}
+	cfg = a.Config
 	defer func() {
 		if err != nil {
 			a.abort()
