@@ -49,7 +49,7 @@ func RequestOfAttempt(ctx context.Context, h Handle, deliveryID int64, n int) (i
 	to := started + int64(time.Duration(duration*float64(time.Millisecond))) + int64(linkSlack)
 	rows, err := h.QueryContext(ctx, `SELECT r.id FROM requests r, attempts a
 		WHERE a.delivery_id = ? AND a.n = ?
-		  AND r.received_at BETWEEN ? AND ? AND r.path = ? AND r.body = `+attemptReqBody+`
+		  AND r.received_at BETWEEN ? AND ? AND r.path = ? AND `+wholeBody("r", "body")+` = `+attemptReqBody+`
 		ORDER BY r.received_at LIMIT 16`,
 		deliveryID, n, from, to, u.Path)
 	if err != nil {
@@ -92,7 +92,7 @@ func AttemptOfRequest(ctx context.Context, h Handle, requestID int64) (deliveryI
 		return 0, 0, fmt.Errorf("loading request %d: %w", requestID, err)
 	}
 	rows, err := h.QueryContext(ctx, `SELECT a.delivery_id, a.n, a.req_url FROM attempts a, requests r
-		WHERE r.id = ? AND a.started_at BETWEEN ? AND ? AND `+attemptReqBody+` = r.body
+		WHERE r.id = ? AND a.started_at BETWEEN ? AND ? AND `+attemptReqBody+` = `+wholeBody("r", "body")+`
 		ORDER BY a.started_at DESC`,
 		requestID, received-int64(linkLookback), received+int64(linkSkew))
 	if err != nil {

@@ -26,8 +26,10 @@ const requestListColumns = `id, received_at, route, method, path, query, headers
 	shape_issues, resp_status, resp_headers, resp_truncated, latency_ms,
 	forward, error, repeat_of, repeat_note`
 
-// requestColumns adds the bodies for GetRequest.
-const requestColumns = requestListColumns + `, body, resp_body, forward_body`
+// requestColumns adds the whole bodies, for GetRequest and export, from
+// a query over requests (not aliased).
+var requestColumns = requestListColumns + `, ` + wholeBody("requests", "body") + `, ` +
+	wholeBody("requests", "resp_body") + `, ` + wholeBody("requests", "forward_body")
 
 func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) error {
 	headers, err := encodeHeaders(r.Headers)
@@ -54,6 +56,7 @@ func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) err
 		}
 		forwardBody = blob(r.Forward.Body)
 	}
+	bodies := splitBodies(r.Body, r.Response.Body, forwardBody)
 	dup := r.DuplicateOf
 	if dup <= 0 && r.Duplicate {
 		dup = -1 // a duplicate whose original is unknown
@@ -63,19 +66,22 @@ func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) err
 		body_truncated, remote_addr, json_valid, vendor, event_types,
 		sig_status, sig_reason, dedup_key, duplicate_of, stale, stale_reason,
 		shape_issues, resp_status, resp_headers, resp_body, resp_truncated,
-		latency_ms, forward, forward_body, error, repeat_of, repeat_note
-	) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		nanos(r.ReceivedAt), r.Route, r.Method, r.Path, r.Query, headers, blob(r.Body), r.BodySize,
+		latency_ms, forward, forward_body, error, repeat_of, repeat_note, outside
+	) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		nanos(r.ReceivedAt), r.Route, r.Method, r.Path, r.Query, headers, bodies.row[0], r.BodySize,
 		boolInt(r.BodyTruncated), r.RemoteAddr, boolInt(r.JSONValid), r.Vendor, events,
 		r.Signature.Status, r.Signature.Reason, r.DedupKey, dup, boolInt(r.Stale), r.StaleReason,
-		shape, r.Response.Status, respHeaders, blob(r.Response.Body), boolInt(r.Response.Truncated),
-		r.Response.LatencyMS, forward, forwardBody, r.Error, r.RepeatOf, r.RepeatNote)
+		shape, r.Response.Status, respHeaders, bodies.row[1], boolInt(r.Response.Truncated),
+		r.Response.LatencyMS, forward, bodies.row[2], r.Error, r.RepeatOf, r.RepeatNote, bodies.outside)
 	if err != nil {
 		return mapErr(err, "saving a request to %s", r.Path)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
 		return fmt.Errorf("saving a request: %w", err)
+	}
+	if err := bodies.saveOutside(ctx, h, id); err != nil {
+		return err
 	}
 	r.ID = id
 	return nil
@@ -112,8 +118,8 @@ func decodeForward(s string) (*Forward, error) {
 }
 
 // scanRequest reads one row of requestListColumns, and of the bodies too
-// when withBodies.
-func scanRequest(s scanner, withBodies bool) (*Request, error) {
+// when withBodies, then the columns after them into extra.
+func scanRequest(s scanner, withBodies bool, extra ...any) (*Request, error) {
 	var (
 		r                                   Request
 		received                            int64
@@ -131,7 +137,7 @@ func scanRequest(s scanner, withBodies bool) (*Request, error) {
 	if withBodies {
 		dest = append(dest, &body, &respBody, &forwardBody)
 	}
-	if err := s.Scan(dest...); err != nil {
+	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	r.ReceivedAt = fromNanos(received)
@@ -188,25 +194,50 @@ type RequestPreview struct {
 }
 
 // GetRequestPreview loads request id with each body cut to its first limit
-// bytes (SQLite's substr counts bytes in a BLOB), so a view of a request
-// with a 10 MB body copies 10 MB neither out of SQLite nor into Go; the
-// lengths come from length(), which reads no body.
+// bytes (SQLite's substr counts bytes in a BLOB), and the length of each
+// whole body. A body longer than BodyPreviewBytes is read from the row's
+// own preview when limit is within it, so a request with a 10 MB body
+// costs what one with a 256 KB body costs; a larger limit reads the whole
+// body's first limit bytes from request_bodies. length() reads no body.
 func (requestStore) GetRequestPreview(ctx context.Context, h Handle, id int64, limit int) (*RequestPreview, error) {
 	row := h.QueryRowContext(ctx, `SELECT `+requestListColumns+`,
-		substr(body, 1, ?1), substr(resp_body, 1, ?1), substr(forward_body, 1, ?1)
+		substr(body, 1, ?1), substr(resp_body, 1, ?1), substr(forward_body, 1, ?1),
+		outside, length(body), length(resp_body), length(forward_body)
 		FROM requests WHERE id = ?2`, limit, id)
-	r, err := scanRequest(row, true)
+	var (
+		outside int
+		lens    [3]int64
+	)
+	r, err := scanRequest(row, true, &outside, &lens[0], &lens[1], &lens[2])
 	if err != nil {
 		return nil, mapErr(err, "loading request %d", id)
 	}
-	p := &RequestPreview{Request: r}
-	var fwd sql.NullInt64
-	if err := h.QueryRowContext(ctx, `SELECT length(body), length(resp_body), length(forward_body) FROM requests WHERE id = ?`, id).
-		Scan(&p.BodyLen, &p.RespBodyLen, &fwd); err != nil {
-		return nil, mapErr(err, "loading request %d's body lengths", id)
+	if outside != 0 {
+		var whole [3]sql.NullInt64
+		var parts [3][]byte
+		if err := h.QueryRowContext(ctx, `SELECT length(body), length(resp_body), length(forward_body),
+			CASE WHEN ?1 > ?2 THEN substr(body, 1, ?1) END,
+			CASE WHEN ?1 > ?2 THEN substr(resp_body, 1, ?1) END,
+			CASE WHEN ?1 > ?2 THEN substr(forward_body, 1, ?1) END
+			FROM request_bodies WHERE request_id = ?3`, limit, BodyPreviewBytes, id).
+			Scan(&whole[0], &whole[1], &whole[2], &parts[0], &parts[1], &parts[2]); err != nil {
+			return nil, mapErr(err, "loading request %d's bodies", id)
+		}
+		dst := [3]*[]byte{&r.Body, &r.Response.Body, nil}
+		if r.Forward != nil {
+			dst[2] = &r.Forward.Body
+		}
+		for i := range 3 {
+			if outside&(1<<i) == 0 || !whole[i].Valid {
+				continue
+			}
+			lens[i] = whole[i].Int64
+			if parts[i] != nil && dst[i] != nil {
+				*dst[i] = parts[i]
+			}
+		}
 	}
-	p.ForwardBodyLen = fwd.Int64
-	return p, nil
+	return &RequestPreview{Request: r, BodyLen: lens[0], RespBodyLen: lens[1], ForwardBodyLen: lens[2]}, nil
 }
 
 // requestWhere turns f into conditions. Every condition is sargable so
@@ -237,7 +268,7 @@ func requestWhere(f RequestFilter, withBefore bool) (*where, error) {
 		w.add("sig_status = ?", f.Signature)
 	}
 	if f.Text != "" {
-		addTextMatch(w, f.Text, "path", "query", "headers", "body")
+		addTextMatch(w, f.Text, "path", "query", "headers", wholeBody("requests", "body"))
 	}
 	if withBefore && f.Before > 0 {
 		w.add("id < ?", f.Before)

@@ -182,7 +182,7 @@ func spanSize(blockSize int64) int64 { return max(1, blockSize/textSpans) }
 // requestText is the text index of requests.
 var requestText = &textTable{
 	name: "requests", table: "requests", grams: "request_grams", state: "request_grams_state",
-	rows: `SELECT id, path, query, headers, body FROM requests WHERE id >= ? AND id < ? ORDER BY id`,
+	rows: `SELECT id, path, query, headers, ` + wholeBody("requests", "body") + ` FROM requests WHERE id >= ? AND id < ? ORDER BY id`,
 }
 
 // attemptText is the text index of attempts: what deliveryWhere's text

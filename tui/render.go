@@ -13,14 +13,16 @@ import (
 	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
 )
 
 // maxShownBody caps how much of one body the detail pane renders; the rest
-// is announced, never silently dropped.
-const maxShownBody = 256 << 10
+// is announced, never silently dropped. It is the preview a request's row
+// keeps of a longer body, so a detail never reads the whole body.
+const maxShownBody = db.BodyPreviewBytes
 
 // maxLineCells bounds one line of the detail pane, in cells. A longer line
 // (a megabyte header value, a one-line JSON body) is cut there with a mark,
@@ -130,8 +132,46 @@ func (r renderer) safe(s string) string {
 	return line + r.cutMark(cut)
 }
 
-// safeText makes untrusted text safe as lines, placeholders marked.
-func (r renderer) safeText(s string) string { return sanitize.TextMarked(s, r.st.Mark) }
+// safeText makes untrusted text safe as lines, placeholders marked; a line
+// too long for the detail is cut first, with a mark, as safe cuts one, so
+// a body that is one 256 KB line is sanitised and measured 1,024
+// characters deep, not 256 KB.
+func (r renderer) safeText(s string) string {
+	if r.whole || !hasLongLine(s) {
+		return sanitize.TextMarked(s, r.st.Mark)
+	}
+	var b strings.Builder
+	for {
+		line, rest, more := strings.Cut(s, "\n")
+		clipped, cut := clipLine(line)
+		out := sanitize.TextMarked(clipped, r.st.Mark)
+		if cut > 0 {
+			if ansi.StringWidth(out) > maxLineCells { // placeholders and tabs are wider
+				out = ansi.Truncate(out, maxLineCells, "")
+			}
+			out += r.cutMark(cut)
+		}
+		b.WriteString(out)
+		if !more {
+			return b.String()
+		}
+		b.WriteByte('\n')
+		s = rest
+	}
+}
+
+// hasLongLine reports whether a line of s is longer than maxLineCells
+// bytes (and so may be wider than maxLineCells cells).
+func hasLongLine(s string) bool {
+	for len(s) > maxLineCells {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 || i > maxLineCells {
+			return true
+		}
+		s = s[i+1:]
+	}
+	return false
+}
 
 // clock formats an instant for a row, in 12 cells: the time of day for
 // today, the day and minute for another day of this year, else the date.
@@ -204,8 +244,8 @@ func (r renderer) body(b *strings.Builder, body []byte, stored int64, truncated 
 	}
 	shown := body
 	cut := false
-	if len(shown) > maxShownBody && !r.whole {
-		shown, cut = shown[:maxShownBody], true
+	if !r.whole && (len(shown) > maxShownBody || int64(len(shown)) < stored) {
+		shown, cut = shown[:min(len(shown), maxShownBody)], true
 	}
 	if !cut && json.Valid(shown) {
 		var pretty bytes.Buffer

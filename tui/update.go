@@ -406,7 +406,7 @@ func (m *Model) syncDetail(force bool) tea.Cmd {
 		return func() tea.Msg {
 			// Only what the detail shows is loaded: a 10 MB body costs the
 			// same as a 256 KB one.
-			q, err := src.GetRequestPreview(ctx, id, maxShownBody+1)
+			q, err := src.GetRequestPreview(ctx, id, maxShownBody)
 			if err != nil {
 				return detailMsg{view: v, id: id, err: err}
 			}
