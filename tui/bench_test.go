@@ -228,6 +228,23 @@ func BenchmarkKeyMoveHuge(b *testing.B) {
 	reportMemory(b)
 }
 
+// BenchmarkKeyOntoHuge: only the key that selects the huge request (k,
+// from the request after it), its detail loaded and rendered, then the
+// frame; the j back is not timed.
+func BenchmarkKeyOntoHuge(b *testing.B) {
+	m := benchModel(b, openHugeBenchDB(b))
+	for b.Loop() {
+		b.StopTimer()
+		send(b, m, keyMsg("j"))
+		b.StartTimer()
+		send(b, m, keyMsg("k"))
+		if v := m.View(); !strings.Contains(v.Content, "line cut") {
+			b.Fatal("the frame lacks the huge request's cut line")
+		}
+	}
+	reportMemory(b)
+}
+
 // BenchmarkKeyOldest: G (the oldest page, its place from the row count
 // already known) then g (the newest), alternately.
 func BenchmarkKeyOldest(b *testing.B) { benchKeys(b, "G", "g") }
