@@ -54,9 +54,12 @@ func TestHugeLinesAreCutWithAMark(t *testing.T) {
 				t.Fatalf("%dx%d: detail line %d is %d cells wide", size[0], size[1], i, w)
 			}
 		}
-		// The header value's mark counts what is not shown.
-		if want := fmt.Sprintf("line cut, %d more bytes", 1<<20-maxLineCells); !strings.Contains(plain(content), want) {
-			t.Errorf("%dx%d: no mark says %q", size[0], size[1], want)
+		// The marks count every byte not shown: of the header value, and
+		// of the path, which stands after the title on its line.
+		for _, more := range []int{1<<20 - valueCells, len("/hooks/") + 100<<10 - valueCells} {
+			if want := fmt.Sprintf("line cut, %d more bytes", more); !strings.Contains(plain(content), want) {
+				t.Errorf("%dx%d: no mark says %q", size[0], size[1], want)
+			}
 		}
 		// Keys keep working over it: down selects the older request.
 		press(t, m, "j")
@@ -364,9 +367,16 @@ func TestDetailLoadsAPreviewOfHugeBodies(t *testing.T) {
 	if len(p.Body) != maxShownBody+1 || p.BodyLen != total || p.Body[0] != '{' {
 		t.Fatalf("preview: %d bytes loaded, length %d", len(p.Body), p.BodyLen)
 	}
+	// The body is one line: the detail shows its first maxLineCells bytes
+	// and counts every other byte once, with no mark on that line counting
+	// only the bytes of the preview.
 	m := newTestModel(t, d, 120, 40)
-	if want := fmt.Sprintf("… %d more bytes not shown", total-maxShownBody); !strings.Contains(plain(m.details[viewInbox].content), want) {
+	content := plain(m.details[viewInbox].content)
+	if want := fmt.Sprintf("… %d more bytes not shown", total-maxLineCells); !strings.Contains(content, want) {
 		t.Errorf("the detail does not say %q", want)
+	}
+	if bad := fmt.Sprintf("line cut, %d more bytes", maxShownBody-maxLineCells); strings.Contains(content, bad) {
+		t.Errorf("the body's line says %q, counting only the preview", bad)
 	}
 }
 

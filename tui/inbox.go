@@ -62,7 +62,7 @@ func (v *inbox) columns(r renderer) []column {
 		if what == "" {
 			what = q.Method + " " + q.Path
 		}
-		what, _ = clipLine(what) // a row shows far less; the table cuts it to the width
+		what, _ = clipLine(what, maxLineCells) // a row shows far less; the table cuts it to the width
 		flags := ""
 		if q.Duplicate {
 			flags += " dup"

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -133,6 +134,14 @@ func (r renderer) rawHTTP(b *strings.Builder, first string, hs []headerLike, bod
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
+	if int64(len(body)) < bodyLen {
+		// The body is cut: its last line goes on past what is loaded. It
+		// is shown to maxLineCells bytes, and the count below covers the
+		// rest of it with the rest of the body.
+		if start := bytes.LastIndexByte(body, '\n') + 1; len(body)-start > maxLineCells {
+			body = body[:start+maxLineCells]
+		}
+	}
 	t.bytes(b, body, cov.Body, true)
 	b.WriteString("\n")
 	if more := bodyLen - int64(len(body)); more > 0 {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -79,6 +80,25 @@ func TestRawViewMarksSignedHeaders(t *testing.T) {
 	press(t, m, "[")
 	if text := plain(m.details[viewDeliveries].content); !strings.Contains(text, "Attempt 1/2 raw request") {
 		t.Errorf("[ in the raw view:\n%s", text)
+	}
+	assertScreenSafe(t, m)
+}
+
+// The raw view of a body past the preview shows the start of its last
+// line and counts every byte it does not show once: no mark on that line
+// counts only the bytes of the preview.
+func TestRawViewCountsACutBodyOnce(t *testing.T) {
+	d := openDB(t)
+	seedHuge(t, d, 1)
+	m := newTestModel(t, d, 120, 40)
+	press(t, m, "v")
+	text := plain(m.details[viewInbox].content)
+	total := 10<<20 + len(`{"blob":""}`)
+	if want := fmt.Sprintf("… %d more bytes not shown", total-maxLineCells); !strings.Contains(text, want) {
+		t.Errorf("the raw view does not say %q", want)
+	}
+	if bad := fmt.Sprintf("line cut, %d more bytes", maxShownBody-maxLineCells); strings.Contains(text, bad) {
+		t.Errorf("the body's line says %q, counting only the preview", bad)
 	}
 	assertScreenSafe(t, m)
 }

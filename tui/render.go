@@ -84,16 +84,23 @@ func (r renderer) cutMark(more int) string {
 	return r.st.Notice.Render(fmt.Sprintf(" … line cut, %d more bytes (o: whole in $PAGER)", more))
 }
 
-// clipLine cuts text to at most maxLineCells characters (each takes at
-// least a cell once sanitised), at a character boundary, before it is
-// sanitised, so a megabyte header value costs no more than a short one;
-// cut is how many bytes were left out.
-func clipLine(s string) (clipped string, cut int) {
-	if len(s) <= maxLineCells {
+// valueCells bounds one value of the detail (safe's cut): less than
+// maxLineCells by room for what stands before it on its line (a field's
+// name, a title, a header's name), so that its line, mark included, stays
+// within what bound leaves alone, and the mark keeps its count of every
+// byte not shown.
+const valueCells = maxLineCells - 64
+
+// clipLine cuts text to at most limit characters (each takes at least a
+// cell once sanitised), at a character boundary, before it is sanitised,
+// so a megabyte header value costs no more than a short one; cut is how
+// many bytes were left out.
+func clipLine(s string, limit int) (clipped string, cut int) {
+	if len(s) <= limit {
 		return s, 0
 	}
 	n, i := 0, 0
-	for i < len(s) && n < maxLineCells {
+	for i < len(s) && n < limit {
 		_, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		n++
@@ -121,13 +128,13 @@ func (r renderer) safe(s string) string {
 	if r.whole {
 		return sanitize.LineMarked(s, r.st.Mark)
 	}
-	s, cut := clipLine(s)
+	s, cut := clipLine(s, valueCells)
 	line := sanitize.LineMarked(s, r.st.Mark)
 	if cut == 0 {
 		return line
 	}
-	if ansi.StringWidth(line) > maxLineCells { // placeholders are wider
-		line = ansi.Truncate(line, maxLineCells, "")
+	if ansi.StringWidth(line) > valueCells { // placeholders are wider
+		line = ansi.Truncate(line, valueCells, "")
 	}
 	return line + r.cutMark(cut)
 }
@@ -137,23 +144,35 @@ func (r renderer) safe(s string) string {
 // a body that is one 256 KB line is sanitised and measured 1,024
 // characters deep, not 256 KB.
 func (r renderer) safeText(s string) string {
+	out, _ := r.safeLines(s, false)
+	return out
+}
+
+// safeLines is safeText; with openEnd (s is the start of a longer text,
+// its last line goes on past it) the last line gets no mark, and lastCut
+// is how many of s's bytes that line leaves out, for the caller to count
+// with what follows s.
+func (r renderer) safeLines(s string, openEnd bool) (out string, lastCut int) {
 	if r.whole || !hasLongLine(s) {
-		return sanitize.TextMarked(s, r.st.Mark)
+		return sanitize.TextMarked(s, r.st.Mark), 0
 	}
 	var b strings.Builder
 	for {
 		line, rest, more := strings.Cut(s, "\n")
-		clipped, cut := clipLine(line)
+		clipped, cut := clipLine(line, maxLineCells)
 		out := sanitize.TextMarked(clipped, r.st.Mark)
-		if cut > 0 {
-			if ansi.StringWidth(out) > maxLineCells { // placeholders and tabs are wider
-				out = ansi.Truncate(out, maxLineCells, "")
-			}
-			out += r.cutMark(cut)
+		if cut > 0 && ansi.StringWidth(out) > maxLineCells { // placeholders and tabs are wider
+			out = ansi.Truncate(out, maxLineCells, "")
 		}
 		b.WriteString(out)
+		if !more && openEnd {
+			return b.String(), cut
+		}
+		if cut > 0 {
+			b.WriteString(r.cutMark(cut))
+		}
 		if !more {
-			return b.String()
+			return b.String(), 0
 		}
 		b.WriteByte('\n')
 		s = rest
@@ -247,6 +266,7 @@ func (r renderer) body(b *strings.Builder, body []byte, stored int64, truncated 
 	if !r.whole && (len(shown) > maxShownBody || int64(len(shown)) < stored) {
 		shown, cut = shown[:min(len(shown), maxShownBody)], true
 	}
+	shownBytes := int64(len(shown))
 	if !cut && json.Valid(shown) {
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, shown, "", "  ") == nil {
@@ -258,11 +278,15 @@ func (r renderer) body(b *strings.Builder, body []byte, stored int64, truncated 
 			b.WriteString("\n")
 		}
 	} else {
-		b.WriteString(r.safeText(string(shown)))
+		// A cut body's last line goes on past what is shown: the count
+		// below covers the rest of it with the rest of the body.
+		text, lastCut := r.safeLines(string(shown), cut)
+		b.WriteString(text)
 		b.WriteString("\n")
+		shownBytes -= int64(lastCut)
 	}
 	if cut {
-		b.WriteString(r.st.Notice.Render(fmt.Sprintf("… %d more bytes not shown", stored-int64(len(shown)))) + "\n")
+		b.WriteString(r.st.Notice.Render(fmt.Sprintf("… %d more bytes not shown", stored-shownBytes)) + "\n")
 	}
 	if truncated {
 		b.WriteString(r.st.Notice.Render("… body truncated at the size limit when recorded") + "\n")
