@@ -3,9 +3,13 @@ package db
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"io/fs"
 	"testing"
 	"time"
+
+	"github.com/pressly/goose/v3"
 )
 
 // patterned is n bytes that differ along their length (so a cut or a
@@ -175,5 +179,32 @@ func TestMigrationMovesLongBodiesOutOfTheirRows(t *testing.T) {
 	list, err := NewRequestStore().ListRequests(ctx, d.Reader(), RequestFilter{Text: "tail"})
 	if err != nil || len(list) != 1 || list[0].ID != 2 {
 		t.Errorf("text past a moved body's preview: found %d requests, %v; want request 2", len(list), err)
+	}
+	d.Close()
+
+	// Down puts every body back whole in its row.
+	conn, err = sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 16); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		var body, resp, fwd []byte
+		if err := conn.QueryRowContext(ctx, `SELECT body, resp_body, forward_body FROM requests WHERE id = ?`, i+1).Scan(&body, &resp, &fwd); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(body, r.body) || !bytes.Equal(resp, r.resp) || !bytes.Equal(fwd, r.forward) {
+			t.Errorf("after Down, request %d holds %d/%d/%d bytes of bodies of %d/%d/%d", i+1,
+				len(body), len(resp), len(fwd), len(r.body), len(r.resp), len(r.forward))
+		}
 	}
 }
