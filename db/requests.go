@@ -304,20 +304,28 @@ func parseStatusFilter(s string) (lo, hi int, err error) {
 // limit instead of sorting every row of the class. A text filter the text
 // index can serve goes through listByText instead.
 //
-// A page from the oldest end (f.After, f.Oldest) is the same walk upward,
-// reversed: it reads the rows, never the text index.
+// A page from the oldest end (f.After, f.Oldest) is the same walk upward
+// (listByTextUp for an indexed text), reversed.
 func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
+	out, err := listPage(ctx, h, f)
 	if f.fromOldest() {
-		out, err := listRequests(ctx, h, f, 0, make([]Request, 0, pageLimit(f.Limit)))
 		slices.Reverse(out)
-		return out, err
 	}
+	return out, err
+}
+
+// listPage is ListRequests' page in the order of its walk: newest first,
+// or oldest first from the oldest end.
+func listPage(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
 	if indexable(f.Text) {
 		st, err := readTextIndexState(ctx, h)
 		if err != nil {
 			return nil, fmt.Errorf("listing requests: %w", err)
 		}
-		if st.upto > 0 {
+		switch {
+		case st.upto > 0 && f.fromOldest():
+			return listByTextUp(ctx, h, f, st)
+		case st.upto > 0:
 			return listByText(ctx, h, f, st)
 		}
 	}

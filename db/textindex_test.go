@@ -135,13 +135,19 @@ func TestTextIndexFindsWhatAScanFinds(t *testing.T) {
 		i := r.IntN(len(all.Body) - 20)
 		texts = append(texts, string(all.Body[i:i+3+r.IntN(15)]))
 	}
-	filters := []RequestFilter{{}, {Vendor: "holm"}, {Status: "5xx"}, {Status: "200"}, {Signature: "invalid"}, {Before: testBlock + 77}, {Before: reach + 3}, {Limit: 7}}
+	filters := []RequestFilter{{}, {Vendor: "holm"}, {Status: "5xx"}, {Status: "200"}, {Signature: "invalid"}, {Before: testBlock + 77}, {Before: reach + 3}, {Limit: 7},
+		// From the oldest end (G, and paging up from there).
+		{Oldest: true}, {Oldest: true, Limit: 7}, {Oldest: true, Vendor: "holm"}, {Oldest: true, Status: "5xx"},
+		{After: testBlock + 77}, {After: reach - 2}, {After: reach + 3}, {After: testBlock, Limit: 3}}
 	hitIndexed := 0
 	for _, text := range texts {
 		for _, base := range filters {
 			f := base
 			f.Text = text
 			want := scanList(t, d, f)
+			if f.fromOldest() {
+				slices.Reverse(want) // ListRequests gives a page newest first
+			}
 			got, err := NewRequestStore().ListRequests(ctx, d.Reader(), f)
 			if err != nil {
 				t.Fatalf("ListRequests(%+v): %v", f, err)
@@ -149,7 +155,7 @@ func TestTextIndexFindsWhatAScanFinds(t *testing.T) {
 			if ids := requestIDs(got); !slices.Equal(ids, want) {
 				t.Fatalf("text %q filter %+v:\n index %v\n scan  %v", text, base, ids, want)
 			}
-			if len(want) > 0 && want[len(want)-1] < reach {
+			if len(want) > 0 && slices.Min(want) < reach {
 				hitIndexed++
 			}
 		}
@@ -160,42 +166,53 @@ func TestTextIndexFindsWhatAScanFinds(t *testing.T) {
 }
 
 // TestTextIndexPagesLikeAScan walks every page of a rare and a common
-// text through the index and by reading rows: the same rows, no repeats.
+// text through the index and by reading rows, from the newest end down
+// and from the oldest end up: the same rows, no repeats.
 func TestTextIndexPagesLikeAScan(t *testing.T) {
 	d, _ := indexedDB(t, 4*testBlock)
 	ctx := context.Background()
-	for _, text := range []string{"CVE-2031-0042", "zq-", "Outdated OpenSSL on host-4"} {
-		var viaIndex, viaScan []int64
-		for _, list := range []func(RequestFilter) []int64{
-			func(f RequestFilter) []int64 {
-				got, err := NewRequestStore().ListRequests(ctx, d.Reader(), f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return requestIDs(got)
-			},
-			func(f RequestFilter) []int64 { return scanList(t, d, f) },
-		} {
-			var ids []int64
-			f := RequestFilter{Text: text, Limit: 3}
-			for page := 0; page < 1000; page++ {
-				got := list(f)
-				ids = append(ids, got...)
-				if len(got) < f.Limit {
-					break
-				}
-				f.Before = got[len(got)-1]
-			}
-			if viaIndex == nil {
-				viaIndex = ids
-			} else {
-				viaScan = ids
-			}
+	viaIndex := func(f RequestFilter) []int64 {
+		got, err := NewRequestStore().ListRequests(ctx, d.Reader(), f)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !slices.Equal(viaIndex, viaScan) || len(viaScan) == 0 {
-			t.Fatalf("%q: paging through the index gave %v, reading rows %v", text, viaIndex, viaScan)
+		return requestIDs(got)
+	}
+	viaScan := func(f RequestFilter) []int64 {
+		ids := scanList(t, d, f)
+		if f.fromOldest() {
+			slices.Reverse(ids) // as ListRequests gives it: newest first
+		}
+		return ids
+	}
+	for _, text := range []string{"CVE-2031-0042", "zq-", "Outdated OpenSSL on host-4"} {
+		for _, up := range []bool{false, true} {
+			index, scan := walkPages(viaIndex, text, up), walkPages(viaScan, text, up)
+			if !slices.Equal(index, scan) || len(scan) == 0 {
+				t.Fatalf("%q (up %v): paging through the index gave %v, reading rows %v", text, up, index, scan)
+			}
 		}
 	}
+}
+
+// walkPages lists every page of text 3 rows at a time, down from the
+// newest or up from the oldest, each page newest first as list gives it.
+func walkPages(list func(RequestFilter) []int64, text string, up bool) []int64 {
+	var ids []int64
+	f := RequestFilter{Text: text, Limit: 3, Oldest: up}
+	for range 1000 {
+		got := list(f)
+		ids = append(ids, got...)
+		if len(got) < f.Limit {
+			break
+		}
+		if up {
+			f.After = got[0] // the page's newest
+		} else {
+			f.Before = got[len(got)-1]
+		}
+	}
+	return ids
 }
 
 // TestTextIndexIsIncrementalAndShared runs the indexer twice and from a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -56,6 +57,35 @@ func listByText(ctx context.Context, h Handle, f RequestFilter, st textIndexStat
 	return out, nil
 }
 
+// listByTextUp is listByText from the oldest end (f.After, f.Oldest),
+// oldest first: each indexed block from the one holding the first id
+// past After upward, narrowed and checked the same way, then the ids at
+// or past the index's reach, read row by row. It stops once the page is
+// full.
+func listByTextUp(ctx context.Context, h Handle, f RequestFilter, st textIndexState) ([]Request, error) {
+	limit := pageLimit(f.Limit)
+	out := make([]Request, 0, limit)
+	from := max(f.After+1, 0) // the first id to look at
+	buckets := textBuckets(f.Text)
+	for block := st.block(from); block*st.blockSize < st.upto && len(out) < limit; block++ {
+		ids, err := blockCandidates(ctx, h, requestText, block*st.blockSize, block, buckets, st.upto)
+		if err != nil {
+			return nil, fmt.Errorf("listing requests: %w", err)
+		}
+		slices.Reverse(ids)
+		ids = ids[sort.Search(len(ids), func(i int) bool { return ids[i] >= from }):]
+		if out, err = checkCandidates(ctx, h, f, ids, limit, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) >= limit {
+		return out, nil
+	}
+	rest := f
+	rest.Limit = limit - len(out)
+	return listRequests(ctx, h, rest, st.upto, out)
+}
+
 // blockCandidates returns, newest first, the ids below top in block that
 // hold a trigram of every bucket in t's index (block's first id is lo).
 func blockCandidates(ctx context.Context, h Handle, t *textTable, lo, block int64, buckets []uint16, top int64) ([]int64, error) {
@@ -100,9 +130,10 @@ func blockCandidates(ctx context.Context, h Handle, t *textTable, lo, block int6
 	return ids, nil
 }
 
-// checkCandidates appends to out, newest first, the candidates that pass
-// f, until out holds limit rows. The candidates go in growing chunks: a
-// common text fills the page from the first few.
+// checkCandidates appends to out, in the order of ids (newest first, or
+// oldest first when f pages from the oldest end), the candidates that
+// pass f, until out holds limit rows. The candidates go in growing
+// chunks: a common text fills the page from the first few.
 func checkCandidates(ctx context.Context, h Handle, f RequestFilter, ids []int64, limit int, out []Request) ([]Request, error) {
 	w, err := requestWhere(f, false)
 	if err != nil {
@@ -121,7 +152,11 @@ func checkCandidates(ctx context.Context, h Handle, f RequestFilter, ids []int64
 		if s := w.sql(); s != "" {
 			cond += " AND " + strings.TrimPrefix(s, " WHERE ")
 		}
-		q := `SELECT ` + requestListColumns + ` FROM requests WHERE ` + cond + ` ORDER BY id DESC LIMIT ?`
+		order := ` ORDER BY id DESC LIMIT ?`
+		if f.fromOldest() {
+			order = ` ORDER BY id LIMIT ?`
+		}
+		q := `SELECT ` + requestListColumns + ` FROM requests WHERE ` + cond + order
 		if out, err = queryRequests(ctx, h, out, q, args...); err != nil {
 			return nil, err
 		}
