@@ -272,6 +272,8 @@ func BenchmarkListRequests(b *testing.B) {
 		{"vendor-oldest", RequestFilter{Vendor: "holm", Oldest: true}},
 		{"status-5xx-oldest", RequestFilter{Status: "5xx", Oldest: true}},
 		{"text-common-oldest", RequestFilter{Text: "critical", Oldest: true}},
+		{"text-rare-oldest", RequestFilter{Text: "CVE-2031-0042", Oldest: true}},
+		{"text-absent-oldest", RequestFilter{Text: "no-such-token-xyz", Oldest: true}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
