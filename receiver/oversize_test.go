@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // sendOversized sends an 11 MB body the way curl --data-binary does: the
@@ -111,5 +114,23 @@ func TestDrainEndsAtShutdown(t *testing.T) {
 	start := time.Now()
 	if err := h.rc.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown during a drain: %v (after %v)", err, time.Since(start))
+	}
+}
+
+// A body past the preview the database keeps in a request's row is
+// recorded whole: the request read back holds every byte received.
+func TestLongBodyRecordedWhole(t *testing.T) {
+	h := newHarness(t, Options{})
+	body := make([]byte, 3<<20+17)
+	for i := range body {
+		body[i] = byte(i*7 + i/251) // no run repeats at the preview's length
+	}
+	resp, got := h.send("generic", fixtures.Wire{Method: "POST", Body: body})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, got)
+	}
+	r := h.get(h.last().ID)
+	if !bytes.Equal(r.Body, body) || r.BodySize != int64(len(body)) || r.BodyTruncated {
+		t.Fatalf("recorded %d bytes (size %d, truncated %v) of %d, not byte for byte", len(r.Body), r.BodySize, r.BodyTruncated, len(body))
 	}
 }
