@@ -20,12 +20,7 @@ func TestMigrationMarksOldSendEndpointsAdHoc(t *testing.T) {
 	if _, err := conn.Exec(`INSERT INTO deliveries (endpoint_id, vendor, status, created_at, updated_at) VALUES (2, 'holm', 'succeeded', 1, 1)`); err != nil {
 		t.Fatal(err)
 	}
-	conn.Close()
-
-	d, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openMigrated(t, conn, path)
 	defer d.Close()
 	eps, err := NewEndpointStore().ListEndpoints(ctx, d.Reader())
 	if err != nil {

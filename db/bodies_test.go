@@ -3,13 +3,9 @@ package db
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
-	"io/fs"
 	"testing"
 	"time"
-
-	"github.com/pressly/goose/v3"
 )
 
 // patterned is n bytes that differ along their length (so a cut or a
@@ -146,12 +142,7 @@ func TestMigrationMovesLongBodiesOutOfTheirRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	conn.Close()
-
-	d, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openMigrated(t, conn, path)
 	defer d.Close()
 	wantOutside := []int{0, outsideBody, outsideResp | outsideForward, 0}
 	for i, r := range rows {
@@ -183,20 +174,7 @@ func TestMigrationMovesLongBodiesOutOfTheirRows(t *testing.T) {
 	d.Close()
 
 	// Down puts every body back whole in its row.
-	conn, err = sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetMaxOpenConns(1)
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, 16); err != nil {
-		t.Fatal(err)
-	}
+	conn = migratedDownTo(t, path, 16)
 	for i, r := range rows {
 		var body, resp, fwd []byte
 		if err := conn.QueryRowContext(ctx, `SELECT body, resp_body, forward_body FROM requests WHERE id = ?`, i+1).Scan(&body, &resp, &fwd); err != nil {

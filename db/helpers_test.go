@@ -57,3 +57,39 @@ func migratedTo(t testing.TB, version int64) (*sql.DB, string) {
 	}
 	return conn, path
 }
+
+// openMigrated closes conn, a connection migratedTo returned (with the
+// rows the test wrote as an older hookscope), and opens its file as
+// hookscope does, migrating it to the newest version. The caller closes
+// the DB.
+func openMigrated(t testing.TB, conn *sql.DB, path string) *DB {
+	t.Helper()
+	conn.Close()
+	d, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// migratedDownTo rolls the file at path (closed) back to version, as
+// goose's Down would, and returns a plain connection to it, closed at
+// cleanup.
+func migratedDownTo(t testing.TB, path string, version int64) *sql.DB {
+	t.Helper()
+	conn, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetMaxOpenConns(1)
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}

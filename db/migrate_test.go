@@ -274,12 +274,7 @@ func TestMigrationHidesStoredExpectedSignatures(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	conn.Close()
-
-	d, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openMigrated(t, conn, path)
 	defer d.Close()
 	for i, r := range rows {
 		var got string

@@ -2,11 +2,7 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"io/fs"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 )
 
 // A database from before repeats had their own columns kept the note on a
@@ -57,12 +53,7 @@ func TestMigrationMovesRepeatNotesOutOfError(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	conn.Close()
-
-	d, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openMigrated(t, conn, path)
 	defer d.Close()
 	for i, r := range rows {
 		got, err := NewRequestStore().GetRequest(ctx, d.Reader(), int64(i+1))
@@ -81,19 +72,7 @@ func TestMigrationMovesRepeatNotesOutOfError(t *testing.T) {
 
 	// Rolled back, the notes are in error again for an older hookscope.
 	d.Close()
-	conn, err = sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, 12); err != nil {
-		t.Fatal(err)
-	}
+	conn = migratedDownTo(t, path, 12)
 	var back string
 	if err := conn.QueryRow(`SELECT error FROM requests WHERE id = 4`).Scan(&back); err != nil || back != overLimit+"; "+forgedOwn {
 		t.Errorf("after rolling back, request 4's error is %q (%v), want %q", back, err, overLimit+"; "+forgedOwn)
