@@ -50,7 +50,7 @@ func (p *picker) entries() int {
 	return len(p.items)
 }
 
-func (p *picker) view(st styles.Styles, w, h int) string {
+func (p *picker) view(st *styles.Styles, w, h int) string {
 	rows := make([]string, 0, p.entries())
 	nameW := 4
 	for _, e := range p.items {

@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/tui/styles"
 )
 
 // seedHuge stores a request with a 1 MB header value, a 10 MB one-line
@@ -228,7 +227,7 @@ func TestStatusMessagesExpire(t *testing.T) {
 
 // The Inbox's signature glyph is coloured as the detail's verdict is.
 func TestSignatureGlyphIsColoured(t *testing.T) {
-	r := renderer{st: styles.Default(), loc: time.UTC}
+	r := renderer{st: defaultStyles(), loc: time.UTC}
 	for status, style := range map[string]lipgloss.Style{"valid": r.st.OK, "invalid": r.st.Bad, "missing": r.st.Warn} {
 		if got := r.sigGlyph(status); got != style.Render(ansi.Strip(got)) || got == ansi.Strip(got) {
 			t.Errorf("%s: glyph %q is not styled as the verdict", status, got)
@@ -238,7 +237,7 @@ func TestSignatureGlyphIsColoured(t *testing.T) {
 
 // A row from another day shows its date; today's show the time of day.
 func TestRowsOfOtherDaysShowTheirDate(t *testing.T) {
-	r := renderer{st: styles.Default(), loc: time.UTC, now: t0}
+	r := renderer{st: defaultStyles(), loc: time.UTC, now: t0}
 	for at, want := range map[time.Time]string{
 		t0.Add(-time.Hour):                    "08:26:53.000",
 		t0.Add(-24 * time.Hour):               "Mar 13 09:26",

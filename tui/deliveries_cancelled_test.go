@@ -6,14 +6,13 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/tui/styles"
 )
 
 // A cancelled delivery's countdown says why it will not be sent (as
 // skipped, succeeded and failed ones say what became of them), with the
 // stored reason neutralised.
 func TestCountdownSaysWhyADeliveryWasCancelled(t *testing.T) {
-	r := renderer{st: styles.Default(), loc: time.UTC}
+	r := renderer{st: defaultStyles(), loc: time.UTC}
 	d := &DeliveryDetail{Delivery: db.Delivery{ID: 1, Status: db.DeliveryCancelled,
 		LastError: "cancelled: the load run was interrupted before this request was sent\x1b[2J"}}
 	got := r.countdown(d, time.Now(), 1)

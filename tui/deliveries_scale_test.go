@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/tui/styles"
 )
 
 // The countdown reads a delivery's wait at the time scale the delivery
@@ -14,7 +13,7 @@ import (
 // retry scheduled at real time by a serve beside it as a real-time wait,
 // and one scheduled at ×600 with its ×600.
 func TestCountdownUsesTheDeliverysTimeScale(t *testing.T) {
-	r := renderer{st: styles.Default(), loc: time.UTC}
+	r := renderer{st: defaultStyles(), loc: time.UTC}
 	now := time.Unix(1700000000, 0)
 	detail := func(scale float64, scaledMS int64) *DeliveryDetail {
 		next := now.Add(time.Duration(scaledMS) * time.Millisecond)

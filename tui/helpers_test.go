@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/tui/styles"
 )
 
 // t0 is the fixed "now" of every test.
@@ -225,4 +226,10 @@ func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
 		out[i] = v.Index(i).Interface().(tea.Cmd)
 	}
 	return out, true
+}
+
+// defaultStyles is a renderer's styles: styles.Default.
+func defaultStyles() *styles.Styles {
+	st := styles.Default()
+	return &st
 }

@@ -24,7 +24,7 @@ func fit(s string, w int) string {
 
 // renderRows draws a list body: a column head, then rows, the selected one
 // highlighted, padded to height lines of width cells. Rows are already safe.
-func renderRows(st styles.Styles, head string, rows []string, cursor, width, height int, empty string) string {
+func renderRows(st *styles.Styles, head string, rows []string, cursor, width, height int, empty string) string {
 	lines := make([]string, 0, height)
 	if head != "" {
 		lines = append(lines, st.ColumnHead.Render(fit(head, width)))

@@ -217,7 +217,7 @@ func New(cfg Config) *Model {
 		src:         cfg.Source,
 		act:         cfg.Actions,
 		info:        cfg.Info,
-		r:           renderer{st: st, loc: cfg.Location},
+		r:           renderer{st: &st, loc: cfg.Location},
 		now:         cfg.Now,
 		noTick:      cfg.NoTick,
 		expDir:      cfg.ExportDir,

@@ -8,9 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"charm.land/lipgloss/v2"
-	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/db"
@@ -108,11 +105,12 @@ func clipLine(s string, limit int) (clipped string, cut int) {
 	return s[:i], len(s) - i
 }
 
-// renderer turns stored rows into detail text. It is a value (styles and a
-// location) so a tea.Cmd can use it off the Update goroutine. Every piece
-// of untrusted text goes through safe or safeText.
+// renderer turns stored rows into detail text. It is a small value (the
+// styles, which nothing changes once built, by pointer; a location) so a
+// tea.Cmd can use it off the Update goroutine. Every piece of untrusted
+// text goes through safe or safeText.
 type renderer struct {
-	st  styles.Styles
+	st  *styles.Styles
 	loc *time.Location
 	// now is the console's clock: an instant of another day is shown with
 	// its date.
@@ -291,50 +289,6 @@ func (r renderer) body(b *strings.Builder, body []byte, stored int64, truncated 
 	if truncated {
 		b.WriteString(r.st.Notice.Render("… body truncated at the size limit when recorded") + "\n")
 	}
-}
-
-// highlightJSON colours pretty-printed JSON token by token, each token
-// sanitised before it is styled (so no colouring step ever sees raw
-// control bytes, and chroma's own output is never trusted).
-func (r renderer) highlightJSON(src string) string {
-	lexer := lexers.Get("json")
-	if lexer == nil {
-		return r.safeText(src)
-	}
-	it, err := chroma.Coalesce(lexer).Tokenise(nil, src)
-	if err != nil {
-		return r.safeText(src)
-	}
-	var b strings.Builder
-	for tok := it(); tok != chroma.EOF; tok = it() {
-		style := r.tokenStyle(tok.Type)
-		for i, part := range strings.Split(tok.Value, "\n") {
-			if i > 0 {
-				b.WriteByte('\n')
-			}
-			if part == "" {
-				continue
-			}
-			b.WriteString(style.Render(r.safeText(part)))
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-func (r renderer) tokenStyle(t chroma.TokenType) lipgloss.Style {
-	switch {
-	case t == chroma.NameTag:
-		return r.st.JSONKey
-	case t.InCategory(chroma.LiteralString) || t.InSubCategory(chroma.LiteralString):
-		return r.st.JSONString
-	case t.InSubCategory(chroma.LiteralNumber):
-		return r.st.JSONNumber
-	case t == chroma.KeywordConstant:
-		return r.st.JSONAtom
-	case t == chroma.Punctuation:
-		return r.st.JSONPunct
-	}
-	return lipgloss.NewStyle()
 }
 
 // batchEvents lists the events of a batch envelope ({"events": [...]}),
