@@ -146,8 +146,8 @@ type RequestFilter struct {
 	// After is the keyset cursor upward: only rows with ID > After, and the
 	// page is the Limit rows just above it (the oldest of them), still
 	// returned newest first. Oldest asks for the oldest page without a
-	// cursor. A text search paging this way reads the rows (not the text
-	// index): the same rows a search reading every row finds.
+	// cursor. A text search paging this way goes through the text index
+	// upward, and finds the rows a search reading every row finds.
 	After  int64
 	Oldest bool
 	// Limit caps the page (0: a default of 50).

@@ -138,7 +138,9 @@ func TestTextIndexFindsWhatAScanFinds(t *testing.T) {
 	filters := []RequestFilter{{}, {Vendor: "holm"}, {Status: "5xx"}, {Status: "200"}, {Signature: "invalid"}, {Before: testBlock + 77}, {Before: reach + 3}, {Limit: 7},
 		// From the oldest end (G, and paging up from there).
 		{Oldest: true}, {Oldest: true, Limit: 7}, {Oldest: true, Vendor: "holm"}, {Oldest: true, Status: "5xx"},
-		{After: testBlock + 77}, {After: reach - 2}, {After: reach + 3}, {After: testBlock, Limit: 3}}
+		{After: testBlock + 77}, {After: reach - 2}, {After: reach + 3}, {After: testBlock, Limit: 3},
+		// Both cursors: the rows between them.
+		{After: 5, Before: reach / 2, Limit: 500}, {After: 5, Before: reach + 3, Limit: 500}}
 	hitIndexed := 0
 	for _, text := range texts {
 		for _, base := range filters {

@@ -59,16 +59,20 @@ func listByText(ctx context.Context, h Handle, f RequestFilter, st textIndexStat
 
 // listByTextUp is listByText from the oldest end (f.After, f.Oldest),
 // oldest first: each indexed block from the one holding the first id
-// past After upward, narrowed and checked the same way, then the ids at
-// or past the index's reach, read row by row. It stops once the page is
-// full.
+// past After upward (below Before, if set), narrowed and checked the same
+// way, then the ids at or past the index's reach, read row by row. It
+// stops once the page is full.
 func listByTextUp(ctx context.Context, h Handle, f RequestFilter, st textIndexState) ([]Request, error) {
 	limit := pageLimit(f.Limit)
 	out := make([]Request, 0, limit)
 	from := max(f.After+1, 0) // the first id to look at
+	top := st.upto            // exclusive bound on the indexed ids to look at
+	if f.Before > 0 && f.Before < top {
+		top = f.Before
+	}
 	buckets := textBuckets(f.Text)
-	for block := st.block(from); block*st.blockSize < st.upto && len(out) < limit; block++ {
-		ids, err := blockCandidates(ctx, h, requestText, block*st.blockSize, block, buckets, st.upto)
+	for block := st.block(from); block*st.blockSize < top && len(out) < limit; block++ {
+		ids, err := blockCandidates(ctx, h, requestText, block*st.blockSize, block, buckets, top)
 		if err != nil {
 			return nil, fmt.Errorf("listing requests: %w", err)
 		}
@@ -78,7 +82,7 @@ func listByTextUp(ctx context.Context, h Handle, f RequestFilter, st textIndexSt
 			return nil, err
 		}
 	}
-	if len(out) >= limit {
+	if len(out) >= limit || (f.Before > 0 && f.Before <= st.upto) {
 		return out, nil
 	}
 	rest := f
