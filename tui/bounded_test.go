@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -53,9 +54,10 @@ func TestHugeLinesAreCutWithAMark(t *testing.T) {
 				t.Fatalf("%dx%d: detail line %d is %d cells wide", size[0], size[1], i, w)
 			}
 		}
-		// The marks count every byte not shown: of the header value, and
-		// of the path, which stands after the title on its line.
-		for _, more := range []int{1<<20 - valueCells, len("/hooks/") + 100<<10 - valueCells} {
+		// The marks count every byte not shown: of the header value, shown
+		// in what its line leaves after "X-Big: ", and of the path, after
+		// "Request #2  POST ".
+		for _, more := range []int{1<<20 - (maxLineCells - len("X-Big: ")), len("/hooks/") + 100<<10 - (maxLineCells - len("Request #2  POST "))} {
 			if want := fmt.Sprintf("line cut, %d more bytes", more); !strings.Contains(plain(content), want) {
 				t.Errorf("%dx%d: no mark says %q", size[0], size[1], want)
 			}
@@ -423,5 +425,53 @@ func TestOpenWholeInPager(t *testing.T) {
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Errorf("the pager's file %s was left behind (%v)", file, err)
+	}
+}
+
+// Every mark counts the bytes it leaves out, whatever the text: wide
+// characters, bytes shown as placeholders, a body cut at its preview, and
+// a line holding two long values (a header's name and value).
+func TestCutCountsEveryByte(t *testing.T) {
+	r := renderer{st: defaultStyles(), loc: time.UTC}
+	detail := func(body []byte, stored int64, hs []db.Header) string {
+		q := &db.RequestPreview{Request: &db.Request{ID: 1, Method: "POST", Path: "/hooks/x", Body: body, Headers: hs}, BodyLen: stored}
+		content := r.bound(r.renderRequest(q))
+		for i, line := range strings.Split(content, "\n") {
+			if w := ansi.StringWidth(line); w > maxLineCells+cutMarkCells {
+				t.Fatalf("line %d is %d cells wide", i, w)
+			}
+		}
+		return plain(content)
+	}
+	for _, c := range []struct {
+		name  string
+		whole []byte
+		shown int // bytes of it the detail shows
+	}{
+		{"wide characters", []byte(strings.Repeat("中", 100_000)), maxLineCells / 2 * 3},
+		{"invalid bytes", bytes.Repeat([]byte{0xff}, 300_000), maxLineCells / 4},
+		{"tabs", []byte(strings.Repeat("\t", 300_000)), maxLineCells / 4},
+	} {
+		text := detail(c.whole[:maxShownBody], int64(len(c.whole)), nil)
+		if want := fmt.Sprintf("… %d more bytes not shown", len(c.whole)-c.shown); !strings.Contains(text, want) {
+			t.Errorf("%s: the detail does not say %q", c.name, want)
+		}
+		if strings.Contains(text, "line cut") {
+			t.Errorf("%s: the body's last line has a mark of its own", c.name)
+		}
+	}
+	// A header name and value both too long: each mark counts its own.
+	name, value := strings.Repeat("n", 300), strings.Repeat("v", 5000)
+	text := detail([]byte(`{}`), 2, []db.Header{{Name: name, Value: value}})
+	if want := fmt.Sprintf("line cut, %d more bytes", 300-nameCells); !strings.Contains(text, want) {
+		t.Errorf("the header name's mark does not say %q", want)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.Index(line, "vvv"); i >= 0 {
+			shownV := strings.Count(line[i:], "v") // the mark has none
+			if want := fmt.Sprintf("line cut, %d more bytes", 5000-shownV); !strings.Contains(line, want) {
+				t.Errorf("the header value's mark does not say %q: %q", want, line[max(0, len(line)-80):])
+			}
+		}
 	}
 }

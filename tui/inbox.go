@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/tui/keys"
@@ -62,7 +63,7 @@ func (v *inbox) columns(r renderer) []column {
 		if what == "" {
 			what = q.Method + " " + q.Path
 		}
-		what, _ = clipLine(what, maxLineCells) // a row shows far less; the table cuts it to the width
+		what, _ = clipCells(what, maxLineCells) // a row shows far less; the table cuts it to the width
 		flags := ""
 		if q.Duplicate {
 			flags += " dup"
@@ -106,7 +107,8 @@ func (r renderer) sigGlyph(s string) string {
 func (r renderer) renderRequest(q *db.RequestPreview) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
-	line(r.st.Section.Render(fmt.Sprintf("Request #%d", q.ID)) + "  " + r.safe(q.Method) + " " + r.safe(q.Path+queryPart(q.Query)))
+	title := r.st.Section.Render(fmt.Sprintf("Request #%d", q.ID)) + "  " + r.safeIn(q.Method, nameCells) + " "
+	line(title + r.safeIn(q.Path+queryPart(q.Query), maxLineCells-ansi.StringWidth(title)))
 	line(r.field("received", r.stamp(q.ReceivedAt)+r.st.Muted.Render(" from ")+r.safe(q.RemoteAddr)))
 	line(r.field("route", r.safe(orDash(q.Route))))
 	line(r.field("vendor", r.safe(orDash(q.Vendor))))

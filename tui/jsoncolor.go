@@ -24,10 +24,9 @@ func (r renderer) jsonColors() jsonColors {
 // or "" when it sets none.
 func sgr(s lipgloss.Style) string {
 	var a ansi.Style
-	if c := s.GetForeground(); c != nil {
-		if _, none := c.(lipgloss.NoColor); !none {
-			a = a.ForegroundColor(c)
-		}
+	// GetForeground is NoColor{} when the style sets none.
+	if c := s.GetForeground(); !isNoColor(c) {
+		a = a.ForegroundColor(c)
 	}
 	if s.GetBold() {
 		a = a.Bold()
@@ -42,6 +41,11 @@ func sgr(s lipgloss.Style) string {
 		return ""
 	}
 	return a.String()
+}
+
+func isNoColor(c any) bool {
+	_, none := c.(lipgloss.NoColor)
+	return none
 }
 
 // styled writes tok started by seq and reset after, as ansi.Style.Styled

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
@@ -28,9 +29,11 @@ const (
 	signedOff = "\x1b[24m"
 )
 
-// rawText is the raw view's escaper: styled escapes, signed spans.
+// rawText is the raw view's escaper: styled escapes, signed spans, and
+// the mark that ends a line cut.
 type rawText struct {
 	escOpen, escClose string // the control style around an escape
+	mark              func(more int) string
 }
 
 func (r renderer) rawText() rawText {
@@ -38,19 +41,35 @@ func (r renderer) rawText() rawText {
 	// sample, so escaping a binary body is not a Render call per byte.
 	s := r.st.ControlGlyph.Render("X")
 	i := strings.Index(s, "X")
-	return rawText{escOpen: s[:i], escClose: s[i+1:]}
+	return rawText{escOpen: s[:i], escClose: s[i+1:], mark: r.cutMark}
 }
 
-// bytes writes b escaped to out; with lines, a line break in b also
-// breaks the line shown. signed underlines every byte.
-func (t rawText) bytes(out *strings.Builder, b []byte, signed, lines bool) {
+// rawSpan is how rawText.bytes writes one piece of text.
+type rawSpan struct {
+	signed bool // every byte underlined
+	lines  bool // a line break in the text also breaks the line shown
+	// room is how many cells the first line shown may take (what stands
+	// before it on its line took the rest); a later line takes
+	// maxLineCells.
+	room int
+	// openEnd: the text is the start of a longer one, so its last line
+	// goes on past it: that line gets no mark, and bytes returns how many
+	// of its bytes it left out, for the caller to count with the rest.
+	openEnd bool
+}
+
+// bytes writes b escaped to out, each line shown cut to its room with a
+// mark counting the bytes of the line left out (as received, however
+// wide their escapes). It returns the cells the last line shown took and,
+// with openEnd, the bytes of that line it left out.
+func (t rawText) bytes(out *strings.Builder, b []byte, sp rawSpan) (width, lastCut int) {
 	on := func() {
-		if signed {
+		if sp.signed {
 			out.WriteString(signedOn)
 		}
 	}
 	off := func() {
-		if signed {
+		if sp.signed {
 			out.WriteString(signedOff)
 		}
 	}
@@ -58,48 +77,78 @@ func (t rawText) bytes(out *strings.Builder, b []byte, signed, lines bool) {
 		out.WriteString(t.escOpen + s + t.escClose)
 		on() // the style's reset ends the underline too
 	}
+	room := sp.room
 	on()
 	for i := 0; i < len(b); {
 		c := b[i]
-		if c >= 0x20 && c < 0x7f {
-			j := i + 1
-			for j < len(b) && b[j] >= 0x20 && b[j] < 0x7f {
-				j++
-			}
-			out.Write(b[i:j])
-			i = j
-			continue
-		}
-		switch c {
-		case '\n':
+		if c == '\n' {
 			esc(`\n`)
-			if lines {
+			width += 2
+			if sp.lines {
 				off()
 				out.WriteByte('\n')
 				on()
+				width, room = 0, maxLineCells
 			}
 			i++
 			continue
-		case '\r':
-			esc(`\r`)
-			i++
-			continue
-		case '\t':
-			esc(`\t`)
-			i++
+		}
+		// The next unit: a run of printable ASCII (as much of it as fits),
+		// \r or \t, or one character, itself or escaped byte by byte.
+		n, w, escaped := 1, 2, true
+		switch {
+		case c >= 0x20 && c < 0x7f:
+			for i+n < len(b) && n <= room-width && b[i+n] >= 0x20 && b[i+n] < 0x7f {
+				n++ // (no further than one past the room: the rest is cut)
+			}
+			if width+n > room && room > width {
+				n = room - width
+			}
+			w, escaped = n, false
+		case c == '\r' || c == '\t':
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			n = size
+			if (r == utf8.RuneError && size <= 1) || sanitize.NeedsPlaceholder(r) {
+				w = 4 * size
+			} else {
+				w, escaped = max(ansi.StringWidth(string(b[i:i+size])), 1), false
+			}
+		}
+		if width+w > room {
+			end := len(b)
+			if k := bytes.IndexByte(b[i:], '\n'); sp.lines && k >= 0 {
+				end = i + k
+			}
+			if end == len(b) && sp.openEnd {
+				off()
+				return width, end - i
+			}
+			off()
+			m := t.mark(end - i)
+			out.WriteString(m)
+			on()
+			width += ansi.StringWidth(m)
+			i = end // the rest of the line, up to its break
 			continue
 		}
-		r, size := utf8.DecodeRune(b[i:])
-		if (r == utf8.RuneError && size <= 1) || sanitize.NeedsPlaceholder(r) {
-			for k := range size {
+		switch {
+		case !escaped:
+			out.Write(b[i : i+n])
+		case c == '\r':
+			esc(`\r`)
+		case c == '\t':
+			esc(`\t`)
+		default:
+			for k := range n {
 				esc(fmt.Sprintf(`\x%02x`, b[i+k]))
 			}
-		} else {
-			out.Write(b[i : i+size])
 		}
-		i += size
+		width += w
+		i += n
 	}
 	off()
+	return width, 0
 }
 
 // coverageOf is what vendor's signature covers (zero when it signs nothing).
@@ -118,7 +167,7 @@ func coverageOf(vendor string) fixtures.Coverage {
 // raw bytes; cov marks what is signed.
 func (r renderer) rawHTTP(b *strings.Builder, first string, hs []headerLike, body []byte, bodyLen int64, cov fixtures.Coverage) {
 	t := r.rawText()
-	t.bytes(b, []byte(first), false, false)
+	t.bytes(b, []byte(first), rawSpan{room: maxLineCells})
 	b.WriteString("\n")
 	for _, h := range hs {
 		signed := false
@@ -128,23 +177,18 @@ func (r renderer) rawHTTP(b *strings.Builder, first string, hs []headerLike, bod
 			}
 		}
 		b.WriteString(noWrap)
-		t.bytes(b, []byte(h.name), false, false)
+		w, _ := t.bytes(b, []byte(h.name), rawSpan{room: nameCells})
 		b.WriteString(": ")
-		t.bytes(b, []byte(h.value), signed, false)
+		t.bytes(b, []byte(h.value), rawSpan{signed: signed, room: maxLineCells - w - 2})
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
-	if int64(len(body)) < bodyLen {
-		// The body is cut: its last line goes on past what is loaded. It
-		// is shown to maxLineCells bytes, and the count below covers the
-		// rest of it with the rest of the body.
-		if start := bytes.LastIndexByte(body, '\n') + 1; len(body)-start > maxLineCells {
-			body = body[:start+maxLineCells]
-		}
-	}
-	t.bytes(b, body, cov.Body, true)
+	// A body cut at its preview: its last line goes on past what is
+	// loaded, and the count below covers the rest of it with the rest of
+	// the body.
+	_, lastCut := t.bytes(b, body, rawSpan{signed: cov.Body, lines: true, room: maxLineCells, openEnd: int64(len(body)) < bodyLen})
 	b.WriteString("\n")
-	if more := bodyLen - int64(len(body)); more > 0 {
+	if more := bodyLen - int64(len(body)) + int64(lastCut); more > 0 {
 		b.WriteString(r.st.Notice.Render(fmt.Sprintf("… %d more bytes not shown (o: whole in $PAGER)", more)) + "\n")
 	}
 }

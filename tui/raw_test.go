@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -101,4 +103,65 @@ func TestRawViewCountsACutBodyOnce(t *testing.T) {
 		t.Errorf("the body's line says %q, counting only the preview", bad)
 	}
 	assertScreenSafe(t, m)
+}
+
+// In the raw view too, a line is cut to the room its escapes take, with
+// one mark counting the bytes as received; a body cut at its preview
+// counts its last line once, with the rest of the body.
+func TestRawViewCountsEveryByte(t *testing.T) {
+	r := renderer{st: defaultStyles(), loc: time.UTC}
+	raw := func(q *db.RequestPreview) string {
+		content := r.bound(r.renderRawRequest(q))
+		for i, line := range strings.Split(content, "\n") {
+			if w := ansi.StringWidth(line); w > maxLineCells+cutMarkCells {
+				t.Fatalf("line %d is %d cells wide", i, w)
+			}
+		}
+		return plain(content)
+	}
+	for _, c := range []struct {
+		name  string
+		whole []byte
+		shown int // bytes of its one line shown
+	}{
+		{"escaped bytes", bytes.Repeat([]byte{0x01}, 300_000), maxLineCells / 4},
+		{"wide characters", []byte(strings.Repeat("中", 100_000)), maxLineCells / 2 * 3},
+		{"text", bytes.Repeat([]byte("x"), 300_000), maxLineCells},
+	} {
+		for _, preview := range []bool{true, false} {
+			// The preview of a 300 KB body, or a whole body of 199,998
+			// bytes (under the preview: its line is cut, not the body).
+			whole := c.whole[:199_998]
+			body := whole
+			if preview {
+				whole, body = c.whole, c.whole[:maxShownBody]
+			}
+			text := raw(&db.RequestPreview{Request: &db.Request{ID: 1, Method: "POST", Path: "/hooks/x", Body: body}, BodyLen: int64(len(whole))})
+			marks := strings.Count(text, "line cut") + strings.Count(text, "not shown")
+			want := fmt.Sprintf("line cut, %d more bytes", len(whole)-c.shown)
+			if preview {
+				want = fmt.Sprintf("… %d more bytes not shown", len(whole)-c.shown)
+			}
+			if !strings.Contains(text, want) || marks != 1 {
+				t.Errorf("%s (preview %v): %d marks, none says %q", c.name, preview, marks, want)
+			}
+			if strings.Contains(text, `\xe4`) {
+				t.Errorf("%s: a character was split into escapes", c.name)
+			}
+		}
+	}
+	// A long header name and value: each mark counts its own bytes.
+	text := raw(&db.RequestPreview{Request: &db.Request{ID: 1, Method: "POST", Path: "/x", Body: []byte("{}"),
+		Headers: []db.Header{{Name: strings.Repeat("n", 300), Value: strings.Repeat("v", 5000)}}}, BodyLen: 2})
+	if want := fmt.Sprintf("line cut, %d more bytes", 300-nameCells); !strings.Contains(text, want) {
+		t.Errorf("the name's mark does not say %q", want)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.Index(line, "vvv"); i >= 0 {
+			shown := strings.Count(line[i:], "v")
+			if want := fmt.Sprintf("line cut, %d more bytes", 5000-shown); !strings.Contains(line, want) {
+				t.Errorf("the value's mark does not say %q", want)
+			}
+		}
+	}
 }

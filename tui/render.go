@@ -82,27 +82,53 @@ func (r renderer) cutMark(more int) string {
 }
 
 // valueCells bounds one value of the detail (safe's cut): less than
-// maxLineCells by room for what stands before it on its line (a field's
-// name, a title, a header's name), so that its line, mark included, stays
-// within what bound leaves alone, and the mark keeps its count of every
-// byte not shown.
-const valueCells = maxLineCells - 64
+// maxLineCells by room for the field's name before it on its line, so
+// that its line, mark included, stays within what bound leaves alone, and
+// the mark keeps its count of every byte not shown. A line that holds two
+// values that may be long cuts the first to nameCells and gives the
+// second what is left of maxLineCells (safeIn).
+const (
+	valueCells = maxLineCells - 64
+	nameCells  = 128
+)
 
-// clipLine cuts text to at most limit characters (each takes at least a
-// cell once sanitised), at a character boundary, before it is sanitised,
-// so a megabyte header value costs no more than a short one; cut is how
-// many bytes were left out.
-func clipLine(s string, limit int) (clipped string, cut int) {
-	if len(s) <= limit {
+// clipCells cuts text, before it is sanitised, at a character boundary so
+// that, sanitised, it is at most limit cells wide: a character that
+// becomes a placeholder counts the placeholder's cells, a tab
+// sanitize.TabWidth, any other its own width (at least one). It reads s
+// only up to the cut, so a megabyte header value costs no more than a
+// short one; cut is how many bytes were left out, every one of them.
+func clipCells(s string, limit int) (clipped string, cut int) {
+	if len(s) <= limit && sanitize.IsSafe(s) && isASCII(s) {
 		return s, 0
 	}
-	n, i := 0, 0
-	for i < len(s) && n < limit {
-		_, size := utf8.DecodeRuneInString(s[i:])
+	width := 0
+	for i := 0; i < len(s); {
+		w, size := 1, 1
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			_, size = utf8.DecodeRuneInString(s[i:])
+			if c == '\t' {
+				w = sanitize.TabWidth
+			} else {
+				w = max(ansi.StringWidth(sanitize.Line(s[i:i+size])), 1)
+			}
+		}
+		if width+w > limit {
+			return s[:i], len(s) - i
+		}
+		width += w
 		i += size
-		n++
 	}
-	return s[:i], len(s) - i
+	return s, 0
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // renderer turns stored rows into detail text. It is a small value (the
@@ -122,17 +148,20 @@ type renderer struct {
 
 // safe makes untrusted text safe on one line, placeholders marked; text
 // too long for a detail line is cut first, with a mark.
-func (r renderer) safe(s string) string {
+func (r renderer) safe(s string) string { return r.safeIn(s, valueCells) }
+
+// safeIn is safe with the text cut to cells cells.
+func (r renderer) safeIn(s string, cells int) string {
 	if r.whole {
 		return sanitize.LineMarked(s, r.st.Mark)
 	}
-	s, cut := clipLine(s, valueCells)
+	s, cut := clipCells(s, max(cells, 1))
 	line := sanitize.LineMarked(s, r.st.Mark)
 	if cut == 0 {
 		return line
 	}
-	if ansi.StringWidth(line) > valueCells { // placeholders are wider
-		line = ansi.Truncate(line, valueCells, "")
+	if ansi.StringWidth(line) > cells { // a cluster wider than its characters
+		line = ansi.Truncate(line, cells, "")
 	}
 	return line + r.cutMark(cut)
 }
@@ -157,9 +186,9 @@ func (r renderer) safeLines(s string, openEnd bool) (out string, lastCut int) {
 	var b strings.Builder
 	for {
 		line, rest, more := strings.Cut(s, "\n")
-		clipped, cut := clipLine(line, maxLineCells)
+		clipped, cut := clipCells(line, maxLineCells)
 		out := sanitize.TextMarked(clipped, r.st.Mark)
-		if cut > 0 && ansi.StringWidth(out) > maxLineCells { // placeholders and tabs are wider
+		if cut > 0 && ansi.StringWidth(out) > maxLineCells { // a cluster wider than its characters
 			out = ansi.Truncate(out, maxLineCells, "")
 		}
 		b.WriteString(out)
@@ -241,11 +270,12 @@ func (r renderer) headers(b *strings.Builder, hs []headerLike) {
 		return
 	}
 	for _, h := range hs {
-		value := r.safe(fixtures.MaskHeaderValue(h.name, h.value))
+		name := r.safeIn(h.name, nameCells)
+		value := r.safeIn(fixtures.MaskHeaderValue(h.name, h.value), maxLineCells-ansi.StringWidth(name)-2)
 		if fixtures.IsCredentialHeader(h.name) && h.value != "" {
 			value = r.st.Muted.Render(value)
 		}
-		b.WriteString(row(r.st.JSONKey.Render(r.safe(h.name))+r.st.Muted.Render(": ")+value) + "\n")
+		b.WriteString(row(r.st.JSONKey.Render(name)+r.st.Muted.Render(": ")+value) + "\n")
 	}
 }
 
