@@ -446,18 +446,22 @@ func TestCutCountsEveryByte(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		whole []byte
-		shown int // bytes of it the detail shows
+		shown int // bytes of it the detail shows, on lines with no mark
+		marks int // lines cut with a mark of their own
 	}{
-		{"wide characters", []byte(strings.Repeat("中", 100_000)), maxLineCells / 2 * 3},
-		{"invalid bytes", bytes.Repeat([]byte{0xff}, 300_000), maxLineCells / 4},
-		{"tabs", []byte(strings.Repeat("\t", 300_000)), maxLineCells / 4},
+		{"wide characters", []byte(strings.Repeat("中", 100_000)), maxLineCells / 2 * 3, 0},
+		{"invalid bytes", bytes.Repeat([]byte{0xff}, 300_000), maxLineCells / 4, 0},
+		{"tabs", []byte(strings.Repeat("\t", 300_000)), maxLineCells / 4, 0},
+		// The preview's last line is 1,000 bytes, 4,000 cells wide.
+		{"a short wide last line", append([]byte(strings.Repeat(strings.Repeat("y", 99)+"\n", 2611)+strings.Repeat("y", 43)+"\n"),
+			bytes.Repeat([]byte{0xff}, 5000)...), maxShownBody - 1000 + maxLineCells/4, 0},
 	} {
 		text := detail(c.whole[:maxShownBody], int64(len(c.whole)), nil)
 		if want := fmt.Sprintf("… %d more bytes not shown", len(c.whole)-c.shown); !strings.Contains(text, want) {
 			t.Errorf("%s: the detail does not say %q", c.name, want)
 		}
-		if strings.Contains(text, "line cut") {
-			t.Errorf("%s: the body's last line has a mark of its own", c.name)
+		if n := strings.Count(text, "line cut"); n != c.marks {
+			t.Errorf("%s: %d lines cut with a mark, want %d (the body's last line counts with the body)", c.name, n, c.marks)
 		}
 	}
 	// A header name and value both too long: each mark counts its own.

@@ -206,12 +206,14 @@ func (r renderer) safeLines(s string, openEnd bool) (out string, lastCut int) {
 	}
 }
 
-// hasLongLine reports whether a line of s is longer than maxLineCells
-// bytes (and so may be wider than maxLineCells cells).
+// hasLongLine reports whether a line of s may be wider than maxLineCells
+// cells once sanitised: longer than maxLineCells/4 bytes, as a byte shown
+// as a placeholder (⟨FF⟩) or a tab takes up to four cells.
 func hasLongLine(s string) bool {
-	for len(s) > maxLineCells {
+	const most = maxLineCells / 4
+	for len(s) > most {
 		i := strings.IndexByte(s, '\n')
-		if i < 0 || i > maxLineCells {
+		if i < 0 || i > most {
 			return true
 		}
 		s = s[i+1:]
