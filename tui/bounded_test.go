@@ -435,13 +435,7 @@ func TestCutCountsEveryByte(t *testing.T) {
 	r := renderer{st: defaultStyles(), loc: time.UTC}
 	detail := func(body []byte, stored int64, hs []db.Header) string {
 		q := &db.RequestPreview{Request: &db.Request{ID: 1, Method: "POST", Path: "/hooks/x", Body: body, Headers: hs}, BodyLen: stored}
-		content := r.bound(r.renderRequest(q))
-		for i, line := range strings.Split(content, "\n") {
-			if w := ansi.StringWidth(line); w > maxLineCells+cutMarkCells {
-				t.Fatalf("line %d is %d cells wide", i, w)
-			}
-		}
-		return plain(content)
+		return boundedText(t, r.bound(r.renderRequest(q)))
 	}
 	for _, c := range []struct {
 		name  string
@@ -465,15 +459,36 @@ func TestCutCountsEveryByte(t *testing.T) {
 		}
 	}
 	// A header name and value both too long: each mark counts its own.
-	name, value := strings.Repeat("n", 300), strings.Repeat("v", 5000)
-	text := detail([]byte(`{}`), 2, []db.Header{{Name: name, Value: value}})
-	if want := fmt.Sprintf("line cut, %d more bytes", 300-nameCells); !strings.Contains(text, want) {
+	checkHeaderMarks(t, detail([]byte(`{}`), 2, []db.Header{{Name: longName, Value: longValue}}))
+}
+
+// boundedText checks that no line of content is wider than bound allows
+// and returns it plain.
+func boundedText(t *testing.T, content string) string {
+	t.Helper()
+	for i, line := range strings.Split(content, "\n") {
+		if w := ansi.StringWidth(line); w > maxLineCells+cutMarkCells {
+			t.Fatalf("line %d is %d cells wide", i, w)
+		}
+	}
+	return plain(content)
+}
+
+// A header named longName with the value longValue, both too long for
+// their line.
+var longName, longValue = strings.Repeat("n", 300), strings.Repeat("v", 5000)
+
+// checkHeaderMarks checks that text shows the header longName:
+// longValue with a mark after each counting the bytes it leaves out.
+func checkHeaderMarks(t *testing.T, text string) {
+	t.Helper()
+	if want := fmt.Sprintf("line cut, %d more bytes", len(longName)-nameCells); !strings.Contains(text, want) {
 		t.Errorf("the header name's mark does not say %q", want)
 	}
 	for _, line := range strings.Split(text, "\n") {
 		if i := strings.Index(line, "vvv"); i >= 0 {
-			shownV := strings.Count(line[i:], "v") // the mark has none
-			if want := fmt.Sprintf("line cut, %d more bytes", 5000-shownV); !strings.Contains(line, want) {
+			shown := strings.Count(line[i:], "v") // the mark has none
+			if want := fmt.Sprintf("line cut, %d more bytes", len(longValue)-shown); !strings.Contains(line, want) {
 				t.Errorf("the header value's mark does not say %q: %q", want, line[max(0, len(line)-80):])
 			}
 		}
