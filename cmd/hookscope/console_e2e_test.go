@@ -41,26 +41,51 @@ func startConsoleOn(t *testing.T, dbPath string, w, h int, args ...string) *tmux
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building: %v\n%s", err, out)
 	}
-	// Unique on the machine: other test runs may share the tmux server.
-	session := fmt.Sprintf("hookscope-e2e-%s-%d-%d", t.Name(), os.Getpid(), time.Now().UnixNano())
+	session := fmt.Sprintf("hookscope-e2e-%s-%d", t.Name(), time.Now().UnixNano())
 	if dbPath == "" {
 		dbPath = filepath.Join(dir, "h.db")
 	}
 	cmdline := append([]string{bin, "--db", dbPath, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"}, args...)
-	tm := exec.Command("tmux", append([]string{"new-session", "-d", "-s", session, "-x", itoa(w), "-y", itoa(h)}, cmdline...)...)
-	tm.Env = append(os.Environ(), "XDG_DATA_HOME="+dir, "TERM=xterm-256color")
+	// The environment is given to the session itself (-e): a tmux server
+	// already running would not pass the client's on.
+	tm := tmuxCommand(append([]string{"new-session", "-d", "-s", session, "-x", itoa(w), "-y", itoa(h),
+		"-e", "XDG_DATA_HOME=" + dir, "-e", "TERM=xterm-256color"}, cmdline...)...)
 	if out, err := tm.CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
 	c := &tmuxConsole{t: t, session: session}
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", session).Run() })
+	t.Cleanup(func() { _ = tmuxCommand("kill-session", "-t", session).Run() })
 	return c
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// tmuxSocket is this test process's own tmux server (tmux -S), in a
+// folder TestMain makes and removes: the tests' sessions and paste buffer
+// are apart from the user's tmux and from other test runs, and nothing
+// done to those (a kill-server) reaches them.
+var tmuxSocket string
+
+// tmuxCommand is tmux args on tmuxSocket.
+func tmuxCommand(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-S", tmuxSocket}, args...)...)
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hookscope-tmux-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	tmuxSocket = filepath.Join(dir, "tmux.sock")
+	code := m.Run()
+	_ = tmuxCommand("kill-server").Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 func (c *tmuxConsole) screen() string {
-	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", c.session).Output()
+	out, err := tmuxCommand("capture-pane", "-p", "-t", c.session).Output()
 	if err != nil {
 		c.t.Fatalf("capture-pane: %v", err)
 	}
@@ -70,7 +95,7 @@ func (c *tmuxConsole) screen() string {
 func (c *tmuxConsole) keys(keys ...string) {
 	c.t.Helper()
 	for _, k := range keys {
-		if out, err := exec.Command("tmux", "send-keys", "-t", c.session, k).CombinedOutput(); err != nil {
+		if out, err := tmuxCommand("send-keys", "-t", c.session, k).CombinedOutput(); err != nil {
 			c.t.Fatalf("send-keys %q: %v %s", k, err, out)
 		}
 		time.Sleep(150 * time.Millisecond) // keep ESC from merging with the next key
@@ -128,7 +153,7 @@ func fixtureRow(t *testing.T, vendor string) (int, string, string) {
 // typeText types text into the console literally.
 func (c *tmuxConsole) typeText(text string) {
 	c.t.Helper()
-	if out, err := exec.Command("tmux", "send-keys", "-t", c.session, "-l", text).CombinedOutput(); err != nil {
+	if out, err := tmuxCommand("send-keys", "-t", c.session, "-l", text).CombinedOutput(); err != nil {
 		c.t.Fatalf("send-keys -l: %v %s", err, out)
 	}
 }
@@ -139,7 +164,7 @@ func (c *tmuxConsole) repeat(key string, n int) {
 	if n == 0 {
 		return
 	}
-	if out, err := exec.Command("tmux", "send-keys", "-t", c.session, "-N", itoa(n), key).CombinedOutput(); err != nil {
+	if out, err := tmuxCommand("send-keys", "-t", c.session, "-N", itoa(n), key).CombinedOutput(); err != nil {
 		c.t.Fatalf("send-keys -N: %v %s", err, out)
 	}
 }
@@ -228,7 +253,7 @@ func TestConsoleHostileBody(t *testing.T) {
 			t.Fatalf("8-bit CSI not shown as %q:\n%s", want, s)
 		}
 	}
-	if out, _ := exec.Command("tmux", "show-buffer").CombinedOutput(); strings.Contains(string(out), "evil") {
+	if out, _ := tmuxCommand("show-buffer").CombinedOutput(); strings.Contains(string(out), "evil") {
 		t.Fatalf("OSC 52 reached the clipboard: %s", out)
 	}
 }

@@ -208,7 +208,7 @@ func TestConsoleBesideServeLeavesItsEndpoints(t *testing.T) {
 	}
 	c.keys("q")
 	deadline := time.Now().Add(20 * time.Second)
-	for exec.Command("tmux", "has-session", "-t", c.session).Run() == nil {
+	for tmuxCommand("has-session", "-t", c.session).Run() == nil {
 		if time.Now().After(deadline) {
 			t.Fatalf("the console did not quit:\n%s", c.screen())
 		}
@@ -486,7 +486,7 @@ func TestConsoleAttachedBesideServe(t *testing.T) {
 	}
 	c.keys("q")
 	deadline := time.Now().Add(20 * time.Second)
-	for exec.Command("tmux", "has-session", "-t", c.session).Run() == nil {
+	for tmuxCommand("has-session", "-t", c.session).Run() == nil {
 		if time.Now().After(deadline) {
 			t.Fatalf("the console did not quit:\n%s", c.screen())
 		}
