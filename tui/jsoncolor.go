@@ -62,15 +62,22 @@ func styled(b *strings.Builder, seq, tok string) {
 
 // highlightJSON colours JSON that json.Indent wrote (so well-formed, its
 // strings on one line) in one pass over it: keys, strings, numbers, true,
-// false and null, and punctuation, each string sanitised (and cut, when
-// longer than a detail line) before it is styled. A hand-written pass
-// instead of chroma's JSON lexer: the lexer's regular expressions took
-// 0.6 ms per KB, 375 ms for a 250 KB body (see BenchmarkDetailLargeJSON
-// and the README).
+// false and null, and punctuation, each token sanitised before it is
+// styled, and cut with a mark counting its bytes left out when its line
+// has no room for it (a key gets at most nameCells, so its value keeps
+// room too). A hand-written pass instead of chroma's JSON lexer: the
+// lexer's regular expressions took 0.6 ms per KB, 375 ms for a 250 KB
+// body (see BenchmarkDetailLargeJSON and the README).
 func (r renderer) highlightJSON(src string) string {
 	c := r.jsonColors()
 	var b strings.Builder
 	b.Grow(4 * len(src)) // each token gains its SGR sequence and a reset
+	col := 0             // cells on the line so far
+	token := func(seq, tok string, room int) {
+		shown, w := r.safeToken(tok, room)
+		styled(&b, seq, shown)
+		col += w
+	}
 	for i := 0; i < len(src); {
 		ch := src[i]
 		switch {
@@ -83,11 +90,11 @@ func (r renderer) highlightJSON(src string) string {
 				j++
 			}
 			j = min(j+1, len(src))
-			seq := c.str
 			if j < len(src) && src[j] == ':' {
-				seq = c.key
+				token(c.key, src[i:j], min(nameCells, maxLineCells-col))
+			} else {
+				token(c.str, src[i:j], maxLineCells-col)
 			}
-			styled(&b, seq, r.safeToken(src[i:j]))
 			i = j
 		case ch == ' ' || ch == '\n':
 			j := i + 1
@@ -95,9 +102,15 @@ func (r renderer) highlightJSON(src string) string {
 				j++
 			}
 			b.WriteString(src[i:j])
+			if k := strings.LastIndexByte(src[i:j], '\n'); k >= 0 {
+				col = j - (i + k + 1)
+			} else {
+				col += j - i
+			}
 			i = j
 		case strings.IndexByte("{}[],:", ch) >= 0:
 			styled(&b, c.punct, src[i:i+1])
+			col++
 			i++
 		default: // a number, or true, false or null
 			j := i + 1
@@ -108,19 +121,22 @@ func (r renderer) highlightJSON(src string) string {
 			if ch == 't' || ch == 'f' || ch == 'n' {
 				seq = c.atom
 			}
-			styled(&b, seq, r.safeToken(src[i:j]))
+			token(seq, src[i:j], maxLineCells-col)
 			i = j
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// safeToken is safeText for one token of valid JSON (one line, no raw
-// control character): the token itself when nothing in it needs a
-// placeholder or a cut, as for nearly every token.
-func (r renderer) safeToken(tok string) string {
-	if len(tok) <= maxLineCells && sanitize.IsSafe(tok) {
-		return tok
+// safeToken is safeIn for one token of valid JSON (one line, no raw
+// control character) with room cells left on its line (at least 16 are
+// given), and the cells it takes: the token itself when nothing in it
+// needs a placeholder or a cut, as for nearly every token.
+func (r renderer) safeToken(tok string, room int) (string, int) {
+	room = max(room, 16)
+	if len(tok) <= room && isASCII(tok) && sanitize.IsSafe(tok) {
+		return tok, len(tok)
 	}
-	return r.safeText(tok)
+	out := r.safeIn(tok, room)
+	return out, ansi.StringWidth(out)
 }

@@ -62,8 +62,37 @@ func TestHighlightJSONSanitisesAndCutsStrings(t *testing.T) {
 	if strings.ContainsAny(text, "\u202e\u0085") || !strings.Contains(text, "⟨U+202E⟩") || !strings.Contains(text, "⟨U+85⟩") {
 		t.Errorf("raw characters reached the detail: %q", text)
 	}
-	if !strings.Contains(text, fmt.Sprintf("line cut, %d more bytes", 5002-maxLineCells)) {
-		t.Errorf("the long string is not cut with its mark")
+	// The line of the long string: the string's mark counts every byte of
+	// it not shown (of 5,002 with its quotes).
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.Index(line, `"yyy`); i >= 0 {
+			run, _, _ := strings.Cut(line[i+1:], " … line cut") // the mark's "bytes" has a y
+			shown := 1 + len(run)
+			if want := fmt.Sprintf("line cut, %d more bytes", 5002-shown); !strings.Contains(line, want) || ansi.StringWidth(line) > maxLineCells+cutMarkCells {
+				t.Errorf("the long string's line is %d cells and does not say %q", ansi.StringWidth(line), want)
+			}
+		}
+	}
+}
+
+// A key and its value both too long for the line: the key is cut to
+// nameCells, the value to what is left, each with a mark counting its
+// own bytes, and the line stays within what bound leaves alone, as in
+// the headers (checkHeaderMarks).
+func TestHighlightJSONCutsAKeyAndItsValue(t *testing.T) {
+	r := renderer{st: defaultStyles()}
+	text := boundedText(t, r.highlightJSON(indented(t, `{"`+longName+`":"`+longValue+`"}`)))
+	// The tokens carry their quotes: one more byte each left out.
+	if want := fmt.Sprintf("line cut, %d more bytes", len(longName)+2-nameCells); !strings.Contains(text, want) {
+		t.Errorf("the key's mark does not say %q:\n%s", want, text)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.Index(line, `"vvv`); i >= 0 {
+			shown := 1 + strings.Count(line[i:], "v")
+			if want := fmt.Sprintf("line cut, %d more bytes", len(longValue)+2-shown); !strings.Contains(line, want) {
+				t.Errorf("the value's mark does not say %q", want)
+			}
+		}
 	}
 }
 
