@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -77,7 +76,8 @@ func listByTextUp(ctx context.Context, h Handle, f RequestFilter, st textIndexSt
 			return nil, fmt.Errorf("listing requests: %w", err)
 		}
 		slices.Reverse(ids)
-		ids = ids[sort.Search(len(ids), func(i int) bool { return ids[i] >= from }):]
+		first, _ := slices.BinarySearch(ids, from)
+		ids = ids[first:]
 		if out, err = checkCandidates(ctx, h, f, ids, limit, out); err != nil {
 			return nil, err
 		}

@@ -5,8 +5,6 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // jsonColors are the JSON styles as the SGR sequences that start them
@@ -134,7 +132,7 @@ func (r renderer) highlightJSON(src string) string {
 // needs a placeholder or a cut, as for nearly every token.
 func (r renderer) safeToken(tok string, room int) (string, int) {
 	room = max(room, 16)
-	if len(tok) <= room && isASCII(tok) && sanitize.IsSafe(tok) {
+	if len(tok) <= room && printableASCII(tok) {
 		return tok, len(tok)
 	}
 	out := r.safeIn(tok, room)

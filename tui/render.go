@@ -99,7 +99,7 @@ const (
 // only up to the cut, so a megabyte header value costs no more than a
 // short one; cut is how many bytes were left out, every one of them.
 func clipCells(s string, limit int) (clipped string, cut int) {
-	if len(s) <= limit && sanitize.IsSafe(s) && isASCII(s) {
+	if len(s) <= limit && printableASCII(s) {
 		return s, 0
 	}
 	width := 0
@@ -122,13 +122,26 @@ func clipCells(s string, limit int) (clipped string, cut int) {
 	return s, 0
 }
 
-func isASCII(s string) bool {
+// printableASCII reports whether every byte of s is printable ASCII: s
+// is shown as it is, a cell a byte.
+func printableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+		if s[i] < 0x20 || s[i] >= 0x7f {
 			return false
 		}
 	}
 	return true
+}
+
+// clipSanitized is s cut by clipCells to cells, then made safe by clean,
+// and how many bytes of s were left out (the caller marks them).
+func clipSanitized(s string, cells int, clean func(string) string) (string, int) {
+	s, cut := clipCells(s, cells)
+	out := clean(s)
+	if cut > 0 && ansi.StringWidth(out) > cells { // a cluster wider than its characters
+		out = ansi.Truncate(out, cells, "")
+	}
+	return out, cut
 }
 
 // renderer turns stored rows into detail text. It is a small value (the
@@ -155,13 +168,9 @@ func (r renderer) safeIn(s string, cells int) string {
 	if r.whole {
 		return sanitize.LineMarked(s, r.st.Mark)
 	}
-	s, cut := clipCells(s, max(cells, 1))
-	line := sanitize.LineMarked(s, r.st.Mark)
+	line, cut := clipSanitized(s, max(cells, 1), func(s string) string { return sanitize.LineMarked(s, r.st.Mark) })
 	if cut == 0 {
 		return line
-	}
-	if ansi.StringWidth(line) > cells { // a cluster wider than its characters
-		line = ansi.Truncate(line, cells, "")
 	}
 	return line + r.cutMark(cut)
 }
@@ -183,14 +192,11 @@ func (r renderer) safeLines(s string, openEnd bool) (out string, lastCut int) {
 	if r.whole || !hasLongLine(s) {
 		return sanitize.TextMarked(s, r.st.Mark), 0
 	}
+	textMarked := func(s string) string { return sanitize.TextMarked(s, r.st.Mark) }
 	var b strings.Builder
 	for {
 		line, rest, more := strings.Cut(s, "\n")
-		clipped, cut := clipCells(line, maxLineCells)
-		out := sanitize.TextMarked(clipped, r.st.Mark)
-		if cut > 0 && ansi.StringWidth(out) > maxLineCells { // a cluster wider than its characters
-			out = ansi.Truncate(out, maxLineCells, "")
-		}
+		out, cut := clipSanitized(line, maxLineCells, textMarked)
 		b.WriteString(out)
 		if !more && openEnd {
 			return b.String(), cut
