@@ -10,10 +10,11 @@ import (
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // MaxPage caps `limit` on a list of requests or of deliveries.
-const MaxPage = 1000
+const MaxPage = limits.Page
 
 var statusFilterRE = regexp.MustCompile(`^([1-5]xx|[1-5][0-9][0-9])$`)
 

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/hookscope/hookscope/limits"
 )
 
 // This file holds the column codecs every store (and db/outbox.go) shares:
@@ -27,7 +29,7 @@ type scanner interface {
 const defaultLimit = 50
 
 // maxLimit caps a page, whatever the caller asks.
-const maxLimit = 1000
+const maxLimit = limits.Page
 
 func pageLimit(n int) int {
 	if n <= 0 {

@@ -16,19 +16,20 @@ import (
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/db/pubsub"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // Defaults for Options.
 const (
-	DefaultBodyLimit         = 10 << 20
-	DefaultMaxHeaderBytes    = 1 << 20
-	DefaultReadHeaderTimeout = 10 * time.Second
-	DefaultReadTimeout       = 60 * time.Second
-	DefaultIdleTimeout       = 120 * time.Second
-	DefaultForwardTimeout    = 30 * time.Second
-	DefaultHangLimit         = 10 * time.Minute
+	DefaultBodyLimit         = limits.ReceiverBody
+	DefaultMaxHeaderBytes    = limits.ReceiverHeaderBytes
+	DefaultReadHeaderTimeout = limits.ReceiverReadHeaderTimeout
+	DefaultReadTimeout       = limits.ReceiverReadTimeout
+	DefaultIdleTimeout       = limits.ReceiverIdleTimeout
+	DefaultForwardTimeout    = limits.ForwardTimeout
+	DefaultHangLimit         = limits.HangLimit
 	// KeptOnOverflow is how much of a body over the limit is recorded.
-	KeptOnOverflow = 64 << 10
+	KeptOnOverflow = limits.ReceiverKeptOnOverflow
 	// keptResponse is how much of a large (oversized) answer is recorded.
 	keptResponse = 64 << 10
 )

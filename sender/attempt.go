@@ -18,6 +18,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // Error classes an attempt's error starts with ("timeout: ...").
@@ -247,7 +248,7 @@ func readBounded(r io.Reader, size, bound int64) ([]byte, error) {
 
 // maxUnlimitedResponse bounds what is kept of an answer when the profile
 // sets no limit.
-const maxUnlimitedResponse = 1 << 20
+const maxUnlimitedResponse = limits.UnlimitedResponse
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
@@ -31,7 +32,7 @@ func fieldErr(field, format string, args ...any) error {
 }
 
 // MaxNameLen bounds an endpoint's name, in bytes.
-const MaxNameLen = 128
+const MaxNameLen = limits.EndpointName
 
 // plainText checks text a person gives (a name, a reason): valid UTF-8 of
 // at most max bytes holding no control character (tabs and line feeds

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/db/pubsub"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // Options tune a Sender. The zero value is usable.
@@ -102,7 +103,7 @@ type Sender struct {
 }
 
 // MaxTimeoutSeconds caps an endpoint's timeout_seconds (below the lease).
-const MaxTimeoutSeconds = 100
+var MaxTimeoutSeconds = int(limits.EndpointTimeoutSeconds.Max)
 
 // New makes a Sender over an open database. It sends nothing until Start;
 // the actions (Raise, RetryNow, Test, ...) work without Start, but only a

@@ -91,7 +91,7 @@ func (f *endpointForm) endpoint() (db.Endpoint, error) {
 	if attempts > 0 || backoff > 0 {
 		e.Retry = &db.RetryConfig{MaxAttempts: int(attempts), BackoffMultiplier: backoff}
 	}
-	t, err := parseIntField("timeout", f.timeout, 0, sender.MaxTimeoutSeconds)
+	t, err := parseIntField("timeout", f.timeout, 0, int64(sender.MaxTimeoutSeconds))
 	if err != nil {
 		return e, err
 	}

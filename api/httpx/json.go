@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+
+	"github.com/hookscope/hookscope/limits"
 )
 
 // MaxJSONBody bounds a JSON request body read by DecodeJSON.
-const MaxJSONBody = 1 << 20
+const MaxJSONBody = limits.APIJSONBody
 
 // Error is the body of every JSON error answer.
 type Error struct {
