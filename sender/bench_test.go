@@ -117,7 +117,7 @@ func benchSetup(b *testing.B) (url string, body []byte, client *http.Client, d *
 // (the side going first alternates too); the time of each side is summed
 // over its rounds. It fails unless every delivery succeeded with exactly
 // one recorded attempt. It reports both rates, their ratio, both p99s and
-// the process's CPU time per request on each side. The README's figure is
+// the process's CPU time per request on each side. The figure in docs/performance.md is
 // from rounds of 2,000 requests (rounds of 500, -benchtime 5000x, swing
 // more from run to run):
 //
