@@ -37,10 +37,7 @@ func startConsoleOn(t *testing.T, dbPath string, w, h int, args ...string) *tmux
 		t.Skip("tmux is not installed")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "hookscope")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building: %v\n%s", err, out)
-	}
+	bin := hookscopeBinary(t)
 	session := fmt.Sprintf("hookscope-e2e-%s-%d", t.Name(), time.Now().UnixNano())
 	if dbPath == "" {
 		dbPath = filepath.Join(dir, "h.db")
@@ -81,6 +78,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	_ = tmuxCommand("kill-server").Run()
 	_ = os.RemoveAll(dir)
+	if builtBin != "" {
+		_ = os.RemoveAll(filepath.Dir(builtBin))
+	}
 	os.Exit(code)
 }
 
