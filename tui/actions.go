@@ -360,13 +360,18 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 		// Applied as typed, once typing pauses.
 		m.filterSeq++
 		seq := m.filterSeq
-		return tea.Batch(cmd, tea.Tick(filterDebounce, func(time.Time) tea.Msg { return filterTickMsg{seq: seq} }))
+		tick := func(time.Time) tea.Msg { return filterTickMsg{seq: seq} }
+		if m.debounce <= 0 {
+			return tea.Batch(cmd, func() tea.Msg { return tick(time.Time{}) })
+		}
+		return tea.Batch(cmd, tea.Tick(m.debounce, tick))
 	}
 	return cmd
 }
 
-// filterDebounce is how long typing pauses before the filter applies.
-const filterDebounce = 250 * time.Millisecond
+// DefaultFilterDebounce is how long typing pauses before the filter
+// applies, in the console a person runs (Config.FilterDebounce).
+const DefaultFilterDebounce = 250 * time.Millisecond
 
 // filterTickMsg applies the filter being typed if nothing was typed since.
 type filterTickMsg struct{ seq int }

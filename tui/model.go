@@ -85,6 +85,10 @@ type Config struct {
 	ExportDir string
 	// NoTick disables the one-second clock (tests drive time themselves).
 	NoTick bool
+	// FilterDebounce is how long typing in the filter prompt pauses before
+	// the filter applies (the console uses DefaultFilterDebounce); 0
+	// applies it on every key.
+	FilterDebounce time.Duration
 }
 
 // detailState is what the detail pane shows for one view.
@@ -155,7 +159,8 @@ type Model struct {
 	picker     *picker
 	form       *openForm
 	routeName  string
-	filterSeq  int  // the filter input's version, for its debounce
+	filterSeq  int // the filter input's version, for its debounce
+	debounce   time.Duration
 	split      int  // the list's share of a wide screen, in percent (0: as its columns need)
 	zoom       bool // the focused pane alone takes the body
 	noWrap     bool // the detail keeps long lines whole (w toggles)
@@ -220,6 +225,7 @@ func New(cfg Config) *Model {
 		r:           renderer{st: &st, loc: cfg.Location},
 		now:         cfg.Now,
 		noTick:      cfg.NoTick,
+		debounce:    cfg.FilterDebounce,
 		expDir:      cfg.ExportDir,
 		width:       80,
 		height:      24,

@@ -94,7 +94,8 @@ func runConsoleCmd(cmd *cobra.Command, g *globals, o *consoleOpts) error {
 			TimeScale: cfg.TimeScale, DBPath: path, Version: buildVersion(),
 			Attached: attach,
 		},
-		ExportDir: cwd,
+		ExportDir:      cwd,
+		FilterDebounce: tui.DefaultFilterDebounce,
 	})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	go tui.Feed(ctx, p, a.Changes.Subscribe(ctx), a.DB.Watch(ctx, 500*time.Millisecond))
