@@ -43,6 +43,7 @@ func checkReceiver(t *testing.T, vendor string, creds fixtures.Credentials, lax 
 // 2 on a usage error; its table names each failure with its reason, and
 // nothing the receiver answered reaches the terminal raw.
 func TestCheckExitCodesAndTable(t *testing.T) {
+	t.Parallel() // waits on the clock and on subprocesses, not on the CPU
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -175,6 +175,7 @@ func (c *tmuxConsole) repeat(key string, n int) {
 // endpoint. Standard Webhooks retries after 5 s, then 5 min: at ×30 the
 // second wait is 10 s, long enough to see the countdown run.
 func TestConsoleEndToEnd(t *testing.T) {
+	t.Parallel() // waits on the clock and on subprocesses, not on the CPU
 	c := startConsole(t, 120, 40, "--time-scale", "30")
 	c.receiver()
 	row, event, title := fixtureRow(t, "standardwebhooks")

@@ -62,6 +62,7 @@ func (lt *ladderTarget) count(path string) int {
 // retry and reschedules it at real time. Every run's delivery keeps its
 // ×100000, which `send` prints with each next attempt.
 func TestSendBesideServeKeepsItsTimeScale(t *testing.T) {
+	t.Parallel() // waits on the clock and on subprocesses, not on the CPU
 	if testing.Short() {
 		t.Skip("runs 20 send processes beside serve")
 	}
