@@ -207,7 +207,7 @@ func TestServeBodyMemoryFollowsWhatArrives(t *testing.T) {
 
 	peak := mustProcStatusKB(t, pid, "VmHWM")
 	fds := openFDs(pid)
-	t.Logf("serve resident memory: %d kB at start, peak %d kB over two rounds of %d connections each declaring %d bytes and sending 1 (%d descriptors open)", start, peak, conns, declared, fds)
+	t.Logf("serve resident memory: %d kB at start, peak %d kB (address space peak %d kB) over two rounds of %d connections each declaring %d bytes and sending 1 (%d descriptors open)", start, peak, mustProcStatusKB(t, pid, "VmPeak"), conns, declared, fds)
 	if peak > bound {
 		t.Fatalf("serve's resident memory peaked at %d kB with %d connections each declaring %d bytes and sending 1, want under %d kB", peak, conns, declared, bound)
 	}
