@@ -124,7 +124,7 @@ func TestAPIRoutes(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		`{"profile":"nope"}`:              "unknown vendor",
-		`{"response":{"status":99}}`:      "not an HTTP status",
+		`{"response":{"status":99}}`:      "response.status: 99 is outside 200..599",
 		`{"response":{"failure_rate":2}}`: "failure_rate",
 		`{"response":{"delay_ms":-5}}`:    "delay_ms",
 		`{"colour":"red"}`:                "unknown field",

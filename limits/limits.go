@@ -1,6 +1,9 @@
 package limits
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Every bound on what arrives, in one place. Each exported name here has a
 // row in docs/security.md's Limits table (TestEveryLimitIsDocumented).
@@ -28,7 +31,11 @@ const (
 	HangLimit = 10 * time.Minute
 )
 
-// A route's simulated answer.
+// A route's simulated answer, as the API, `routes set` and the console's
+// route form take it and receiver.ValidateRoute checks it before a route is
+// stored. A status or fail status of 0 is "not set" (200, 500) and is not
+// checked; 1xx is refused, since net/http sends a 1xx as an interim answer
+// and then a 200 of its own.
 var (
 	RouteStatus     = Int{Field: "status", Min: 200, Max: 599}
 	RouteFailStatus = Int{Field: "fail_status", Min: 200, Max: 599}
@@ -39,7 +46,7 @@ var (
 )
 
 const (
-	// RouteBody bounds a route's own answer body.
+	// RouteBody bounds a route's own answer body, in bytes.
 	RouteBody = 1 << 20
 	// RouteName bounds a route's name, in bytes.
 	RouteName = 64
@@ -64,4 +71,12 @@ const (
 	APIJSONBody = 1 << 20
 	// Page caps `limit` on any list (API, CLI, console).
 	Page = 1000
+)
+
+// A route's simulated answer, continued (the receiver's routes).
+var (
+	// RouteSeed takes any 64-bit integer; declared so that one past int64
+	// is refused naming the field and its range, like the other numbers
+	// of a route.
+	RouteSeed = Int{Field: "seed", Min: math.MinInt64, Max: math.MaxInt64}
 )

@@ -31,6 +31,12 @@ func newForwarder(raw string, timeout time.Duration, limit int64) (*forwarder, e
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	tr.Proxy = nil
+	// The request goes on with the headers it arrived with and the answer
+	// comes back as the service sent it: net/http's transport would
+	// otherwise ask for gzip when the sender did not, and inflate the
+	// answer, so that a compressed answer was recorded and passed back
+	// decoded, and one inflating past the limit became a 502.
+	tr.DisableCompression = true
 	return &forwarder{
 		target: u,
 		limit:  limit,

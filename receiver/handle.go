@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,29 +76,30 @@ func isHookPath(p string) bool { return len(p) > len(HookPrefix) && p[:len(HookP
 
 // readBody reads the body within the limit into req. A non-nil answer means
 // the body could not be taken whole (413, 408, 400); what was read is kept.
+// The buffer grows as the bytes arrive (readUpTo): a declared
+// Content-Length is a claim, and reserving it before a byte arrives let a
+// thousand connections that each declared 10 MB and sent one byte hold
+// gigabytes.
 func (rc *Receiver) readBody(r *http.Request, req *db.Request) *answer {
 	limit := rc.opts.BodyLimit
 	if r.ContentLength > limit {
-		buf := make([]byte, KeptOnOverflow)
-		n, _ := io.ReadFull(r.Body, buf)
-		req.Body, req.BodySize, req.BodyTruncated = buf[:n], r.ContentLength, true
-		req.Error = fmt.Sprintf("body of %d bytes is over the %d-byte limit; the first %d bytes were kept", r.ContentLength, limit, n)
+		kept, _ := readUpTo(r.Body, KeptOnOverflow)
+		req.Body, req.BodySize, req.BodyTruncated = kept, r.ContentLength, true
+		req.Error = fmt.Sprintf("body of %d bytes is over the %d-byte limit; the first %d bytes were kept", r.ContentLength, limit, len(kept))
 		return overLimit(limit)
 	}
 	var body []byte
 	var err error
 	if r.ContentLength >= 0 {
-		body = make([]byte, r.ContentLength)
-		var n int
-		n, err = io.ReadFull(r.Body, body)
-		body = body[:n]
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		body, err = readUpTo(r.Body, r.ContentLength)
+		if n := int64(len(body)); n < r.ContentLength && (err == nil || errors.Is(err, io.ErrUnexpectedEOF)) {
 			err = fmt.Errorf("the body ended after %d of the %d bytes its Content-Length declared", n, r.ContentLength)
 		}
 	} else {
-		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		body, err = readUpTo(r.Body, limit+1)
 		if err == nil && int64(len(body)) > limit {
-			req.Body, req.BodySize, req.BodyTruncated = body[:KeptOnOverflow:KeptOnOverflow], int64(len(body)), true
+			// A copy, so that the buffer of the whole body is not held.
+			req.Body, req.BodySize, req.BodyTruncated = slices.Clone(body[:KeptOnOverflow]), int64(len(body)), true
 			req.Error = fmt.Sprintf("chunked body over the %d-byte limit; the first %d bytes were kept", limit, KeptOnOverflow)
 			return overLimit(limit)
 		}
@@ -113,6 +115,34 @@ func (rc *Receiver) readBody(r *http.Request, req *db.Request) *answer {
 		return errorAnswer(http.StatusBadRequest, "the body could not be read: "+err.Error())
 	}
 	return nil
+}
+
+// firstRead is the buffer a body starts in: net/http's own read buffer
+// size, so that a small webhook is read in one call.
+const firstRead = 4 << 10
+
+// readUpTo reads r to its end or to max bytes, whichever comes first. The
+// buffer starts at firstRead (or max, when smaller) and doubles only when
+// it is full, never past max: it holds at most twice what arrived (or
+// firstRead), whatever the sender declared.
+func readUpTo(r io.Reader, max int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max, firstRead))
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(max, 2*int64(cap(buf))))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 func overLimit(limit int64) *answer {

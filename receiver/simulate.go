@@ -86,6 +86,17 @@ const hangNote = "simulated hang: holding the connection open without an answer"
 // simulate decides a route's answer to its n-th request (n is 0 when the
 // route does not count).
 func simulate(s db.SimResponse, n int64) *answer {
+	// A route is checked when it is stored; one stored otherwise (by an
+	// older version, or by hand) with a number out of range is not acted
+	// out (a 1xx status would go out as an interim answer followed by
+	// net/http's own 200, a delay past int64 as a negative one): it is
+	// answered 500, saying why, and recorded as sent.
+	if errs := checkSimNumbers(s); len(errs) > 0 {
+		msg := "the route's simulated response is out of range (" + errs.Error() + "); change it with `hookscope routes set`"
+		a := errorAnswer(http.StatusInternalServerError, msg)
+		a.note = msg
+		return a
+	}
 	a := &answer{delay: time.Duration(s.DelayMS) * time.Millisecond, hang: s.Hang}
 	if s.Hang {
 		a.note = hangNote

@@ -2,9 +2,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -14,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
@@ -53,33 +52,59 @@ func newRouteForm(r db.Route) *routeForm {
 	return f
 }
 
-// intField checks a whole number in [lo, hi]; empty is 0.
+// The form's fields take the ranges of limits, named as the form shows
+// them; an empty field is 0 (for a status: the default).
+var (
+	formStatus     = limits.RouteStatus.Named("status")
+	formFailStatus = limits.RouteFailStatus.Named("fail status")
+	formFailFirst  = limits.RouteFailFirst.Named("fail first")
+	formDelay      = limits.RouteDelayMS.Named("delay")
+	formOversize   = limits.RouteOversize.Named("oversized body")
+	formSeed       = limits.RouteSeed.Named("seed")
+	// The form takes the failure rate as a percentage.
+	formFailRate = limits.Float{Field: "failure rate", Min: limits.RouteFailRate.Min * 100, Max: limits.RouteFailRate.Max * 100, Unit: "%"}
+)
+
+// intField checks a whole number in [lo, hi]; empty is 0 (the endpoint
+// form's fields).
 func intField(what string, lo, hi int64) func(string) error {
+	return limitField(limits.Int{Field: what, Min: lo, Max: hi})
+}
+
+func parseIntField(what, s string, lo, hi int64) (int64, error) {
+	return parseLimitField(limits.Int{Field: what, Min: lo, Max: hi}, s)
+}
+
+// limitField checks a whole number by r; empty is 0.
+func limitField(r limits.Int) func(string) error {
 	return func(s string) error {
-		_, err := parseIntField(what, s, lo, hi)
+		_, err := parseLimitField(r, s)
 		return err
 	}
 }
 
-func parseIntField(what, s string, lo, hi int64) (int64, error) {
+// parseLimitField reads a whole number by r; empty is 0.
+func parseLimitField(r limits.Int, s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, nil
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < lo || v > hi {
-		return 0, fmt.Errorf("%s: a whole number from %d to %d", what, lo, hi)
-	}
-	return v, nil
+	return r.Parse(s)
 }
 
-func statusField(what string) func(string) error {
+// statusField checks a status: empty or 0 is the default.
+func statusField(r limits.Int) func(string) error {
 	return func(s string) error {
-		if v, err := parseIntField(what, s, 0, 599); err != nil || (v != 0 && v < 100) {
-			return fmt.Errorf("%s: an HTTP status, 100 to 599 (empty: the default)", what)
-		}
-		return nil
+		_, err := parseStatusField(r, s)
+		return err
 	}
+}
+
+func parseStatusField(r limits.Int, s string) (int64, error) {
+	if strings.TrimSpace(s) == "0" {
+		return 0, nil
+	}
+	return parseLimitField(r, s)
 }
 
 func rateField(s string) error {
@@ -87,16 +112,14 @@ func rateField(s string) error {
 	return err
 }
 
+// parseRate reads a percentage ("25" or "25%") as a fraction.
 func parseRate(s string) (float64, error) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
 	if s == "" {
 		return 0, nil
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || v < 0 || v > 100 {
-		return 0, errors.New("failure rate: a percentage from 0 to 100")
-	}
-	return v / 100, nil
+	v, err := formFailRate.Parse(s)
+	return v / 100, err
 }
 
 // parseHeaders reads "Name: value" lines.
@@ -125,19 +148,19 @@ func (f *routeForm) route() (db.Route, error) {
 		v   int64
 	)
 	s := &r.Response
-	get := func(what, in string, lo, hi int64) int64 {
+	get := func(parse func(limits.Int, string) (int64, error), lim limits.Int, in string) int64 {
 		if err != nil {
 			return 0
 		}
-		v, err = parseIntField(what, in, lo, hi)
+		v, err = parse(lim, in)
 		return v
 	}
-	s.Status = int(get("status", f.status, 0, 599))
-	s.FailFirst = int(get("fail first", f.failFirst, 0, 1_000_000))
-	s.FailStatus = int(get("fail status", f.failStatus, 0, 599))
-	s.Seed = get("seed", f.seed, math.MinInt64, math.MaxInt64)
-	s.DelayMS = int(get("delay", f.delayMS, 0, receiver.MaxDelay.Milliseconds()))
-	s.OversizeBytes = get("oversized body", f.oversize, 0, receiver.MaxOversize)
+	s.Status = int(get(parseStatusField, formStatus, f.status))
+	s.FailFirst = int(get(parseLimitField, formFailFirst, f.failFirst))
+	s.FailStatus = int(get(parseStatusField, formFailStatus, f.failStatus))
+	s.Seed = get(parseLimitField, formSeed, f.seed)
+	s.DelayMS = int(get(parseLimitField, formDelay, f.delayMS))
+	s.OversizeBytes = get(parseLimitField, formOversize, f.oversize)
 	if err != nil {
 		return r, err
 	}
@@ -155,16 +178,16 @@ func (f *routeForm) route() (db.Route, error) {
 func (f *routeForm) answerFields() []*huh.Group {
 	return []*huh.Group{
 		huh.NewGroup(
-			huh.NewInput().Title("Status").Description("what the route answers (empty: 200)").Value(&f.status).Validate(statusField("status")).CharLimit(3),
-			huh.NewInput().Title("Fail first").Description("answer the fail status to this many requests first").Value(&f.failFirst).Validate(intField("fail first", 0, 1_000_000)),
-			huh.NewInput().Title("Fail status").Description("the failing answer (empty: 500)").Value(&f.failStatus).Validate(statusField("fail status")).CharLimit(3),
+			huh.NewInput().Title("Status").Description("what the route answers (empty: 200)").Value(&f.status).Validate(statusField(formStatus)).CharLimit(3),
+			huh.NewInput().Title("Fail first").Description("answer the fail status to this many requests first").Value(&f.failFirst).Validate(limitField(formFailFirst)),
+			huh.NewInput().Title("Fail status").Description("the failing answer (empty: 500)").Value(&f.failStatus).Validate(statusField(formFailStatus)).CharLimit(3),
 			huh.NewInput().Title("Failure rate %").Description("then fail this share of requests at random").Value(&f.failRate).Validate(rateField),
-			huh.NewInput().Title("Seed").Description("makes the random failures repeatable").Value(&f.seed).Validate(intField("seed", math.MinInt64, math.MaxInt64)),
+			huh.NewInput().Title("Seed").Description("makes the random failures repeatable").Value(&f.seed).Validate(limitField(formSeed)),
 		).Title("Answer"),
 		huh.NewGroup(
-			huh.NewInput().Title("Delay ms").Description(fmt.Sprintf("wait before answering (up to %s)", receiver.MaxDelay)).Value(&f.delayMS).Validate(intField("delay", 0, receiver.MaxDelay.Milliseconds())),
+			huh.NewInput().Title("Delay ms").Description("wait before answering ("+formDelay.Range()+")").Value(&f.delayMS).Validate(limitField(formDelay)),
 			huh.NewConfirm().Title("Hang").Description("hold the connection and never answer (past any timeout)").Value(&f.hang),
-			huh.NewInput().Title("Oversized body bytes").Description("answer a body this large (0: off)").Value(&f.oversize).Validate(intField("oversized body", 0, receiver.MaxOversize)),
+			huh.NewInput().Title("Oversized body bytes").Description("answer a body this large (0: off; "+formOversize.Range()+")").Value(&f.oversize).Validate(limitField(formOversize)),
 			huh.NewText().Title("Headers").Description("one Name: value per line").Value(&f.headers).Lines(3).Validate(func(s string) error {
 				hs, err := parseHeaders(s)
 				if err != nil {
@@ -173,7 +196,7 @@ func (f *routeForm) answerFields() []*huh.Group {
 				probe := db.Route{Name: "x", Profile: "generic", Response: db.SimResponse{Headers: hs}}
 				return receiver.ValidateRoute(&probe)
 			}),
-			huh.NewText().Title("Body").Description("the answer's body").Value(&f.body).Lines(3).CharLimit(receiver.MaxSimBody),
+			huh.NewText().Title("Body").Description("the answer's body").Value(&f.body).Lines(3).CharLimit(limits.RouteBody),
 		).Title("Answer: timing, headers, body"),
 	}
 }

@@ -84,7 +84,7 @@ func TestRoutesViewCreateEditDelete(t *testing.T) {
 	press(t, m, "enter") // → fail status
 	typeIn(t, m, "99")   // not a status
 	press(t, m, "enter")
-	if s := screen(m); !strings.Contains(s, "fail status: an HTTP status") {
+	if s := screen(m); !strings.Contains(s, "fail status: 99 is outside 200..599") {
 		t.Fatalf("a bad status is not refused under its field:\n%s", s)
 	}
 	press(t, m, "backspace", "backspace")

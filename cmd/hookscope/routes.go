@@ -13,6 +13,7 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/receiver"
 )
 
@@ -83,16 +84,16 @@ func newRoutesSetCmd(g *globals) *cobra.Command {
 		secret      string
 		token       string
 		header      string
-		status      int
-		failStatus  int
-		failFirst   int
-		failureRate float64
-		seed        int64
-		delay       time.Duration
+		status      string
+		failStatus  string
+		failFirst   string
+		failureRate string
+		seed        string
+		delay       string
 		hang        bool
 		body        string
 		headers     []string
-		oversize    int64
+		oversize    string
 		reset       bool
 		asJSON      bool
 	)
@@ -150,32 +151,49 @@ the route's fail-first count.`,
 			if reset {
 				*sim = db.SimResponse{}
 			}
-			if fl.Changed("status") {
-				sim.Status = status
+			// The numbers are read by their ranges in limits, named as
+			// the flags: one out of range or past int64 exits 2 saying so.
+			num := func(flag, text string, r limits.Int, dst func(int64)) error {
+				if !fl.Changed(flag) {
+					return nil
+				}
+				v, err := r.Named("--" + flag).Parse(text)
+				if err != nil {
+					return usageError{err}
+				}
+				dst(v)
+				return nil
 			}
-			if fl.Changed("fail-status") {
-				sim.FailStatus = failStatus
-			}
-			if fl.Changed("fail-first") {
-				sim.FailFirst = failFirst
+			for _, err := range []error{
+				num("status", status, limits.RouteStatus, func(v int64) { sim.Status = int(v) }),
+				num("fail-status", failStatus, limits.RouteFailStatus, func(v int64) { sim.FailStatus = int(v) }),
+				num("fail-first", failFirst, limits.RouteFailFirst, func(v int64) { sim.FailFirst = int(v) }),
+				num("seed", seed, limits.RouteSeed, func(v int64) { sim.Seed = v }),
+				num("oversize", oversize, limits.RouteOversize, func(v int64) { sim.OversizeBytes = v }),
+			} {
+				if err != nil {
+					return err
+				}
 			}
 			if fl.Changed("failure-rate") {
-				sim.FailureRate = failureRate
-			}
-			if fl.Changed("seed") {
-				sim.Seed = seed
+				v, err := limits.RouteFailRate.Named("--failure-rate").Parse(failureRate)
+				if err != nil {
+					return usageError{err}
+				}
+				sim.FailureRate = v
 			}
 			if fl.Changed("delay") {
-				sim.DelayMS = int(delay.Milliseconds())
+				ms, err := delayMS(delay)
+				if err != nil {
+					return usageError{err}
+				}
+				sim.DelayMS = int(ms)
 			}
 			if fl.Changed("hang") {
 				sim.Hang = hang
 			}
 			if fl.Changed("body") {
 				sim.Body = body
-			}
-			if fl.Changed("oversize") {
-				sim.OversizeBytes = oversize
 			}
 			if fl.Changed("response-header") {
 				sim.Headers = nil
@@ -211,17 +229,64 @@ the route's fail-first count.`,
 	f.StringVar(&secret, "secret", "", "HMAC secret signatures are verified with")
 	f.StringVar(&token, "token", "", "token expected in the vendor's header")
 	f.StringVar(&header, "header", "", "generic profile: header carrying the token or signature")
-	f.IntVar(&status, "status", 200, "answer status")
-	f.IntVar(&failStatus, "fail-status", 500, "status of simulated failures")
-	f.IntVar(&failFirst, "fail-first", 0, "fail the first N requests, then answer --status")
-	f.Float64Var(&failureRate, "failure-rate", 0, "fail this fraction of requests (0..1)")
-	f.Int64Var(&seed, "seed", 0, "seed for --failure-rate (0: random); the same seed fails the same requests")
-	f.DurationVar(&delay, "delay", 0, "wait this long before answering (e.g. 2s)")
+	f.Var(numberText(&status, "200", "int"), "status", "answer status ("+limits.RouteStatus.Range()+")")
+	f.Var(numberText(&failStatus, "500", "int"), "fail-status", "status of simulated failures ("+limits.RouteFailStatus.Range()+")")
+	f.Var(numberText(&failFirst, "0", "int"), "fail-first", "fail the first N requests, then answer --status ("+limits.RouteFailFirst.Range()+")")
+	f.Var(numberText(&failureRate, "0", "float"), "failure-rate", "fail this fraction of requests ("+limits.RouteFailRate.Range()+")")
+	f.Var(numberText(&seed, "0", "int"), "seed", "seed for --failure-rate (0: random); the same seed fails the same requests")
+	f.Var(numberText(&delay, "0s", "duration"), "delay", "wait this long before answering (e.g. 2s; at most "+maxDelay().String()+")")
 	f.BoolVar(&hang, "hang", false, "hold the connection open without answering (--hang=false to stop)")
 	f.StringVar(&body, "body", "", "answer body")
 	f.StringArrayVar(&headers, "response-header", nil, "answer header, Name: value (repeatable; replaces the list)")
-	f.Int64Var(&oversize, "oversize", 0, "answer a body of this many bytes")
+	f.Var(numberText(&oversize, "0", "int"), "oversize", "answer a body of this many bytes ("+limits.RouteOversize.Range()+")")
 	f.BoolVar(&reset, "reset", false, "return the simulated response to a plain 200 first")
 	f.BoolVar(&asJSON, "json", false, "print the route as JSON")
+	// A flag that does not parse (--hang=maybe) is bad input too.
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return cmd
+}
+
+// flagText is a flag whose text is kept as typed, to be read by its range
+// in limits once the flags are parsed (so that the error names the flag
+// and the range); typ is what help calls its value.
+type flagText struct {
+	text *string
+	typ  string
+}
+
+func numberText(text *string, def, typ string) flagText {
+	*text = def
+	return flagText{text: text, typ: typ}
+}
+
+func (f flagText) String() string {
+	if f.text == nil {
+		return ""
+	}
+	return *f.text
+}
+func (f flagText) Set(s string) error { *f.text = s; return nil }
+func (f flagText) Type() string       { return f.typ }
+
+// maxDelay is the longest --delay, from limits.RouteDelayMS.
+func maxDelay() time.Duration { return time.Duration(limits.RouteDelayMS.Max) * time.Millisecond }
+
+// delayMS reads --delay, a duration ("2s", "1500ms"), as whole
+// milliseconds within limits.RouteDelayMS; the error quotes the flag as
+// typed, with the range.
+func delayMS(text string) (int64, error) {
+	r := limits.RouteDelayMS.Named("--delay")
+	d, err := time.ParseDuration(strings.TrimSpace(text))
+	if err != nil {
+		// Not a duration, or one past int64 nanoseconds.
+		return 0, &limits.RangeError{Field: r.Field, Got: text, Range: r.Range(), NaN: true}
+	}
+	ms := d.Milliseconds()
+	if d < 0 {
+		ms = -1 // a negative delay under 1ms still is one
+	}
+	if err := r.Check(ms); err != nil {
+		return 0, &limits.RangeError{Field: r.Field, Got: text, Range: r.Range()}
+	}
+	return ms, nil
 }

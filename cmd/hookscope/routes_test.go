@@ -55,7 +55,7 @@ func TestRoutesSetAndList(t *testing.T) {
 	if _, err := runCLI(t, "--db", dbPath, "routes", "set", "mine"); !errors.As(err, new(usageError)) {
 		t.Errorf("new route without --profile: %v", err)
 	}
-	if _, err := runCLI(t, "--db", dbPath, "routes", "set", "mine", "--profile", "generic", "--failure-rate", "1.5"); err == nil || !strings.Contains(err.Error(), "failure_rate") {
+	if _, err := runCLI(t, "--db", dbPath, "routes", "set", "mine", "--profile", "generic", "--failure-rate", "1.5"); err == nil || !strings.Contains(err.Error(), "--failure-rate") {
 		t.Errorf("failure rate 1.5: %v", err)
 	}
 	if _, err := runCLI(t, "--db", dbPath, "routes", "set", "mine", "--profile", "generic", "--token", "abc"); err != nil {
