@@ -289,10 +289,10 @@ func (m *Model) startRouteEdit(route string) tea.Cmd {
 		}
 	}
 	m.mode = modeRoute
-	m.routeName = route
+	m.routeName, m.routeBase = route, cur
 	m.input.Prompt = "route " + sanitize.Line(route) + " answers: "
-	m.input.Placeholder = "status=200 fail_first=0 fail_status=500 delay_ms=0 hang=false"
-	m.input.SetValue(formatSim(cur))
+	m.input.Placeholder = db.SimWordsHelp
+	m.input.SetValue(cur.Words())
 	m.input.CursorEnd()
 	return m.input.Focus()
 }
@@ -333,14 +333,12 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 			return m.runCommand(value)
 		}
 		if mode == modeRoute {
-			sim, err := parseSim(value)
+			sim, err := db.ParseSimWords(m.routeBase, value)
 			if err != nil {
 				m.setStatus(statusError, err.Error())
 				return nil
 			}
-			route := m.routeName
-			return m.ask(fmt.Sprintf("Route %s will answer %s — apply?", sanitize.Line(route), formatSim(sim)),
-				m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.SetRouteResponse(ctx, route, sim) }))
+			return m.askRouteAnswer(m.routeName, sim)
 		}
 		cmd := m.applyFilter(value)
 		if m.filterErr != "" {
@@ -511,67 +509,6 @@ func filterStatus(q string) string {
 		return "filter cleared"
 	}
 	return "filter: " + q
-}
-
-// formatSim writes a simulated response as the prompt's key=value words.
-func formatSim(s db.SimResponse) string {
-	status := s.Status
-	if status == 0 {
-		status = 200
-	}
-	parts := []string{fmt.Sprintf("status=%d", status)}
-	if s.FailFirst > 0 {
-		fs := s.FailStatus
-		if fs == 0 {
-			fs = 500
-		}
-		parts = append(parts, fmt.Sprintf("fail_first=%d", s.FailFirst), fmt.Sprintf("fail_status=%d", fs))
-	}
-	if s.DelayMS > 0 {
-		parts = append(parts, fmt.Sprintf("delay_ms=%d", s.DelayMS))
-	}
-	if s.FailureRate > 0 {
-		parts = append(parts, fmt.Sprintf("failure_rate=%g", s.FailureRate))
-	}
-	if s.Hang {
-		parts = append(parts, "hang=true")
-	}
-	return strings.Join(parts, " ")
-}
-
-// parseSim reads the prompt's key=value words.
-func parseSim(s string) (db.SimResponse, error) {
-	var r db.SimResponse
-	for _, w := range strings.Fields(s) {
-		k, v, ok := strings.Cut(w, "=")
-		if !ok {
-			return r, fmt.Errorf("%q: write key=value (status, fail_first, fail_status, delay_ms, failure_rate, hang)", w)
-		}
-		var err error
-		switch k {
-		case "status":
-			r.Status, err = strconv.Atoi(v)
-		case "fail_first":
-			r.FailFirst, err = strconv.Atoi(v)
-		case "fail_status":
-			r.FailStatus, err = strconv.Atoi(v)
-		case "delay_ms":
-			r.DelayMS, err = strconv.Atoi(v)
-		case "failure_rate":
-			r.FailureRate, err = strconv.ParseFloat(v, 64)
-		case "hang":
-			r.Hang, err = strconv.ParseBool(v)
-		default:
-			return r, fmt.Errorf("unknown setting %q (status, fail_first, fail_status, delay_ms, failure_rate, hang)", k)
-		}
-		if err != nil {
-			return r, fmt.Errorf("%s: %w", k, err)
-		}
-	}
-	if r.Status != 0 && (r.Status < 100 || r.Status > 599) {
-		return r, fmt.Errorf("status %d is not an HTTP status", r.Status)
-	}
-	return r, nil
 }
 
 // endpointsOf lists the endpoints whose profile frames vendor's events.

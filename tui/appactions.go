@@ -137,7 +137,7 @@ func (a AppActions) SetRouteResponse(ctx context.Context, route string, resp db.
 			if err := a.Receiver.PutRoute(ctx, &r); err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("route %s now answers %s", route, formatSim(resp)), nil
+			return fmt.Sprintf("route %s now answers %s", route, db.DescribeSim(resp)), nil
 		}
 	}
 	return "", fmt.Errorf("route %s: %w", route, db.ErrNotFound)

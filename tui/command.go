@@ -203,7 +203,7 @@ func (m *Model) routeCommand(w []string, bad func(string, ...any) tea.Cmd) tea.C
 	if len(w) == 1 {
 		return m.startEditAnswer(r)
 	}
-	sim, err := parseSim(strings.Join(w[1:], " "))
+	sim, err := db.ParseSimWords(r.Response, strings.Join(w[1:], " "))
 	if err != nil {
 		return bad("%v", err)
 	}

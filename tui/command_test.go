@@ -32,7 +32,7 @@ func TestCommandLine(t *testing.T) {
 		t.Fatalf("completed to %q", m.input.Value())
 	}
 	press(t, m, "enter")
-	if s := screen(m); !strings.Contains(s, "Route flaky-pc will answer status=200 fail_first=2") {
+	if s := screen(m); !strings.Contains(s, "Route flaky-pc will answer 200, first 2 fail 503, delay 250ms, 1 header(s), body 12 B") {
 		t.Fatalf("no question:\n%s", s)
 	}
 	press(t, m, "y")
@@ -60,7 +60,7 @@ func TestCommandLine(t *testing.T) {
 	if !strings.Contains(screen(m), "no route nosuch") {
 		t.Fatalf("unknown route:\n%s", screen(m))
 	}
-	want := []string{"route flaky-pc status=200 fail_first=2 fail_status=500", "test 1 test", "enabled 1 false rotating keys"}
+	want := []string{`route flaky-pc status=200 fail_first=2 fail_status=503 delay_ms=250 header="Retry-After: 5" body="{\"ok\":false}"`, "test 1 test", "enabled 1 false rotating keys"}
 	if strings.Join(rec.calls, "|") != strings.Join(want, "|") {
 		t.Fatalf("calls %q, want %q", rec.calls, want)
 	}

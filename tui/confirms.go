@@ -62,7 +62,7 @@ func (m *Model) askDeleteRoute(name string) tea.Cmd {
 }
 
 func (m *Model) askRouteAnswer(name string, sim db.SimResponse) tea.Cmd {
-	return m.ask(fmt.Sprintf("Route %s will answer %s — apply?", sanitize.Line(name), formatSim(sim)),
+	return m.ask(fmt.Sprintf("Route %s will answer %s — apply?", sanitize.Line(name), db.DescribeSim(sim)),
 		m.runAction(func(ctx context.Context, a Actions) (string, error) { return a.SetRouteResponse(ctx, name, sim) }))
 }
 

@@ -159,7 +159,8 @@ type Model struct {
 	picker     *picker
 	form       *openForm
 	routeName  string
-	filterSeq  int // the filter input's version, for its debounce
+	routeBase  db.SimResponse // the route's answer when its prompt opened: words not written keep its fields
+	filterSeq  int            // the filter input's version, for its debounce
 	debounce   time.Duration
 	split      int  // the list's share of a wide screen, in percent (0: as its columns need)
 	zoom       bool // the focused pane alone takes the body

@@ -98,17 +98,20 @@ func newRoutesSetCmd(g *globals) *cobra.Command {
 		asJSON      bool
 	)
 	cmd := &cobra.Command{
-		Use:   "set NAME",
+		Use:   "set NAME [WORDS...]",
 		Short: "Create or change a route; only the flags given change",
 		Long: `set creates the route /hooks/NAME or changes the flags given, leaving the
 rest as it was (--reset first returns the simulated response to a plain 200).
+The answer may also be given as the words the console's prompt takes, after
+the flags are applied: `+db.SimWordsHelp+`.
 A running serve picks the change up within a second. Every change restarts
 the route's fail-first count.`,
 		Example: `  hookscope routes set policycortex --fail-first 3 --status 200
   hookscope routes set myhooks --profile generic --secret s3cr3t
   hookscope routes set holm --hang
-  hookscope routes set cyscale --reset`,
-		Args: cobra.ExactArgs(1),
+  hookscope routes set cyscale --reset
+  hookscope routes set policycortex status=503 'header="Retry-After: 5"'`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if err := receiver.ValidateRouteName(name); err != nil {
@@ -203,6 +206,11 @@ the route's fail-first count.`,
 						return usagef("--response-header %q: write it as Name: value", h)
 					}
 					sim.Headers = append(sim.Headers, db.Header{Name: strings.TrimSpace(n), Value: strings.TrimSpace(v)})
+				}
+			}
+			if len(args) > 1 {
+				if *sim, err = db.ParseSimWords(*sim, strings.Join(args[1:], " ")); err != nil {
+					return usageError{err}
 				}
 			}
 			if err := receiver.ValidateRoute(route); err != nil {

@@ -61,6 +61,15 @@ func TestRoutesSetAndList(t *testing.T) {
 	if _, err := runCLI(t, "--db", dbPath, "routes", "set", "mine", "--profile", "generic", "--token", "abc"); err != nil {
 		t.Errorf("new generic route: %v", err)
 	}
+	// The prompt's words, on top of what the route holds: only the status
+	// and the header change.
+	out, err = runCLI(t, "--db", dbPath, "routes", "set", "policycortex", "status=503", `header="Retry-After: 5"`)
+	if err != nil || !strings.Contains(out, "503, first 2 fail 500, delay 10ms, 1 header(s)") {
+		t.Fatalf("set with words: %v %q", err, out)
+	}
+	if _, err := runCLI(t, "--db", dbPath, "routes", "set", "policycortex", "delay_ms=9223372036854775807"); !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "delay_ms: 9223372036854775807 is outside 0..600000 ms") {
+		t.Errorf("delay_ms past its range in words: %v", err)
+	}
 }
 
 // TestRoutesSetWhileServing changes a route from the command line while a
