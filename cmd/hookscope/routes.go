@@ -103,7 +103,7 @@ func newRoutesSetCmd(g *globals) *cobra.Command {
 		Long: `set creates the route /hooks/NAME or changes the flags given, leaving the
 rest as it was (--reset first returns the simulated response to a plain 200).
 The answer may also be given as the words the console's prompt takes, after
-the flags are applied: `+db.SimWordsHelp+`.
+the flags are applied: ` + db.SimWordsHelp + `.
 A running serve picks the change up within a second. Every change restarts
 the route's fail-first count.`,
 		Example: `  hookscope routes set policycortex --fail-first 3 --status 200
