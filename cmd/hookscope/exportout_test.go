@@ -39,8 +39,8 @@ func bigExportDB(t *testing.T, n, bodySize int) string {
 				}
 				req := &db.Request{ReceivedAt: time.Unix(1_700_000_000+int64(i), 0).UTC(), Route: "generic", Method: "POST",
 					Path: "/hooks/generic", RemoteAddr: "127.0.0.1:5000", Vendor: "generic",
-					Headers:   []db.Header{{Name: "Content-Type", Value: "text/plain"}},
-					Body:      body, BodySize: int64(len(body)), ShapeIssues: []string{}, EventTypes: []string{},
+					Headers: []db.Header{{Name: "Content-Type", Value: "text/plain"}},
+					Body:    body, BodySize: int64(len(body)), ShapeIssues: []string{}, EventTypes: []string{},
 					Signature: db.Signature{Status: "unverifiable"}, Response: db.Response{Status: 200}}
 				if err := store.CreateRequest(ctx, h, req); err != nil {
 					return err
