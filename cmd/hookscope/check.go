@@ -121,4 +121,3 @@ allowed), 1 when one failed, 2 on a usage error.`,
 	f.StringVar(&junit, "junit", "", "also write the report as JUnit XML to this file")
 	return cmd
 }
-
