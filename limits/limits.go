@@ -65,3 +65,11 @@ const (
 	// Page caps `limit` on any list (API, CLI, console).
 	Page = 1000
 )
+
+// The user's fixtures folder (--fixtures): what hookscope reads from it.
+const (
+	// UserFixtureBytes bounds one VENDOR/EVENT.json file.
+	UserFixtureBytes = 1 << 20
+	// UserFixturesTotal bounds what is read from the whole folder.
+	UserFixturesTotal = 64 << 20
+)
