@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/hookscope/hookscope/atomicfile"
 )
 
 // JUnitSuites is the JUnit XML document CI systems display: one
@@ -95,4 +97,15 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// WriteJUnitFile writes the report as JUnit XML to path, whole or not at
+// all (atomicfile): a failed write leaves what was at path, and a path
+// that is not a regular file (a symlink, a named pipe, a device) is
+// refused. A new file is readable by all (0644), as CI tools expect.
+func WriteJUnitFile(path string, r *Report) error {
+	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return WriteJUnit(w, r) }); err != nil {
+		return fmt.Errorf("writing --junit: %w", err)
+	}
+	return nil
 }

@@ -80,3 +80,11 @@ var (
 	// of a route.
 	RouteSeed = Int{Field: "seed", Min: math.MinInt64, Max: math.MaxInt64}
 )
+
+// The user's fixtures folder (--fixtures): what hookscope reads from it.
+const (
+	// UserFixtureBytes bounds one VENDOR/EVENT.json file.
+	UserFixtureBytes = 1 << 20
+	// UserFixturesTotal bounds what is read from the whole folder.
+	UserFixturesTotal = 64 << 20
+)

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/hookscope/hookscope/atomicfile"
 	"github.com/hookscope/hookscope/db"
 )
 
@@ -27,10 +28,12 @@ func copyFile() string {
 	return filepath.Join(dir, "hookscope", copyFileName)
 }
 
-// copied is the answer of a copy: the text, also written to the copy file.
+// copied is the answer of a copy: the text, also written to the copy file
+// (whole, replacing the last copy; a copy file that is not a regular file,
+// a symlink say, is left alone and nothing is written).
 func copied(text, what string) copiedMsg {
 	path := copyFile()
-	if path == "" || os.MkdirAll(filepath.Dir(path), 0o700) != nil || os.WriteFile(path, []byte(text), 0o600) != nil {
+	if path == "" || os.MkdirAll(filepath.Dir(path), 0o700) != nil || atomicfile.WriteFile(path, []byte(text), 0o600) != nil {
 		path = ""
 	}
 	return copiedMsg{text: text, what: what, file: path}

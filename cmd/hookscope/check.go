@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/atomicfile"
 	"github.com/hookscope/hookscope/check"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/sender"
@@ -71,8 +71,8 @@ allowed), 1 when one failed, 2 on a usage error.`,
 				return usageError{err}
 			}
 			if junit != "" {
-				if _, err := os.Stat(filepath.Dir(junit)); err != nil {
-					return usagef("--junit %s: %v", junit, err)
+				if _, err := atomicfile.CheckTarget(junit); err != nil {
+					return usagef("--junit: %w", err)
 				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
@@ -100,7 +100,7 @@ allowed), 1 when one failed, 2 on a usage error.`,
 				return fmt.Errorf("printing the check report: %w", err)
 			}
 			if junit != "" {
-				if err := writeJUnitFile(junit, rep); err != nil {
+				if err := check.WriteJUnitFile(junit, rep); err != nil {
 					return err
 				}
 			}
@@ -120,20 +120,4 @@ allowed), 1 when one failed, 2 on a usage error.`,
 	f.BoolVar(&asJSON, "json", false, "print the report as one JSON document")
 	f.StringVar(&junit, "junit", "", "also write the report as JUnit XML to this file")
 	return cmd
-}
-
-// writeJUnitFile writes the report as JUnit XML to path.
-func writeJUnitFile(path string, rep *check.Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("writing --junit: %w", err)
-	}
-	if err := check.WriteJUnit(f, rep); err != nil {
-		f.Close()
-		return fmt.Errorf("writing --junit %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing --junit %s: %w", path, err)
-	}
-	return nil
 }

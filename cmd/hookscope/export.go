@@ -6,13 +6,16 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/api"
+	"github.com/hookscope/hookscope/atomicfile"
 	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
@@ -42,6 +45,13 @@ however many match.`,
 			spec, err := fl.spec(time.Now())
 			if err != nil {
 				return usageError{err}
+			}
+			if fl.out != "" {
+				// A target that is not a regular file is refused before anything
+				// is read.
+				if _, err := atomicfile.CheckTarget(fl.out); err != nil {
+					return usagef("--out: %w", err)
+				}
 			}
 			d, err := g.openDB(cmd.Context())
 			if err != nil {
@@ -147,16 +157,22 @@ func runExport(cmd *cobra.Command, d *db.DB, spec export.Spec, out string) error
 		_, err := export.Write(ctx, d.Reader(), w, spec)
 		return err
 	}
-	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	// The export goes to a temporary file beside out, renamed over it only
+	// once whole: a failed or interrupted export leaves out as it was. An
+	// interrupt (Ctrl-C, SIGTERM) cancels the export, so the temporary file
+	// is removed too.
+	f, err := atomicfile.Create(out, 0o600)
 	if err != nil {
-		return fmt.Errorf("creating the export file: %w", err)
+		return fmt.Errorf("--out: %w", err)
 	}
+	defer f.Abort()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	sum, err := export.Write(ctx, d.Reader(), f, spec)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("writing %s: %w", out, cerr)
-	}
 	if err != nil {
-		os.Remove(out)
+		return fmt.Errorf("exporting to %s (left as it was): %w", out, err)
+	}
+	if err := f.Commit(); err != nil {
 		return err
 	}
 	slog.Debug("exported", "what", spec.What, "format", spec.Format, "rows", sum.Rows, "file", out)
