@@ -11,7 +11,6 @@ import (
 // to that endpoint, steps through the three attempts and opens the
 // request the last attempt produced.
 func TestConsoleManagesEverything(t *testing.T) {
-	t.Parallel() // waits on the clock and on subprocesses, not on the CPU
 	c := startConsole(t, 120, 40, "--time-scale", "3600")
 	addr := c.receiver()
 
