@@ -44,14 +44,17 @@ func CheckTarget(path string) (fs.FileInfo, error) {
 		if info.Mode()&fs.ModeSymlink != 0 {
 			hint = "give the path of the file itself"
 		}
-		return nil, fmt.Errorf("%s: is %s, %w: refused and left untouched (%s)", path, kind(info.Mode()), ErrNotRegular, hint)
+		return nil, fmt.Errorf("%s: is %s, %w: refused and left untouched (%s)", path, Kind(info.Mode()), ErrNotRegular, hint)
 	}
 	return info, nil
 }
 
-// kind names a file type that is not a regular file.
-func kind(m fs.FileMode) string {
+// Kind names a file's type as errors say it: "a named pipe", "a folder",
+// "a file" for a regular one.
+func Kind(m fs.FileMode) string {
 	switch {
+	case m.IsRegular():
+		return "a file"
 	case m&fs.ModeSymlink != 0:
 		return "a symbolic link"
 	case m&fs.ModeNamedPipe != 0:
