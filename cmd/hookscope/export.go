@@ -71,7 +71,7 @@ however many match.`,
 	f := cmd.Flags()
 	f.StringVar(&fl.format, "format", "", "jsonl or har (required)")
 	f.StringVar(&fl.what, "what", export.Requests, "requests or deliveries")
-	f.StringVar(&fl.out, "out", "", "write to this file (default: standard output)")
+	f.StringVar(&fl.out, "out", "", "write to this file, whole or not at all: a failed export leaves it as it was; not a symlink, pipe or device (default: standard output)")
 	f.StringVar(&fl.vendor, "vendor", "", "only this vendor")
 	f.StringVar(&fl.route, "route", "", "only requests to this route (requests)")
 	f.StringVar(&fl.status, "status", "", "requests: the answer's status, a code (500) or a class (5xx); deliveries: "+strings.Join(db.DeliveryStatuses, ", ")+", or the last attempt's HTTP status")

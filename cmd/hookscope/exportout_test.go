@@ -219,3 +219,43 @@ func TestExportOutRefusesWhatIsNotAFile(t *testing.T) {
 		t.Errorf("the folder holds %s", got)
 	}
 }
+
+// An export whose database read fails part-way (a page of late rows
+// overwritten with 0xFF bytes: a read error once the rows before it are
+// out) leaves the file at --out byte for byte.
+func TestExportDatabaseErrorLeavesTarget(t *testing.T) {
+	dbPath := bigExportDB(t, 2000, 8<<10)
+	st, err := os.Stat(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(dbPath, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One page four fifths into the file: a page of late rows' bodies.
+	page := int64(4096)
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(page)), st.Size()*4/5/page*page); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	// To standard output, the same export writes rows before it fails: the
+	// failure is part-way.
+	stdout, _, err := runCLIStderr(t, "--db", dbPath, "export", "--format", "jsonl")
+	if err == nil || strings.Count(stdout, "\n") < 100 {
+		t.Fatalf("the corrupt database exported %d lines to stdout, then %v: the test needs a failure part-way", strings.Count(stdout, "\n"), err)
+	}
+	dir := t.TempDir()
+	target, before := usersFile(t, dir, "requests.jsonl")
+	_, _, err = runCLIStderr(t, "--db", dbPath, "export", "--format", "jsonl", "--out", target)
+	if err == nil {
+		t.Fatal("export --out of a corrupt database succeeded")
+	}
+	sameFile(t, target, before)
+	if !strings.Contains(err.Error(), "left as it was") {
+		t.Errorf("the error does not say the file is left as it was: %v", err)
+	}
+	if got := names(t, dir); len(got) != 1 {
+		t.Fatalf("the folder holds %v, want the user's file alone", got)
+	}
+}

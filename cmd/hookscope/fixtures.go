@@ -25,7 +25,9 @@ $XDG_CONFIG_HOME/hookscope/fixtures): the file VENDOR/EVENT.json is the
 payload of event EVENT of profile VENDOR. It adds the event to the catalogue
 or replaces the built-in one, and the profile frames and signs it like its
 own. See 'hookscope fixtures placeholders' for the values rendered fresh on
-each use.`,
+each use. Only regular files inside the folder are read, each up to 1 MiB
+(a symlink leading out of it, a named pipe or a device is reported and
+skipped); commands that take no fixtures never read it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}

@@ -89,6 +89,7 @@ the shared database.`,
 	root.Annotations = map[string]string{usesFixtures: "yes"} // the console
 	addConsoleFlags(root, console)
 	root.AddCommand(commands(g)...)
+	markFixtureCommands(root)
 	refuseUnknownSubcommands(root)
 	return root
 }
