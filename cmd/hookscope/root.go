@@ -90,6 +90,7 @@ the shared database.`,
 	addConsoleFlags(root, console)
 	root.AddCommand(commands(g)...)
 	refuseUnknownSubcommands(root)
+	root.SetFlagErrorFunc(flagError) // every command's: exit 2
 	return root
 }
 
