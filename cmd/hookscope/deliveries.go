@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -63,7 +64,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	fl.StringVar(&endpoint, "endpoint", "", "only this endpoint (id or name)")
 	fl.StringVar(&f.Status, "status", "", "only this status ("+strings.Join(db.DeliveryStatuses, ", ")+"), or this HTTP status of the last attempt (503, 5xx)")
 	fl.StringVar(&f.Source, "source", "", `only deliveries of events from this source ("send", "replay", "check RUN" for one run of hookscope check)`)
-	fl.StringVar(&f.Text, "search", "", "only deliveries whose event types, ids or last error, or an attempt's URL, bodies or error, contain this text (at most "+limits.SearchText.Range()+")")
+	fl.StringVar(&f.Text, "search", "", "only deliveries whose event types, ids or last error, or an attempt's URL, bodies or error, contain this text (at most "+strconv.FormatInt(limits.SearchText.Max, 10)+" bytes)")
 	intFlag(fl, &f.Before, "before", 0, limits.ID, "page: ids below this one")
 	intFlag(fl, &f.Limit, "limit", 50, limits.PageSize, "page size")
 

@@ -77,7 +77,7 @@ func newRequestsListCmd(g *globals) *cobra.Command {
 	fl.StringVar(&route, "route", "", "only this route")
 	fl.StringVar(&status, "status", "", "only this answer status: a code (500) or a class (2xx, 4xx)")
 	fl.StringVar(&signature, "signature", "", "only this signature verdict (valid, invalid, missing, unverifiable)")
-	fl.StringVar(&search, "search", "", "only requests whose path, headers or body contain this text (at most "+limits.SearchText.Range()+")")
+	fl.StringVar(&search, "search", "", "only requests whose path, headers or body contain this text (at most "+strconv.FormatInt(limits.SearchText.Max, 10)+" bytes)")
 	intFlag(fl, &before, "before", 0, limits.ID, "only requests older than this id (paging)")
 	intFlag(fl, &limit, "limit", 50, limits.PageSize, "at most this many")
 	fl.BoolVar(&asJSON, "json", false, "print JSON (an array)")
