@@ -4,19 +4,21 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // ParseDeliveryFilter reads GET /api/deliveries' query: vendor,
 // endpoint_id, status (a delivery status, or the last attempt's HTTP code
 // or class), source (the events' source: "check RUN" for one run of
-// hookscope check), q (text), before (an id) and limit (1..1000, default 50). An unknown parameter or a bad value is an error naming the
-// valid ones.
+// hookscope check), q (text, at most limits.SearchText), before and
+// endpoint_id (ids, limits.ID) and limit (limits.PageSize, default 50). An
+// unknown parameter is an error naming the valid ones; a number or a text
+// out of its range is a *limits.RangeError naming the parameter.
 func ParseDeliveryFilter(q url.Values) (db.DeliveryFilter, error) {
 	f := db.DeliveryFilter{Vendor: q.Get("vendor"), Status: q.Get("status"), Source: q.Get("source"), Text: q.Get("q"), Limit: 50}
 	if err := httpx.OnlyParams(q, "vendor", "endpoint_id", "status", "source", "q", "before", "limit"); err != nil {
@@ -24,25 +26,26 @@ func ParseDeliveryFilter(q url.Values) (db.DeliveryFilter, error) {
 	}
 	for name, dst := range map[string]*int64{"endpoint_id": &f.EndpointID, "before": &f.Before} {
 		if v := q.Get(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				return f, fmt.Errorf("%s %q: give an id (a positive integer)", name, v)
+			n, err := limits.ID.Named(name).Parse(v)
+			if err != nil {
+				return f, err
 			}
 			*dst = n
 		}
 	}
 	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := limits.PageSize.Parse(v)
 		if err != nil {
-			return f, fmt.Errorf("limit %q: give a number from 1 to %d", v, MaxPage)
+			return f, err
 		}
-		f.Limit = n
+		f.Limit = int(n)
 	}
 	return f, CheckDeliveryFilter(&f)
 }
 
 // CheckDeliveryFilter checks the values of a deliveries filter (from the
-// API or the command line) and spells the vendor as its profile does.
+// API, the command line, export or the console's Deliveries filter) and
+// spells the vendor as its profile does.
 func CheckDeliveryFilter(f *db.DeliveryFilter) error {
 	if f.Vendor != "" {
 		p, err := fixtures.Lookup(f.Vendor)
@@ -58,11 +61,19 @@ func CheckDeliveryFilter(f *db.DeliveryFilter) error {
 		}
 		f.Status, f.LastHTTP = "", strings.ToLower(f.Status)
 	}
-	if f.Limit < 1 || f.Limit > MaxPage {
-		return fmt.Errorf("limit %d: give a number from 1 to %d", f.Limit, MaxPage)
+	if err := limits.PageSize.Check(int64(f.Limit)); err != nil {
+		return err
 	}
-	if f.EndpointID < 0 || f.Before < 0 {
-		return fmt.Errorf("endpoint and before take an id (a positive integer)")
+	// 0 is "not given" for the ids; anything else is an id.
+	if f.EndpointID != 0 {
+		if err := limits.ID.Named("endpoint_id").Check(f.EndpointID); err != nil {
+			return err
+		}
 	}
-	return nil
+	if f.Before != 0 {
+		if err := limits.ID.Named("before").Check(f.Before); err != nil {
+			return err
+		}
+	}
+	return CheckSearchText(f.Text)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -12,6 +11,7 @@ import (
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/receiver"
 )
 
@@ -69,10 +69,9 @@ func (rc Receiving) apiListRequests(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rc Receiving) apiGetRequest(w http.ResponseWriter, r *http.Request) {
-	raw := mux.Vars(r)["id"]
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		httpx.WriteError(w, http.StatusBadRequest, "request id %q is not a positive integer", raw)
+	id, err := limits.ID.Parse(mux.Vars(r)["id"])
+	if err != nil {
+		httpx.WriteFailure(w, err)
 		return
 	}
 	req, err := rc.Requests.GetRequest(r.Context(), rc.DB.Reader(), id)

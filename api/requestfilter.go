@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/hookscope/hookscope/api/httpx"
@@ -19,8 +18,12 @@ const MaxPage = limits.Page
 var statusFilterRE = regexp.MustCompile(`^([1-5]xx|[1-5][0-9][0-9])$`)
 
 // ParseRequestFilter reads the list filters from query parameters:
-// vendor, route, status (a code or 2xx..5xx), signature, q (text), before
-// (an id) and limit (1..1000, default 50). Unknown parameters are refused.
+// vendor, route, status (a code or 2xx..5xx), signature, q (text, at most
+// limits.SearchText), before (an id, limits.ID) and limit
+// (limits.PageSize, default 50). Unknown parameters are refused; a number
+// or a text out of its range is a *limits.RangeError naming the parameter.
+// The API, `requests list`, export and the console's Inbox filter all read
+// their filter here.
 func ParseRequestFilter(q url.Values) (db.RequestFilter, error) {
 	var f db.RequestFilter
 	if err := httpx.OnlyParams(q, "vendor", "route", "status", "signature", "q", "before", "limit"); err != nil {
@@ -45,19 +48,29 @@ func ParseRequestFilter(q url.Values) (db.RequestFilter, error) {
 		return f, fmt.Errorf("signature %q: one of valid, invalid, missing, unverifiable", f.Signature)
 	}
 	if s := q.Get("before"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			return f, fmt.Errorf("before %q: give a request id (a positive integer)", s)
+		n, err := limits.ID.Named("before").Parse(s)
+		if err != nil {
+			return f, err
 		}
 		f.Before = n
 	}
 	f.Limit = 50
 	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxPage {
-			return f, fmt.Errorf("limit %q: give a number from 1 to %d", s, MaxPage)
+		n, err := limits.PageSize.Parse(s)
+		if err != nil {
+			return f, err
 		}
-		f.Limit = n
+		f.Limit = int(n)
+	}
+	if err := CheckSearchText(f.Text); err != nil {
+		return f, err
 	}
 	return f, nil
+}
+
+// CheckSearchText refuses a search text longer than limits.SearchText (a
+// *limits.RangeError naming q): the one check of every text search, made
+// where its filter is read.
+func CheckSearchText(text string) error {
+	return limits.SearchText.Check(int64(len(text)))
 }

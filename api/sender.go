@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/gorilla/mux"
 
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -326,9 +326,9 @@ func (a *sending) listDeliveries(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *sending) deliveryID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	id, err := limits.ID.Parse(mux.Vars(r)["id"])
 	if err != nil {
-		httpx.WriteError(w, http.StatusBadRequest, "id: %q is not a delivery id", mux.Vars(r)["id"])
+		httpx.WriteFailure(w, err)
 		return 0, false
 	}
 	return id, true
@@ -374,9 +374,9 @@ type replayInput struct {
 }
 
 func (a *sending) replayRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
-	if err != nil || id <= 0 {
-		httpx.WriteError(w, http.StatusBadRequest, "id: %q is not a request id", mux.Vars(r)["id"])
+	id, err := limits.ID.Parse(mux.Vars(r)["id"])
+	if err != nil {
+		httpx.WriteFailure(w, err)
 		return
 	}
 	var in replayInput

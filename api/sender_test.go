@@ -158,7 +158,7 @@ func TestReplayAPI(t *testing.T) {
 		{"/api/requests/" + itoa(id) + "/replay", `{}`, 400, "endpoint"},
 		{"/api/requests/" + itoa(id) + "/replay", `{"endpoint":"nope"}`, 404, "nope"},
 		{"/api/requests/999/replay", `{"url":"http://127.0.0.1:9/"}`, 404, "999"},
-		{"/api/requests/x/replay", `{"url":"http://127.0.0.1:9/"}`, 400, "not a request id"},
+		{"/api/requests/x/replay", `{"url":"http://127.0.0.1:9/"}`, 400, "is not a number in 1..9223372036854775807"},
 		{"/api/requests/" + itoa(id) + "/replay", `{"endpoint":"cs","extra":1}`, 400, "extra"},
 	} {
 		code, b := post(tc.path, tc.body)

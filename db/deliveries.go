@@ -208,6 +208,9 @@ func deliveryTextMatch(text string) (own, att *where) {
 // at one point in time. A page from the oldest end (f.After, f.Oldest)
 // reads the deliveries upward, never the text indexes.
 func (deliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
+	if err := checkSearchText(f.Text); err != nil {
+		return nil, fmt.Errorf("listing deliveries: %w", err)
+	}
 	if indexable(f.Text) && !f.fromOldest() {
 		if pool, ok := h.(*sql.DB); ok {
 			tx, err := pool.BeginTx(ctx, nil)

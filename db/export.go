@@ -37,6 +37,9 @@ func (s Span) add(w *where, col string) {
 // however many match. An error from fn stops the walk and is returned as
 // it is.
 func EachRequest(ctx context.Context, h Handle, f RequestFilter, span Span, fn func(r *Request) error) error {
+	if err := checkSearchText(f.Text); err != nil {
+		return fmt.Errorf("exporting requests: %w", err)
+	}
 	var top int64
 	if err := h.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM requests`).Scan(&top); err != nil {
 		return mapErr(err, "exporting requests")
@@ -94,6 +97,9 @@ func requestBatch(ctx context.Context, h Handle, out []*Request, q string, args 
 // deliveries there are when it starts, exportBatch at a time: one query
 // for the deliveries and one for all their attempts.
 func EachDelivery(ctx context.Context, h Handle, f DeliveryFilter, span Span, fn func(d *Delivery) error) error {
+	if err := checkSearchText(f.Text); err != nil {
+		return fmt.Errorf("exporting deliveries: %w", err)
+	}
 	var top int64
 	if err := h.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM deliveries`).Scan(&top); err != nil {
 		return mapErr(err, "exporting deliveries")

@@ -307,6 +307,9 @@ func parseStatusFilter(s string) (lo, hi int, err error) {
 // A page from the oldest end (f.After, f.Oldest) is the same walk upward
 // (listByTextUp for an indexed text), reversed.
 func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
+	if err := checkSearchText(f.Text); err != nil {
+		return nil, fmt.Errorf("listing requests: %w", err)
+	}
 	out, err := listPage(ctx, h, f)
 	if f.fromOldest() {
 		slices.Reverse(out)

@@ -8,11 +8,23 @@ import (
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/hookscope/hookscope/limits"
 )
 
 // maxQueryBuckets caps the buckets one search reads per block; a longer
 // text is still checked whole by LIKE, its first trigrams narrow enough.
 const maxQueryBuckets = 24
+
+// checkSearchText refuses a search text past limits.SearchText (a
+// *limits.RangeError, the client's input) before any query is built: past
+// 50,000 bytes SQLite refuses the LIKE pattern, and every row a search
+// reads is matched against the whole text. The API, the CLI and the
+// console check it where they read the filter; this check holds for any
+// other caller.
+func checkSearchText(text string) error {
+	return limits.SearchText.Check(int64(len(text)))
+}
 
 // indexable reports whether the text index can narrow a search for text:
 // it needs a trigram, and LIKE must match text byte for byte. LIKE reads

@@ -88,3 +88,44 @@ const (
 	// UserFixturesTotal bounds what is read from the whole folder.
 	UserFixturesTotal = 64 << 20
 )
+
+// The API's edge and the CLI's numbers (issue #21): wrong API tokens, the
+// text of a search, ids and pages everywhere, and the numeric flags of
+// send, serve, the console, check and prune.
+var (
+	// ID bounds an id a user gives: a path's {id}, a before or endpoint_id
+	// cursor, a command's ID argument, the console's :go ID.
+	ID = Int{Field: "id", Min: 1, Max: math.MaxInt64}
+	// PageSize bounds `limit` on a list (the API's limit, --limit).
+	PageSize = Int{Field: "limit", Min: 1, Max: Page}
+	// SearchText bounds, in bytes, the text a list is searched for (the
+	// API's q, --search, the console's filter): SQLite refuses a LIKE
+	// pattern past 50,000 bytes, and every row a search reads is matched
+	// against the whole text.
+	SearchText = Int{Field: "q", Min: 0, Max: 1024, Unit: "bytes"}
+	// TimeScale bounds --time-scale (serve, the console, send): a positive
+	// factor; at its top a 30-day schedule runs in 26 s.
+	TimeScale = Float{Field: "--time-scale", Min: 0.001, Max: 100_000}
+	// LoadCount, LoadConcurrency and LoadRate bound a load run (send
+	// --count, --concurrency, --rate; 0 events: no load run, rate 0: as
+	// fast as possible).
+	LoadCount       = Int{Field: "--count", Min: 0, Max: 1_000_000}
+	LoadConcurrency = Int{Field: "--concurrency", Min: 1, Max: 1000}
+	LoadRate        = Float{Field: "--rate", Min: 0, Max: 100_000, Unit: "per s"}
+	// PruneDays bounds a prune's "Nd" (prune --older-than, the console's
+	// prune).
+	PruneDays = Int{Field: "--older-than", Min: 1, Max: 99_999, Unit: "days"}
+)
+
+const (
+	// TokenFailures wrong API tokens from one address within TokenWindow
+	// are answered 401; past them every wrong token from that address is
+	// answered 429 with Retry-After until the window, counted from its
+	// first failure, ends. The right token is always answered at once.
+	TokenFailures = 10
+	TokenWindow   = time.Minute
+	// TokenTrackedAddrs bounds the addresses (an IPv6 address counts by
+	// its /64) whose failures are remembered; past it the address whose
+	// last failure is oldest is forgotten.
+	TokenTrackedAddrs = 4096
+)

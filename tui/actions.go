@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/tui/keys"
 	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
@@ -435,7 +437,17 @@ func (m *Model) inboxFilter(words []string) (db.RequestFilter, error) {
 	}
 	f, err := api.ParseRequestFilter(q)
 	f.Limit = 0 // the pager sets the page size
-	return f, err
+	return f, asFilterText(err)
+}
+
+// asFilterText names, in a *limits.RangeError of the shared filter
+// parser, its q as what the console calls it: the filter's search text.
+func asFilterText(err error) error {
+	var re *limits.RangeError
+	if errors.As(err, &re) && re.Field == "q" {
+		re.Field = "search text"
+	}
+	return err
 }
 
 // deliveriesFilter reads the Deliveries filter's words (endpoint: takes an
@@ -465,7 +477,7 @@ func (m *Model) deliveriesFilter(words []string) (db.DeliveryFilter, error) {
 	}
 	err = api.CheckDeliveryFilter(&f)
 	f.Limit = 0
-	return f, err
+	return f, asFilterText(err)
 }
 
 // filterKeyRE is what a filter key looks like: "vendor" in "vendor:holm".

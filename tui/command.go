@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
@@ -174,6 +176,9 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if len(w) != 2 {
 			return bad("prune 7d|DATE|all")
 		}
+		if err := checkPruneDays(w[1]); err != nil {
+			return bad("%v", err)
+		}
 		return m.askPrune(w[1])
 	case "route":
 		return m.routeCommand(w[1:], bad)
@@ -181,6 +186,20 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		return m.endpointCommand(w[1:], line, bad)
 	}
 	return bad("unknown command %q: %s", sanitize.Line(w[0]), strings.Join(commandWords, ", "))
+}
+
+// checkPruneDays checks the N of a prune's "Nd" by limits.PruneDays, as
+// prune --older-than does; any other time is left to db.ParseWhen.
+func checkPruneDays(when string) error {
+	days, ok := strings.CutSuffix(when, "d")
+	if !ok {
+		return nil
+	}
+	var re *limits.RangeError
+	if _, err := limits.PruneDays.Named("prune").Parse(days); errors.As(err, &re) && !re.NaN {
+		return err
+	}
+	return nil
 }
 
 func (m *Model) routeCommand(w []string, bad func(string, ...any) tea.Cmd) tea.Cmd {

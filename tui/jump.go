@@ -2,10 +2,11 @@ package tui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/limits"
 )
 
 // startJump opens the "go to #" prompt in the status line.
@@ -28,9 +29,9 @@ func (m *Model) jump(value string) tea.Cmd {
 		m.setStatus(statusInfo, "cancelled: no id")
 		return nil
 	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 || id == 1<<63-1 {
-		m.setStatus(statusError, fmt.Sprintf("✗ %q is not an id: type a number like 1204", m.r.safe(s)))
+	id, err := limits.ID.Parse(s)
+	if err != nil {
+		m.setStatus(statusError, "✗ "+m.r.safe(err.Error())+": type a number like 1204")
 		return nil
 	}
 	m.focus = focusList

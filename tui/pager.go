@@ -1,5 +1,7 @@
 package tui
 
+import "math"
+
 // pager is a keyset window over a list newest first: it holds one page of
 // rows (as many as the pane shows) and the cursor within it. Paging is
 // symmetric: the page below is the rows older than its last row (Before),
@@ -304,7 +306,11 @@ func (p *pager[T]) bottom() {
 // row when id is not in the list).
 func (p *pager[T]) jumpTo(id int64) {
 	p.queued = nil
-	p.request(pageLoad{kind: loadJump, before: id + 1, keepID: id, jump: id, pos: -1})
+	before := id + 1 // the rows with ids up to id
+	if id == math.MaxInt64 {
+		before = 0 // every id is up to it: no bound
+	}
+	p.request(pageLoad{kind: loadJump, before: before, keepID: id, jump: id, pos: -1})
 }
 
 // reload loads the current page again, keeping the selected row; moved

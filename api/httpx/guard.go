@@ -7,7 +7,11 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/limits"
 )
 
 // Guard is what the local REST API accepts, checked before any handler
@@ -16,9 +20,13 @@ import (
 // neither read its answers (no CORS headers are ever sent) nor make it act.
 //
 //   - With a Token, every request must carry "Authorization: Bearer TOKEN"
-//     (401 otherwise; compared in constant time). The token is what
-//     authenticates, so the API may then listen beyond loopback and any Host
-//     is accepted.
+//     (the scheme in any case, RFC 9110 §11.1; the token compared in
+//     constant time), 401 otherwise. Past limits.TokenFailures wrong
+//     tokens from one address in limits.TokenWindow, that address's wrong
+//     tokens are answered 429 with Retry-After until the window ends; the
+//     right token is always answered at once. The token is what
+//     authenticates, so the API may then listen beyond loopback and any
+//     Host is accepted.
 //   - Without one, the Host must name the API's own address or a loopback
 //     name or IP (421 otherwise): a DNS-rebinding name that resolves to
 //     127.0.0.1 is refused.
@@ -32,16 +40,29 @@ type Guard struct {
 	Token string
 	// Addr is the API's own listening address (host:port).
 	Addr string
+	// Failures counts wrong tokens by client address; nil: a count of
+	// Wrap's own, on the real clock.
+	Failures *TokenFailures
 }
 
 // Wrap returns next behind the guard's checks.
 func (g Guard) Wrap(next http.Handler) http.Handler {
-	want := sha256.Sum256([]byte("Bearer " + g.Token))
+	want := sha256.Sum256([]byte(g.Token))
 	_, port, _ := net.SplitHostPort(g.Addr)
+	failures := g.Failures
+	if failures == nil {
+		failures = NewTokenFailures(time.Now)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if g.Token != "" {
-			got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+			got := sha256.Sum256([]byte(bearerToken(r.Header.Get("Authorization"))))
 			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+				if wait := failures.Fail(r.RemoteAddr); wait > 0 {
+					secs := int64((wait + time.Second - 1) / time.Second)
+					w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+					WriteError(w, http.StatusTooManyRequests, "more than %d wrong API tokens from this address in %s: a wrong token is refused for %d s more (the right one is always accepted)", limits.TokenFailures, limits.TokenWindow, secs)
+					return
+				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="hookscope"`)
 				WriteError(w, http.StatusUnauthorized, "this API needs the header Authorization: Bearer TOKEN, with the --api-token (or HOOKSCOPE_API_TOKEN) it was started with")
 				return
@@ -62,6 +83,17 @@ func (g Guard) Wrap(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearerToken is the token of an Authorization value of the Bearer
+// scheme, whose name is case-insensitive (RFC 9110 §11.1; one or more
+// spaces after it), or "" for any other value.
+func bearerToken(h string) string {
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimLeft(token, " ")
 }
 
 // hostAllowed reports whether host (the request's Host) is the API's own

@@ -11,6 +11,7 @@ import (
 	"github.com/hookscope/hookscope/atomicfile"
 	"github.com/hookscope/hookscope/check"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -110,13 +111,12 @@ allowed), 1 when one failed, 2 on a usage error.`,
 			return nil
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := cmd.Flags()
 	f.StringVar(&to, "to", "", "the receiver's URL")
 	f.StringVar(&secret, "secret", "", "the receiver's signing secret (PolicyCortex, Standard Webhooks)")
 	f.StringVar(&token, "token", "", "the receiver's token (CodeScoring's X-CodeScoring-Authentication)")
 	f.StringArrayVar(&events, "event", nil, "check only this event (repeatable; default the whole catalogue)")
-	f.IntVar(&timeoutSeconds, "timeout-seconds", 0, "PolicyCortex: the endpoint's timeout_seconds (default 30)")
+	intFlag(f, &timeoutSeconds, "timeout-seconds", 0, limits.EndpointTimeoutSeconds, "PolicyCortex: the endpoint's timeout_seconds (0: 30)")
 	f.BoolVar(&asJSON, "json", false, "print the report as one JSON document")
 	f.StringVar(&junit, "junit", "", "also write the report as JUnit XML to this file")
 	return cmd

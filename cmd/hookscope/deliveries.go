@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -32,7 +33,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 		Use: "list", Short: "List deliveries, newest first", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := api.CheckDeliveryFilter(&f); err != nil {
-				return usageError{err}
+				return usageError{asFlags(err, map[string]string{"q": "--search", "limit": "--limit", "before": "--before"})}
 			}
 			return withSender(cmd, g, func(ctx context.Context, s *sender.Sender) error {
 				if endpoint != "" {
@@ -63,17 +64,17 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	fl.StringVar(&endpoint, "endpoint", "", "only this endpoint (id or name)")
 	fl.StringVar(&f.Status, "status", "", "only this status ("+strings.Join(db.DeliveryStatuses, ", ")+"), or this HTTP status of the last attempt (503, 5xx)")
 	fl.StringVar(&f.Source, "source", "", `only deliveries of events from this source ("send", "replay", "check RUN" for one run of hookscope check)`)
-	fl.StringVar(&f.Text, "search", "", "only deliveries whose event types, ids or last error, or an attempt's URL, bodies or error, contain this text")
-	fl.Int64Var(&f.Before, "before", 0, "page: ids below this one")
-	fl.IntVar(&f.Limit, "limit", 50, "page size (1-1000)")
+	fl.StringVar(&f.Text, "search", "", "only deliveries whose event types, ids or last error, or an attempt's URL, bodies or error, contain this text (at most "+strconv.FormatInt(limits.SearchText.Max, 10)+" bytes)")
+	intFlag(fl, &f.Before, "before", 0, limits.ID, "page: ids below this one")
+	intFlag(fl, &f.Limit, "limit", 50, limits.PageSize, "page size")
 
 	var showJSON bool
 	show := &cobra.Command{
 		Use: "show ID", Short: "Show a delivery with every attempt in full", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
+			id, err := limits.ID.Named("delivery ID").Parse(args[0])
 			if err != nil {
-				return usagef("%q is not a delivery id", args[0])
+				return usageError{err}
 			}
 			return withSender(cmd, g, func(ctx context.Context, s *sender.Sender) error {
 				d, err := s.Delivery(ctx, id)
@@ -93,9 +94,9 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	retry := &cobra.Command{
 		Use: "retry ID", Short: "Run one attempt of a delivery now (recorded as manual)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
+			id, err := limits.ID.Named("delivery ID").Parse(args[0])
 			if err != nil {
-				return usagef("%q is not a delivery id", args[0])
+				return usageError{err}
 			}
 			return withSender(cmd, g, func(ctx context.Context, s *sender.Sender) error {
 				if err := s.RetryNow(ctx, id); err != nil {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/limits"
 )
 
 func newPruneCmd(g *globals) *cobra.Command {
@@ -44,7 +46,11 @@ and so do endpoints and routes. It cannot be undone, so --yes is required.
 					return usagef("--before: %w", err)
 				}
 			case olderThan != "":
-				if _, err := time.ParseDuration(olderThan); err != nil && !dayDuration(olderThan) {
+				if dayDuration(olderThan) {
+					if _, err := limits.PruneDays.Parse(strings.TrimSuffix(olderThan, "d")); err != nil {
+						return usageError{err}
+					}
+				} else if _, err := time.ParseDuration(olderThan); err != nil {
 					return usagef("--older-than %q: a duration such as 24h or 7d", olderThan)
 				}
 				if until, err = db.ParseWhen(olderThan, time.Now()); err != nil {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -33,9 +33,9 @@ refused.`,
   hookscope requests replay 42 --to http://127.0.0.1:9000/hooks --secret s3cret`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id <= 0 {
-				return usagef("%q is not a request id", args[0])
+			id, err := limits.ID.Named("request ID").Parse(args[0])
+			if err != nil {
+				return usageError{err}
 			}
 			if (endpoint == "") == (to == "") {
 				return usagef("give --endpoint NAME|ID or --to URL (one of them)")

@@ -14,6 +14,7 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 )
 
 func newRequestsCmd(g *globals) *cobra.Command {
@@ -50,7 +51,7 @@ func newRequestsListCmd(g *globals) *cobra.Command {
 			q["limit"] = []string{strconv.Itoa(limit)}
 			f, err := api.ParseRequestFilter(q)
 			if err != nil {
-				return usageError{err}
+				return usageError{asFlags(err, map[string]string{"q": "--search", "limit": "--limit", "before": "--before"})}
 			}
 			d, err := g.openDB(cmd.Context())
 			if err != nil {
@@ -76,9 +77,9 @@ func newRequestsListCmd(g *globals) *cobra.Command {
 	fl.StringVar(&route, "route", "", "only this route")
 	fl.StringVar(&status, "status", "", "only this answer status: a code (500) or a class (2xx, 4xx)")
 	fl.StringVar(&signature, "signature", "", "only this signature verdict (valid, invalid, missing, unverifiable)")
-	fl.StringVar(&search, "search", "", "only requests whose path, headers or body contain this text")
-	fl.Int64Var(&before, "before", 0, "only requests older than this id (paging)")
-	fl.IntVar(&limit, "limit", 50, "at most this many (1-1000)")
+	fl.StringVar(&search, "search", "", "only requests whose path, headers or body contain this text (at most "+strconv.FormatInt(limits.SearchText.Max, 10)+" bytes)")
+	intFlag(fl, &before, "before", 0, limits.ID, "only requests older than this id (paging)")
+	intFlag(fl, &limit, "limit", 50, limits.PageSize, "at most this many")
 	fl.BoolVar(&asJSON, "json", false, "print JSON (an array)")
 	return cmd
 }
@@ -127,9 +128,9 @@ func newRequestsShowCmd(g *globals) *cobra.Command {
 		Short: "Show one request in full: headers, body, verdicts and the answer",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id <= 0 {
-				return usagef("request id %q is not a positive integer", args[0])
+			id, err := limits.ID.Named("request ID").Parse(args[0])
+			if err != nil {
+				return usageError{err}
 			}
 			d, err := g.openDB(cmd.Context())
 			if err != nil {

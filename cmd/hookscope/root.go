@@ -91,6 +91,7 @@ the shared database.`,
 	root.AddCommand(commands(g)...)
 	markFixtureCommands(root)
 	refuseUnknownSubcommands(root)
+	root.SetFlagErrorFunc(flagError) // every command's: exit 2
 	return root
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -49,9 +50,6 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 			}
 			if to == "" {
 				return usagef("--to URL is required")
-			}
-			if scale <= 0 {
-				return usagef("--time-scale %g: give a positive factor", scale)
 			}
 			var payload json.RawMessage
 			if payloadFile != "" {
@@ -149,12 +147,12 @@ throughput, latency percentiles and errors. Load requests are never retried.`,
 	f.StringVar(&authHeader, "auth-header", "", "the generic profile's header for its token or signature")
 	f.StringVar(&payloadFile, "payload", "", "a JSON file to send instead of the fixture ('-': stdin)")
 	f.BoolVar(&noRetry, "no-retry", false, "send once; a failure is final")
-	f.Float64Var(&scale, "time-scale", 1, "run the vendor's retry schedule N times faster")
-	f.IntVar(&timeout, "timeout", 0, "attempt timeout in seconds (0: the vendor's)")
+	floatFlag(f, &scale, "time-scale", 1, limits.TimeScale, "run the vendor's retry schedule N times faster")
+	intFlag(f, &timeout, "timeout", 0, limits.EndpointTimeoutSeconds, "attempt timeout in seconds (0: the vendor's)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
-	f.IntVar(&count, "count", 0, "load mode: send this many events")
-	f.Float64Var(&rate, "rate", 0, "load mode: events per second (0: unlimited)")
-	f.IntVar(&concurrency, "concurrency", 1, "load mode: requests at once")
+	intFlag(f, &count, "count", 0, limits.LoadCount, "load mode: send this many events")
+	floatFlag(f, &rate, "rate", 0, limits.LoadRate, "load mode: events per second (0: unlimited)")
+	intFlag(f, &concurrency, "concurrency", 1, limits.LoadConcurrency, "load mode: requests at once")
 	return cmd
 }
 

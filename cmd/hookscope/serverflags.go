@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hookscope/hookscope/cmd/app"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // serverFlags are the flags of a process that runs the receiver, the
@@ -21,14 +22,12 @@ func (s *serverFlags) add(f *pflag.FlagSet, forwardHelp string) {
 	f.StringVar(&s.api, "api", app.DefaultAPI, "REST API address, loopback only without --api-token (:0 picks a free port)")
 	addAPITokenFlag(f, &s.apiToken)
 	f.StringVar(&s.forwardTo, "forward-to", "", forwardHelp)
-	f.Float64Var(&s.timeScale, "time-scale", 1, "run vendor retry schedules N times faster (a positive factor)")
+	floatFlag(f, &s.timeScale, "time-scale", 1, limits.TimeScale, "run vendor retry schedules N times faster")
 }
 
-// config checks the flags and fills an app.Config with them.
+// config fills an app.Config with the flags (each checked as it was
+// parsed).
 func (s *serverFlags) config(cmd *cobra.Command, cfg app.Config) (app.Config, error) {
-	if !(s.timeScale > 0) {
-		return cfg, usagef("--time-scale %g: give a positive factor", s.timeScale)
-	}
 	cfg.Listen, cfg.API, cfg.ForwardTo, cfg.TimeScale = s.listen, s.api, s.forwardTo, s.timeScale
 	cfg.APIToken = apiToken(cmd.Flags(), s.apiToken)
 	return cfg, nil

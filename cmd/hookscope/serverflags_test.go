@@ -24,7 +24,7 @@ func TestServeAndConsoleShareServerFlags(t *testing.T) {
 	for _, scale := range []string{"0", "-2"} {
 		_, consoleErr, consoleCode := runBinary(t, "--db", db, "--time-scale", scale)
 		_, serveErr, serveCode := runBinary(t, "serve", "--db", db, "--time-scale", scale)
-		if consoleCode != 2 || serveCode != 2 || consoleErr != serveErr || !strings.Contains(serveErr, "give a positive factor") {
+		if consoleCode != 2 || serveCode != 2 || consoleErr != serveErr || !strings.Contains(serveErr, "--time-scale: "+scale+" is outside 0.001..100000") {
 			t.Errorf("--time-scale %s: console %d %q, serve %d %q", scale, consoleCode, consoleErr, serveCode, serveErr)
 		}
 	}
