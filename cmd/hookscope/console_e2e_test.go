@@ -45,10 +45,20 @@ func startConsoleOn(t *testing.T, dbPath string, w, h int, args ...string) *tmux
 	cmdline := append([]string{bin, "--db", dbPath, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"}, args...)
 	// The environment is given to the session itself (-e): a tmux server
 	// already running would not pass the client's on.
-	tm := tmuxCommand(append([]string{"new-session", "-d", "-s", session, "-x", itoa(w), "-y", itoa(h),
-		"-e", "XDG_DATA_HOME=" + dir, "-e", "TERM=xterm-256color"}, cmdline...)...)
-	if out, err := tm.CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v\n%s", err, out)
+	// When the previous test's last session ends, the test server exits;
+	// a new-session that reaches it as it goes answers "server exited
+	// unexpectedly": start it again on a new server.
+	for try := 1; ; try++ {
+		tm := tmuxCommand(append([]string{"new-session", "-d", "-s", session, "-x", itoa(w), "-y", itoa(h),
+			"-e", "XDG_DATA_HOME=" + dir, "-e", "TERM=xterm-256color"}, cmdline...)...)
+		out, err := tm.CombinedOutput()
+		if err == nil {
+			break
+		}
+		if try == 3 || !strings.Contains(string(out), "server exited unexpectedly") {
+			t.Fatalf("tmux: %v\n%s", err, out)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	c := &tmuxConsole{t: t, session: session}
 	t.Cleanup(func() { _ = tmuxCommand("kill-session", "-t", session).Run() })
