@@ -24,7 +24,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -83,6 +85,8 @@ type DB struct {
 type Options struct {
 	// MaxBatch caps how many writes share one transaction (default 256).
 	MaxBatch int
+	// walBytes replaces walSizeLimit (tests: a small WAL bound).
+	walBytes int64
 }
 
 // DefaultPath is $XDG_DATA_HOME/hookscope/hookscope.db, falling back to
@@ -107,12 +111,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the directory for %s: %w", path, err)
 	}
-	dsn := func(txlock string) string {
+	dsn := func(txlock string, busy time.Duration) string {
 		q := url.Values{}
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", "NORMAL")
 		q.Set("_foreign_keys", "on")
-		q.Set("_busy_timeout", "10000")
+		q.Set("_busy_timeout", strconv.FormatInt(busy.Milliseconds(), 10))
 		q.Set("_txlock", txlock)
 		q.Set("_stmt_cache_size", stmtCacheSize)
 		// database/sql hands a connection to one goroutine at a time, so
@@ -121,7 +125,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Set("_mutex", "no")
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
-	write, err := sql.Open(writeDriver, dsn("immediate"))
+	write, err := sql.Open(writeDriver, dsn("immediate", busyTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -136,7 +140,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
 	}
-	read, err := sql.Open(readDriver, dsn("deferred"))
+	read, err := sql.Open(readDriver, dsn("deferred", busyTimeout))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
@@ -144,17 +148,25 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	ckpt, err := sql.Open("sqlite3", dsn("deferred"))
+	ckpt, err := sql.Open("sqlite3", dsn("deferred", restartWait))
 	if err != nil {
 		write.Close()
 		read.Close()
 		return nil, fmt.Errorf("opening %s for checkpoints: %w", path, err)
 	}
-	d := &DB{path: path, read: read, write: write, readDSN: dsn("deferred"), closing: make(chan struct{})}
-	d.commit = newCommitter(write, opts.MaxBatch)
-	d.ckpt = newCheckpointer(ckpt)
+	d := &DB{path: path, read: read, write: write, readDSN: dsn("deferred", busyTimeout), closing: make(chan struct{})}
+	walLimit := int64(walSizeLimit)
+	if opts.walBytes > 0 {
+		walLimit = opts.walBytes
+	}
+	d.commit = newCommitter(write, opts.MaxBatch, path+"-wal", walLimit)
+	d.ckpt = newCheckpointer(ckpt, walLimit, d.commit)
 	return d, nil
 }
+
+// busyTimeout is how long a connection waits for a lock another holds
+// before SQLITE_BUSY (the checkpointer's waits restartWait).
+const busyTimeout = 10 * time.Second
 
 // sqliteMagic starts every SQLite 3 database file.
 var sqliteMagic = []byte("SQLite format 3\x00")
