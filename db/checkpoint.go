@@ -62,12 +62,12 @@ type checkpointer struct {
 	once        sync.Once
 }
 
-func newCheckpointer(conn *sql.DB, limit int64, writes *committer) *checkpointer {
+func newCheckpointer(conn *sql.DB, limit int64, writes *committer, log *slog.Logger) *checkpointer {
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
 	conn.SetConnMaxLifetime(0)
 	c := &checkpointer{conn: conn, limit: limit, writes: writes, over: writes.overWAL,
-		log: slog.Default().With("component", "db.checkpoint"), stop: make(chan struct{}), done: make(chan struct{})}
+		log: log.With("component", "db.checkpoint"), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }

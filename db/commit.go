@@ -28,8 +28,11 @@ type committer struct {
 	walPath  string
 	walLimit int64
 	overWAL  chan struct{}
-	stop     chan struct{}
-	done     chan struct{}
+	// space refuses the writes the floor applies to while the room left
+	// is below it (nil: no floor).
+	space *space
+	stop  chan struct{}
+	done  chan struct{}
 	// mu orders enqueues before close: once closed is set under the write
 	// lock, no op can enter the queue the loop has finished draining.
 	mu     sync.RWMutex
@@ -47,7 +50,7 @@ type writeOp struct {
 	done chan error
 }
 
-func newCommitter(conn *sql.DB, maxBatch int, walPath string, walLimit int64) *committer {
+func newCommitter(conn *sql.DB, maxBatch int, walPath string, walLimit int64, room *space) *committer {
 	if maxBatch <= 0 {
 		maxBatch = 256
 	}
@@ -59,6 +62,7 @@ func newCommitter(conn *sql.DB, maxBatch int, walPath string, walLimit int64) *c
 		walPath:  walPath,
 		walLimit: walLimit,
 		overWAL:  make(chan struct{}, 1),
+		space:    room,
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -133,10 +137,22 @@ func (c *committer) loop() {
 // run executes one batch in one transaction and answers every op in it.
 func (c *committer) run(batch []*writeOp) {
 	live := batch[:0:0]
+	var low error
+	measured := false
 	for _, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			op.done <- err
 			continue
+		}
+		if c.space != nil && floorApplies(op.ctx) {
+			if !measured {
+				low, measured = c.space.check(op.ctx), true
+			}
+			if low != nil {
+				c.stats.failedAlone()
+				op.done <- low
+				continue
+			}
 		}
 		live = append(live, op)
 	}

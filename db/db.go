@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -72,6 +73,8 @@ type DB struct {
 	commit *committer
 	// ckpt runs the WAL checkpoints the write connection does not.
 	ckpt *checkpointer
+	// space refuses writes below the free-space floor (nil: no floor).
+	space *space
 	// readDSN opens a further reading connection (Watch's).
 	readDSN string
 	// closing is closed by Close, ending watchers, which Close waits for.
@@ -85,6 +88,14 @@ type DB struct {
 type Options struct {
 	// MaxBatch caps how many writes share one transaction (default 256).
 	MaxBatch int
+	// MinFree is the free-space floor in bytes (0: none): below it a
+	// write is refused with a *LowSpaceError unless its context is marked
+	// WithoutFloor. The room counted is what the file system holding the
+	// database has free plus the database's own free pages.
+	MinFree int64
+	// Logger receives the checkpointer's and the floor's logs
+	// (slog.Default() when nil).
+	Logger *slog.Logger
 	// walBytes replaces walSizeLimit (tests: a small WAL bound).
 	walBytes int64
 }
@@ -159,8 +170,15 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.walBytes > 0 {
 		walLimit = opts.walBytes
 	}
-	d.commit = newCommitter(write, opts.MaxBatch, path+"-wal", walLimit)
-	d.ckpt = newCheckpointer(ckpt, walLimit, d.commit)
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if opts.MinFree > 0 {
+		d.space = newSpace(path, opts.MinFree, log, func(ctx context.Context) (int64, int64, error) { return freePages(ctx, read) })
+	}
+	d.commit = newCommitter(write, opts.MaxBatch, path+"-wal", walLimit, d.space)
+	d.ckpt = newCheckpointer(ckpt, walLimit, d.commit, log)
 	return d, nil
 }
 
@@ -259,7 +277,9 @@ func (d *DB) Path() string { return d.path }
 func (d *DB) Reader() *sql.DB { return d.read }
 
 // Write runs fn inside a write transaction shared with other concurrent
-// writers and returns once that transaction has committed. fn runs under
+// writers and returns once that transaction has committed. Below the
+// free-space floor (Options.MinFree) it returns a *LowSpaceError without
+// running fn, unless ctx is marked WithoutFloor. fn runs under
 // its own savepoint: if it returns an error only its own changes are rolled
 // back, and the error is returned to this caller alone. If the shared
 // transaction cannot begin or commit, every caller in it gets that error.

@@ -4,6 +4,8 @@ import (
 	"database/sql"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/hookscope/hookscope/limits"
 )
 
 // readDriver is the driver of the read pool: go-sqlite3 with every
@@ -34,7 +36,7 @@ const readMmapSize = "67108864"
 // back to when the log starts again (64 MiB), and the size past which the
 // checkpointer restarts the log (checkpoint.go): the file stays within
 // 4x this under any sustained load (docs/performance.md).
-const walSizeLimit = 64 << 20
+const walSizeLimit = limits.WALSize
 
 // stmtCacheSize is how many prepared statements each connection keeps
 // (go-sqlite3's _stmt_cache_size): a store's Exec or Query with the same

@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hookscope/hookscope/cmd/app"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // serverFlags are the flags of a process that runs the receiver, the
@@ -13,6 +14,7 @@ import (
 type serverFlags struct {
 	listen, api, apiToken, forwardTo string
 	timeScale                        float64
+	minFree                          int64 // MiB
 }
 
 // add defines the flags on f; forwardHelp says what --forward-to does there.
@@ -22,6 +24,7 @@ func (s *serverFlags) add(f *pflag.FlagSet, forwardHelp string) {
 	addAPITokenFlag(f, &s.apiToken)
 	f.StringVar(&s.forwardTo, "forward-to", "", forwardHelp)
 	f.Float64Var(&s.timeScale, "time-scale", 1, "run vendor retry schedules N times faster (a positive factor)")
+	f.Int64Var(&s.minFree, "min-free", limits.MinFreeMiB, "free-space floor in MiB: with less room left for the database, webhooks and API writes are answered 503 until a prune or freed disk space makes room (0: no floor)")
 }
 
 // config checks the flags and fills an app.Config with them.
@@ -29,7 +32,11 @@ func (s *serverFlags) config(cmd *cobra.Command, cfg app.Config) (app.Config, er
 	if !(s.timeScale > 0) {
 		return cfg, usagef("--time-scale %g: give a positive factor", s.timeScale)
 	}
+	if err := limits.MinFree.Check(s.minFree); err != nil {
+		return cfg, usagef("%w", err)
+	}
 	cfg.Listen, cfg.API, cfg.ForwardTo, cfg.TimeScale = s.listen, s.api, s.forwardTo, s.timeScale
+	cfg.MinFree = s.minFree << 20
 	cfg.APIToken = apiToken(cmd.Flags(), s.apiToken)
 	return cfg, nil
 }
