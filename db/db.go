@@ -7,8 +7,11 @@
 // in a BEGIN IMMEDIATE transaction on the single write connection, with
 // concurrent writers group-committed (a write returns only after the
 // transaction holding it has committed); WAL checkpoints on a connection
-// of their own, never inside a commit; reads on a separate pool. Two
-// processes may share one file.
+// of their own, never inside a commit, with the WAL file kept within 4x its
+// journal_size_limit under sustained writes (checkpoint.go); below a
+// free-space floor (Options.MinFree) writes refused before they run, with
+// an error that maps to 503 (freespace.go, Refused); reads on a separate
+// pool. Two processes may share one file.
 package db
 
 import (
