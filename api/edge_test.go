@@ -17,7 +17,7 @@ import (
 func edgeAPI(t *testing.T) (*harness, string) {
 	h := newHarness(t, receiver.Options{})
 	s := sender.New(h.db, sender.Options{Poll: 20 * time.Millisecond})
-	r := NewRouter(quietLogger())
+	r := NewRouter(quietLogger(), nil)
 	RegisterReceiver(r, Receiving{DB: h.db, Requests: h.requests, Routes: h.routes, Receiver: h.rc})
 	RegisterSender(r, s)
 	srv := httptest.NewServer(r)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -10,19 +11,16 @@ import (
 )
 
 // NewRouter is the REST API's router with its middleware, health route
-// (GET /healthz, GET /api/health) and JSON answers for unknown paths and
-// methods; RegisterReceiver and RegisterSender add the rest. The caller
-// serves it behind an httpx.Guard.
-func NewRouter(log *slog.Logger) *mux.Router {
+// (GET /healthz, GET /api/health: see httpx.Health; health, when not nil,
+// says why the database takes no writes) and JSON answers for unknown
+// paths and methods; RegisterReceiver and RegisterSender add the rest. The
+// caller serves it behind an httpx.Guard.
+func NewRouter(log *slog.Logger, health func(context.Context) error) *mux.Router {
 	r := mux.NewRouter()
 	r.Use(httpx.Recover(log))
 	r.Use(httpx.Logging(log))
-	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/api/health", func(w http.ResponseWriter, _ *http.Request) {
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/healthz", httpx.Health(health)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/api/health", httpx.Health(health)).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, http.StatusNotFound, "no API route %s %s", r.Method, r.URL.Path)
 	})

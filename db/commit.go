@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/mattn/go-sqlite3"
@@ -18,8 +20,19 @@ type committer struct {
 	conn     *sql.DB
 	maxBatch int
 	queue    chan *writeOp
-	stop     chan struct{}
-	done     chan struct{}
+	// pauses takes a checkpointer's request to hold every write while it
+	// restarts the WAL (see pause).
+	pauses chan *writePause
+	// walPath is the WAL file; once a commit leaves it larger than
+	// walLimit (its journal_size_limit), overWAL tells the checkpointer.
+	walPath  string
+	walLimit int64
+	overWAL  chan struct{}
+	// space refuses the writes the floor applies to while the room left
+	// is below it (nil: no floor).
+	space *space
+	stop  chan struct{}
+	done  chan struct{}
 	// mu orders enqueues before close: once closed is set under the write
 	// lock, no op can enter the queue the loop has finished draining.
 	mu     sync.RWMutex
@@ -37,7 +50,7 @@ type writeOp struct {
 	done chan error
 }
 
-func newCommitter(conn *sql.DB, maxBatch int) *committer {
+func newCommitter(conn *sql.DB, maxBatch int, walPath string, walLimit int64, room *space) *committer {
 	if maxBatch <= 0 {
 		maxBatch = 256
 	}
@@ -45,6 +58,11 @@ func newCommitter(conn *sql.DB, maxBatch int) *committer {
 		conn:     conn,
 		maxBatch: maxBatch,
 		queue:    make(chan *writeOp, maxBatch*4),
+		pauses:   make(chan *writePause),
+		walPath:  walPath,
+		walLimit: walLimit,
+		overWAL:  make(chan struct{}, 1),
+		space:    room,
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -80,6 +98,12 @@ func (c *committer) loop() {
 		var first *writeOp
 		select {
 		case first = <-c.queue:
+		case p := <-c.pauses:
+			// Between transactions: hold every write until the
+			// checkpoint that asked is over.
+			close(p.held)
+			<-p.resume
+			continue
 		case <-c.stop:
 			// Drain what was queued before close.
 			for {
@@ -113,10 +137,22 @@ func (c *committer) loop() {
 // run executes one batch in one transaction and answers every op in it.
 func (c *committer) run(batch []*writeOp) {
 	live := batch[:0:0]
+	var low error
+	measured := false
 	for _, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			op.done <- err
 			continue
+		}
+		if c.space != nil && floorApplies(op.ctx) {
+			if !measured {
+				low, measured = c.space.check(op.ctx), true
+			}
+			if low != nil {
+				c.stats.failedAlone()
+				op.done <- low
+				continue
+			}
 		}
 		live = append(live, op)
 	}
@@ -148,6 +184,7 @@ func (c *committer) run(batch []*writeOp) {
 		}
 		return
 	}
+	c.checkWAL()
 	failed := 0
 	for _, err := range results {
 		if err != nil {
@@ -169,6 +206,13 @@ func (c *committer) begin() (*writeTx, error) {
 		if c.held == nil {
 			conn, err := c.conn.Conn(ctx)
 			if err != nil {
+				return nil, err
+			}
+			// Once the WAL has been copied back and starts again, the
+			// next commit cuts its file down to this size, so a burst
+			// does not leave a WAL as large as its peak on disk.
+			if _, err := conn.ExecContext(ctx, "PRAGMA journal_size_limit = "+strconv.FormatInt(c.walLimit, 10)); err != nil {
+				conn.Close()
 				return nil, err
 			}
 			c.held = conn
@@ -220,8 +264,24 @@ func (c *committer) runAlone(tx *writeTx, op *writeOp) {
 		op.done <- fmt.Errorf("committing a write: %w", err)
 		return
 	}
+	c.checkWAL()
 	c.stats.batch(1, 0)
 	op.done <- nil
+}
+
+// checkWAL tells the checkpointer when the WAL file has grown past
+// walLimit: a file that size holds more frames than the limit since the
+// log last started again (the restart cuts it back to walLimit), so the
+// log has to be restarted (see checkpointer). It costs one stat a commit.
+func (c *committer) checkWAL() {
+	st, err := os.Stat(c.walPath)
+	if err != nil || st.Size() <= c.walLimit {
+		return
+	}
+	select {
+	case c.overWAL <- struct{}{}:
+	default: // told already
+	}
 }
 
 // runGuarded runs op, turning a panic into its error.
@@ -250,6 +310,28 @@ func runSaved(tx *writeTx, op *writeOp) (err error) {
 		tx.ExecContext(ctx, "RELEASE w")
 	}()
 	return op.fn(tx)
+}
+
+// writePause is a request to hold the writes: held is closed once the
+// committer is between transactions and waiting, resume by the asker to
+// let it go on.
+type writePause struct {
+	held, resume chan struct{}
+}
+
+// pause holds every write of this handle between two transactions and
+// returns the function that lets them go on; ok is false when the
+// committer has stopped (nothing to hold). Writes queued meanwhile wait
+// in the queue, and their callers behind it.
+func (c *committer) pause() (resume func(), ok bool) {
+	p := &writePause{held: make(chan struct{}), resume: make(chan struct{})}
+	select {
+	case c.pauses <- p:
+	case <-c.done:
+		return nil, false
+	}
+	<-p.held
+	return func() { close(p.resume) }, true
 }
 
 func (c *committer) close() {

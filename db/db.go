@@ -7,8 +7,11 @@
 // in a BEGIN IMMEDIATE transaction on the single write connection, with
 // concurrent writers group-committed (a write returns only after the
 // transaction holding it has committed); WAL checkpoints on a connection
-// of their own, never inside a commit; reads on a separate pool. Two
-// processes may share one file.
+// of their own, never inside a commit, with the WAL file kept within 4x its
+// journal_size_limit under sustained writes (checkpoint.go); below a
+// free-space floor (Options.MinFree) writes refused before they run, with
+// an error that maps to 503 (freespace.go, Refused); reads on a separate
+// pool. Two processes may share one file.
 package db
 
 import (
@@ -20,11 +23,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -70,6 +76,8 @@ type DB struct {
 	commit *committer
 	// ckpt runs the WAL checkpoints the write connection does not.
 	ckpt *checkpointer
+	// space refuses writes below the free-space floor (nil: no floor).
+	space *space
 	// readDSN opens a further reading connection (Watch's).
 	readDSN string
 	// closing is closed by Close, ending watchers, which Close waits for.
@@ -83,6 +91,16 @@ type DB struct {
 type Options struct {
 	// MaxBatch caps how many writes share one transaction (default 256).
 	MaxBatch int
+	// MinFree is the free-space floor in bytes (0: none): below it a
+	// write is refused with a *LowSpaceError unless its context is marked
+	// WithoutFloor. The room counted is what the file system holding the
+	// database has free plus the database's own free pages.
+	MinFree int64
+	// Logger receives the checkpointer's and the floor's logs
+	// (slog.Default() when nil).
+	Logger *slog.Logger
+	// walBytes replaces walSizeLimit (tests: a small WAL bound).
+	walBytes int64
 }
 
 // DefaultPath is $XDG_DATA_HOME/hookscope/hookscope.db, falling back to
@@ -107,12 +125,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the directory for %s: %w", path, err)
 	}
-	dsn := func(txlock string) string {
+	dsn := func(txlock string, busy time.Duration) string {
 		q := url.Values{}
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", "NORMAL")
 		q.Set("_foreign_keys", "on")
-		q.Set("_busy_timeout", "10000")
+		q.Set("_busy_timeout", strconv.FormatInt(busy.Milliseconds(), 10))
 		q.Set("_txlock", txlock)
 		q.Set("_stmt_cache_size", stmtCacheSize)
 		// database/sql hands a connection to one goroutine at a time, so
@@ -121,7 +139,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Set("_mutex", "no")
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
-	write, err := sql.Open(writeDriver, dsn("immediate"))
+	write, err := sql.Open(writeDriver, dsn("immediate", busyTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -136,7 +154,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
 	}
-	read, err := sql.Open(readDriver, dsn("deferred"))
+	read, err := sql.Open(readDriver, dsn("deferred", busyTimeout))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
@@ -144,17 +162,32 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	ckpt, err := sql.Open("sqlite3", dsn("deferred"))
+	ckpt, err := sql.Open("sqlite3", dsn("deferred", restartWait))
 	if err != nil {
 		write.Close()
 		read.Close()
 		return nil, fmt.Errorf("opening %s for checkpoints: %w", path, err)
 	}
-	d := &DB{path: path, read: read, write: write, readDSN: dsn("deferred"), closing: make(chan struct{})}
-	d.commit = newCommitter(write, opts.MaxBatch)
-	d.ckpt = newCheckpointer(ckpt)
+	d := &DB{path: path, read: read, write: write, readDSN: dsn("deferred", busyTimeout), closing: make(chan struct{})}
+	walLimit := int64(walSizeLimit)
+	if opts.walBytes > 0 {
+		walLimit = opts.walBytes
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if opts.MinFree > 0 {
+		d.space = newSpace(path, opts.MinFree, log, func(ctx context.Context) (int64, int64, error) { return freePages(ctx, read) })
+	}
+	d.commit = newCommitter(write, opts.MaxBatch, path+"-wal", walLimit, d.space)
+	d.ckpt = newCheckpointer(ckpt, walLimit, d.commit, log)
 	return d, nil
 }
+
+// busyTimeout is how long a connection waits for a lock another holds
+// before SQLITE_BUSY (the checkpointer's waits restartWait).
+const busyTimeout = 10 * time.Second
 
 // sqliteMagic starts every SQLite 3 database file.
 var sqliteMagic = []byte("SQLite format 3\x00")
@@ -247,7 +280,9 @@ func (d *DB) Path() string { return d.path }
 func (d *DB) Reader() *sql.DB { return d.read }
 
 // Write runs fn inside a write transaction shared with other concurrent
-// writers and returns once that transaction has committed. fn runs under
+// writers and returns once that transaction has committed. Below the
+// free-space floor (Options.MinFree) it returns a *LowSpaceError without
+// running fn, unless ctx is marked WithoutFloor. fn runs under
 // its own savepoint: if it returns an error only its own changes are rolled
 // back, and the error is returned to this caller alone. If the shared
 // transaction cannot begin or commit, every caller in it gets that error.

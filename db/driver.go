@@ -4,6 +4,8 @@ import (
 	"database/sql"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/hookscope/hookscope/limits"
 )
 
 // readDriver is the driver of the read pool: go-sqlite3 with every
@@ -30,8 +32,11 @@ const writeDriver = "sqlite3_hookscope_write"
 // map are read through the OS page cache, which is not the process's.
 const readMmapSize = "67108864"
 
-// walSizeLimit is the size the WAL file is cut back to when it restarts.
-const walSizeLimit = "67108864"
+// walSizeLimit is the WAL's journal_size_limit, the size its file is cut
+// back to when the log starts again (64 MiB), and the size past which the
+// checkpointer restarts the log (checkpoint.go): the file stays within
+// 4x this under any sustained load (docs/performance.md).
+const walSizeLimit = limits.WALSize
 
 // stmtCacheSize is how many prepared statements each connection keeps
 // (go-sqlite3's _stmt_cache_size): a store's Exec or Query with the same
@@ -47,13 +52,7 @@ func init() {
 	})
 	sql.Register(writeDriver, &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			if _, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil); err != nil {
-				return err
-			}
-			// Once the checkpointer has copied the WAL back, the next write
-			// restarts it and cuts the file down to this size, so a burst
-			// does not leave a WAL as large as its peak on disk.
-			_, err := c.Exec("PRAGMA journal_size_limit = "+walSizeLimit, nil)
+			_, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil)
 			return err
 		},
 	})

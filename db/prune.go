@@ -22,13 +22,15 @@ const pruneChunk = 2000
 // skipped, cancelled) with their attempts, and events no remaining
 // delivery or attempt refers to. Deliveries still pending or retrying
 // stay, with their events; endpoints and routes stay. It writes in chunks
-// of pruneChunk rows.
+// of pruneChunk rows, and runs below the free-space floor (it is how room
+// is made: the pages it frees count as room, see Options.MinFree).
 //
 // The text indexes stay right: attempts' and deliveries' triggers catch
 // the ids their deletion frees; requests' index is reset, in the same
 // transaction, when the newest request goes (a new request would then
 // take a freed id).
 func (d *DB) Prune(ctx context.Context, before time.Time) (PruneResult, error) {
+	ctx = WithoutFloor(ctx)
 	var res PruneResult
 	limit := int64(1<<63 - 1)
 	if !before.IsZero() {

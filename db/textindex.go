@@ -526,7 +526,8 @@ func (d *DB) RunTextIndexer(ctx context.Context, every time.Duration, log *slog.
 		start := time.Now()
 		n, err := d.IndexText(ctx)
 		switch {
-		case err != nil && ctx.Err() == nil && !errors.Is(err, ErrClosed):
+		case err != nil && ctx.Err() == nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrLowSpace):
+			// Below the free-space floor the index waits (space says so).
 			log.Warn("indexing text", "err", err)
 		case n > 0:
 			log.Debug("indexed text", "blocks", n, "took", time.Since(start).Round(time.Millisecond))

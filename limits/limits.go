@@ -129,3 +129,20 @@ const (
 	// last failure is oldest is forgotten.
 	TokenTrackedAddrs = 4096
 )
+
+// The database and the disk (issue #21: the WAL's bound, the free-space
+// floor).
+const (
+	// WALSize is the WAL's journal_size_limit: the size its file is cut
+	// back to when the log starts again, and past which the log is
+	// restarted; the file stays within 4x this under any sustained load.
+	WALSize = 64 << 20
+	// MinFreeMiB is the default free-space floor, in MiB (--min-free):
+	// below it the receiver and the API's writes answer 503 with
+	// Retry-After, keeping room for a checkpoint (a WAL at its bound) and
+	// a prune.
+	MinFreeMiB = 256
+)
+
+// The free-space floor as a flag takes it (0: no floor).
+var MinFree = Int{Field: "--min-free", Min: 0, Max: 1 << 20, Unit: "MiB"}

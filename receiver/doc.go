@@ -11,7 +11,9 @@
 //     other methods (405), unreadable bodies, panics in inspection (500);
 //   - no answer is written before the request's row has committed, so a
 //     request answered 2xx survives a crash; a request that cannot be
-//     recorded is answered 503, never 2xx;
+//     recorded is never answered 2xx: 503 with Retry-After when the
+//     database cannot take it now (below the free-space floor, a full
+//     disk: db.Refused, as the REST API answers), 500 otherwise;
 //   - one group-committed write per request: the duplicate lookup, the
 //     fail-first counter and the insert share it, so two copies of one
 //     message arriving together are still told apart;

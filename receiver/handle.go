@@ -62,8 +62,8 @@ func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
 
 	ans, err := rc.recorder.record(req, route, pre)
 	if err != nil {
-		rc.log.Error("recording a request failed; answering 503", "path", req.Path, "err", err)
-		ans := errorAnswer(http.StatusServiceUnavailable, "hookscope could not record this request: "+err.Error())
+		ans := refusedAnswer(err)
+		rc.log.Error("recording a request failed", "status", ans.status, "path", req.Path, "err", err)
 		ans.drain = pre != nil && pre.drain
 		rc.write(w, r, req, ans)
 		return

@@ -134,7 +134,9 @@ func setDefault[T comparable](v *T, def T) {
 // HookPrefix is where webhooks arrive: HookPrefix + route name.
 const HookPrefix = "/hooks/"
 
-// HealthPath answers 200 {"status":"ok"} and is not recorded.
+// HealthPath answers 200 {"status":"ok"}, or 503 {"status":"degraded"}
+// with the reason while the database takes no writes (httpx.Health), and
+// is not recorded.
 const HealthPath = "/healthz"
 
 func (rc *Receiver) router() http.Handler {
@@ -143,9 +145,7 @@ func (rc *Receiver) router() http.Handler {
 	r.SkipClean(true)
 	r.Use(httpx.Recover(rc.opts.Logger))
 	r.Use(httpx.QuietLogging(rc.opts.Logger))
-	r.HandleFunc(HealthPath, func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(HealthPath, httpx.Health(rc.opts.DB.Health)).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix(HookPrefix).HandlerFunc(rc.serveHook)
 	// Anything else is recorded too (a sender posting to the wrong path is
 	// exactly what its developer needs to see) and answered 404.

@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 
@@ -111,6 +112,19 @@ func (r *recorder) write(batch []*recordJob) {
 		j.err = err
 		close(j.done)
 	}
+}
+
+// refusedAnswer is the answer to a request that could not be recorded:
+// the database's refusal (db.Refused: 503, Retry-After, why), as the REST
+// API answers it, or a 500 for an error that is none.
+func refusedAnswer(err error) *answer {
+	r, ok := db.Refused(err)
+	if !ok {
+		return errorAnswer(http.StatusInternalServerError, "hookscope could not record this request: "+err.Error())
+	}
+	a := errorAnswer(r.Status, "hookscope could not record this request: "+r.Message(err))
+	a.headers = append(a.headers, db.Header{Name: "Retry-After", Value: r.RetryAfterHeader()})
+	return a
 }
 
 // close writes what is queued and stops.

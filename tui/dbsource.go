@@ -116,6 +116,9 @@ func (s *DBSource) Stats(ctx context.Context) (Stats, error) {
 			st.DisabledEndpoints++
 		}
 	}
+	if err := s.DB.Health(ctx); err != nil {
+		st.Degraded = db.Brief(err)
+	}
 	return st, nil
 }
 

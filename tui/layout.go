@@ -200,6 +200,10 @@ func (m *Model) header() string {
 	if m.info.Attached {
 		line1 += "  " + st.Info.Render("attached")
 	}
+	if s.Degraded != "" {
+		// The database refuses writes: webhooks are answered 503.
+		line1 += "  " + st.Bad.Render(m.r.safe(s.Degraded))
+	}
 	if s.Outbox != "" {
 		// Another process runs the shared outbox: this one's time scale
 		// is only that of the deliveries it raises.

@@ -67,6 +67,9 @@ type Stats struct {
 	// Outbox says which other process sends the deliveries of a shared
 	// database ("sender: in serve, pid 4242"; empty when this one does).
 	Outbox string
+	// Degraded says why the database takes no writes now ("disk low:
+	// ..."; empty when it does).
+	Degraded string
 }
 
 // Actions are what the console asks the running sender and receiver to do.

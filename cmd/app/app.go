@@ -56,6 +56,10 @@ type Config struct {
 	// Kind names this process to others sharing the database ("serve",
 	// "console"; see sender.Options.Kind).
 	Kind string
+	// MinFree is the free-space floor in bytes (0: none; see
+	// db.Options.MinFree): below it the receiver and the REST API answer
+	// their writes 503 with Retry-After, and /healthz says degraded.
+	MinFree int64
 	// Attach opens the database beside the process that runs its outbox
 	// (see StartAttached): no receiver, REST API or sender loop of its own.
 	Attach bool
@@ -143,11 +147,19 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, fmt.Errorf("the API address %s is the receiver's; give --api another port", cfg.API)
 	}
 
-	if a.DB, err = db.Open(ctx, cfg.DBPath, db.Options{}); err != nil {
+	if a.DB, err = db.Open(ctx, cfg.DBPath, db.Options{MinFree: cfg.MinFree, Logger: cfg.Logger}); err != nil {
 		return nil, err
 	}
+	if err := a.DB.Health(ctx); err != nil {
+		a.log.Warn("starting degraded", "reason", err)
+	}
+	// What keeps the process going writes below the free-space floor:
+	// the default routes and endpoints (tiny, and written once), the
+	// sender's outbox lease and the attempts of deliveries it has taken.
+	// The receiver's, the REST API's and the text index's writes do not.
+	keep := db.WithoutFloor(ctx)
 	a.Requests, a.Routes = db.NewRequestStore(), db.NewRouteStore()
-	created, err := receiver.EnsureDefaultRoutes(ctx, a.DB, a.Routes)
+	created, err := receiver.EnsureDefaultRoutes(keep, a.DB, a.Routes)
 	if err != nil {
 		return nil, err
 	}
@@ -161,20 +173,20 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.API = api.NewRouter(cfg.Logger)
+	a.API = api.NewRouter(cfg.Logger, a.DB.Health)
 	api.RegisterReceiver(a.API, api.Receiving{DB: a.DB, Requests: a.Requests, Routes: a.Routes, Receiver: a.Receiver})
 
 	// The sender: default endpoints at the receiver's routes, its REST
 	// routes, and its workers (stopped before the database closes).
 	a.Sender = sender.New(a.DB, sender.Options{Broker: a.Changes, TimeScale: cfg.TimeScale, Logger: cfg.Logger,
 		Kind: cfg.Kind, Receiver: a.ReceiverAddr()})
-	if eps, err := a.Sender.EnsureDefaultEndpoints(ctx, a.ReceiverAddr()); err != nil {
+	if eps, err := a.Sender.EnsureDefaultEndpoints(keep, a.ReceiverAddr()); err != nil {
 		return nil, err
 	} else if len(eps) > 0 {
 		a.log.Info("created default endpoints", "count", len(eps))
 	}
 	api.RegisterSender(a.API, a.Sender)
-	if err := a.Sender.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := a.Sender.Start(context.WithoutCancel(keep)); err != nil {
 		return nil, err
 	}
 	a.onShutdown(func(context.Context) error { a.Sender.Stop(); return nil })

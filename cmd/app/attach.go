@@ -29,7 +29,7 @@ func startAttached(ctx context.Context, cfg Config) (_ *App, err error) {
 			a.abort()
 		}
 	}()
-	if a.DB, err = db.Open(ctx, cfg.DBPath, db.Options{}); err != nil {
+	if a.DB, err = db.Open(ctx, cfg.DBPath, db.Options{MinFree: cfg.MinFree, Logger: cfg.Logger}); err != nil {
 		return nil, err
 	}
 	a.Requests, a.Routes = db.NewRequestStore(), db.NewRouteStore()

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 )
 
@@ -126,6 +128,112 @@ func TestWriteRoutesAnswer503WhenTheDiskIsFull(t *testing.T) {
 		}
 		if len(got) > 0 || !saw503 {
 			t.Errorf("%s %s with the disk full: %v (503 seen: %v)", rt.method, rt.path, got, saw503)
+		}
+	}
+	// The receiver answers a request it cannot record as the API answers
+	// a write it cannot make: one mapping, 503 with Retry-After and why.
+	_, apiHdr, apiAns := apiCall(t, addr, "POST", "/api/events", "", js, `{"vendor":"holm","event":"ticket_opened"}`)
+	for i := 0; ; i++ {
+		status, hdr, ans := apiCall(t, a.ReceiverAddr(), "POST", "/hooks/holm", "", js, string(ticket))
+		if status == 503 {
+			if hdr.Get("Retry-After") == "" || hdr.Get("Retry-After") != apiHdr.Get("Retry-After") || !strings.Contains(ans, "disk") {
+				t.Errorf("the receiver's 503: Retry-After %q, %s; the API's: Retry-After %q, %s", hdr.Get("Retry-After"), ans, apiHdr.Get("Retry-After"), apiAns)
+			}
+			break
+		}
+		if i == 200 {
+			t.Fatalf("the receiver took 200 webhooks with the disk full; last %d %s", status, ans)
+		}
+	}
+}
+
+// With a free-space floor, webhooks fill the disk only down to the floor:
+// then the receiver and the API answer 503 with Retry-After (the disk still
+// has room), /healthz says degraded and why; a prune from another process
+// (as `hookscope prune` is) works there, and webhooks are taken again
+// without a restart.
+func TestFloorKeepsRoomAndAPruneMakesIt(t *testing.T) {
+	dir := mountTiny(t, "48m")
+	const floor = 8 << 20
+	cfg := testConfig(t)
+	cfg.DBPath = filepath.Join(dir, "floor.db")
+	cfg.MinFree = floor
+	ctx := context.Background()
+	a, err := Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(ctx)
+	js := map[string]string{"Content-Type": "application/json"}
+	body := `{"fill":"` + strings.Repeat("x", 32<<10) + `"}`
+	post := func() (int, http.Header, string) {
+		return apiCall(t, a.ReceiverAddr(), "POST", "/hooks/generic", "", js, body)
+	}
+	taken := 0
+	for {
+		status, hdr, ans := post()
+		if status == 200 {
+			taken++
+			if taken > 5000 {
+				t.Fatalf("%d webhooks of 32 KiB taken on a 48 MiB disk and no 503", taken)
+			}
+			continue
+		}
+		if status != 503 || hdr.Get("Retry-After") == "" || !strings.Contains(ans, "floor") {
+			t.Fatalf("after %d webhooks: %d, Retry-After %q, %s; want 503 with Retry-After naming the floor", taken, status, hdr.Get("Retry-After"), ans)
+		}
+		break
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	if free := int64(st.Bavail) * st.Bsize; free < floor/2 {
+		t.Errorf("the first 503 came with %d bytes left on the disk; the floor is %d", free, floor)
+	}
+	t.Logf("%d webhooks taken before the floor", taken)
+	sizes := func(when string) {
+		var st syscall.Statfs_t
+		syscall.Statfs(dir, &st)
+		var out []string
+		for _, f := range []string{"", "-wal", "-shm"} {
+			fi, _ := os.Stat(cfg.DBPath + f)
+			if fi != nil {
+				out = append(out, fmt.Sprintf("%s=%d", f, fi.Size()>>10))
+			}
+		}
+		t.Logf("%s: free %d KiB, files %v KiB", when, int64(st.Bavail)*st.Bsize>>10, out)
+	}
+	sizes("at the floor")
+	defer sizes("end")
+	if status, hdr, ans := apiCall(t, a.APIAddr(), "POST", "/api/events", "", js, `{"vendor":"holm","event":"ticket_opened"}`); status != 503 || hdr.Get("Retry-After") == "" {
+		t.Errorf("an API write below the floor: %d, Retry-After %q, %s", status, hdr.Get("Retry-After"), ans)
+	}
+	for _, addr := range []string{a.APIAddr(), a.ReceiverAddr()} {
+		if status, _, ans := apiCall(t, addr, "GET", "/healthz", "", nil, ""); status != 503 || !strings.Contains(ans, `"degraded"`) || !strings.Contains(ans, "floor") {
+			t.Errorf("/healthz at %s below the floor: %d %s", addr, status, ans)
+		}
+	}
+
+	// Prune from a handle of its own, as the CLI does beside serve.
+	other, err := db.Open(ctx, cfg.DBPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := other.Prune(ctx, time.Time{})
+	if cerr := other.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || res.Requests < int64(taken) {
+		t.Fatalf("prune below the floor: %+v, %v; want at least %d requests gone", res, err, taken)
+	}
+	sizes("after prune")
+	if status, _, ans := post(); status != 200 {
+		t.Fatalf("a webhook after the prune: %d %s; want 200 without a restart", status, ans)
+	}
+	for _, addr := range []string{a.APIAddr(), a.ReceiverAddr()} {
+		if status, _, ans := apiCall(t, addr, "GET", "/healthz", "", nil, ""); status != 200 {
+			t.Errorf("/healthz at %s after the prune: %d %s", addr, status, ans)
 		}
 	}
 }

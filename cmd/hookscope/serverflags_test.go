@@ -14,7 +14,7 @@ func TestServeAndConsoleShareServerFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"listen", "api", "api-token", "forward-to", "time-scale"} {
+	for _, name := range []string{"listen", "api", "api-token", "forward-to", "time-scale", "min-free"} {
 		c, s := root.Flags().Lookup(name), serve.Flags().Lookup(name)
 		if c == nil || s == nil || c.DefValue != s.DefValue || c.Value.Type() != s.Value.Type() {
 			t.Errorf("--%s: console %+v, serve %+v", name, c, s)
@@ -27,5 +27,10 @@ func TestServeAndConsoleShareServerFlags(t *testing.T) {
 		if consoleCode != 2 || serveCode != 2 || consoleErr != serveErr || !strings.Contains(serveErr, "--time-scale: "+scale+" is outside 0.001..100000") {
 			t.Errorf("--time-scale %s: console %d %q, serve %d %q", scale, consoleCode, consoleErr, serveCode, serveErr)
 		}
+	}
+	_, consoleErr, consoleCode := runBinary(t, "--db", db, "--min-free", "-1")
+	_, serveErr, serveCode := runBinary(t, "serve", "--db", db, "--min-free", "-1")
+	if consoleCode != 2 || serveCode != 2 || consoleErr != serveErr || !strings.Contains(serveErr, "--min-free") {
+		t.Errorf("--min-free -1: console %d %q, serve %d %q", consoleCode, consoleErr, serveCode, serveErr)
 	}
 }
