@@ -10,7 +10,9 @@ import (
 // its secret and token masked. Retry and TimeoutSeconds are the values in
 // force: the endpoint's own, or its profile's default where it sets none
 // (RetrySource and TimeoutSource say which); RetryNote says when the
-// profile's retry window makes fewer attempts than max_attempts.
+// profile's retry window makes fewer attempts than max_attempts. Invalid
+// lists the values stored out of their range (an older file, another
+// program), which the profile's stand in for.
 type EndpointView struct {
 	db.Endpoint
 	Secret         string         `json:"secret,omitempty"`
@@ -20,6 +22,7 @@ type EndpointView struct {
 	RetryNote      string         `json:"retry_note,omitempty"`
 	TimeoutSeconds int            `json:"timeout_seconds"`
 	TimeoutSource  string         `json:"timeout_source"`
+	Invalid        []string       `json:"invalid,omitempty"`
 }
 
 // ViewEndpoint masks an endpoint's credentials for output and states its
@@ -28,5 +31,6 @@ func ViewEndpoint(e db.Endpoint) EndpointView {
 	v := EndpointView{Endpoint: e, Secret: fixtures.MaskSecret(e.Secret), Token: fixtures.MaskSecret(e.Token), RetryNote: sender.RetryWindowNote(e)}
 	v.Retry, v.RetrySource = sender.EffectiveRetry(e)
 	v.TimeoutSeconds, v.TimeoutSource = sender.EffectiveTimeoutSeconds(e)
+	v.Invalid = sender.Invalid(e)
 	return v
 }

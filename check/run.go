@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -101,8 +102,8 @@ func prepare(c Config) (plan, error) {
 			return plan{}, configErr("%s sends a token in %s: give the receiver's token with --token", prof.Title(), fixtures.CodeScoringTokenHeader)
 		}
 	}
-	if c.TimeoutSeconds < 0 || c.TimeoutSeconds > sender.MaxTimeoutSeconds {
-		return plan{}, configErr("--timeout-seconds %d: between 1 and %d", c.TimeoutSeconds, sender.MaxTimeoutSeconds)
+	if err := limits.EndpointTimeoutSeconds.Named("--timeout-seconds").Check(int64(c.TimeoutSeconds)); err != nil {
+		return plan{}, &ConfigError{err}
 	}
 	if c.TimeoutSeconds > 0 && !configurableTimeout[prof.Name()] {
 		return plan{}, configErr("--timeout-seconds: %s's timeout is its own (%s), not the endpoint's", prof.Title(), prof.Policy().Timeout)

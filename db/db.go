@@ -286,8 +286,10 @@ func (d *DB) Reader() *sql.DB { return d.read }
 // its own savepoint: if it returns an error only its own changes are rolled
 // back, and the error is returned to this caller alone. If the shared
 // transaction cannot begin or commit, every caller in it gets that error.
+// A foreign-key failure (a row fn refers to was deleted by an earlier
+// write) is returned as ErrNotFound, with what fn was doing.
 func (d *DB) Write(ctx context.Context, fn func(tx Handle) error) error {
-	return d.commit.do(ctx, fn)
+	return refersToGone(d.commit.do(ctx, fn))
 }
 
 // Close flushes pending writes and closes the database.

@@ -12,8 +12,10 @@ import (
 )
 
 // ErrLeaseLost: a worker tried to finish a delivery whose claim it no longer
-// holds (the lease ran out and another worker took it over).
-var ErrLeaseLost = errors.New("delivery claim lost")
+// holds (the lease ran out and another worker took it over). It is an
+// ErrConflict (the API answers 409); when the delivery was deleted
+// meanwhile, finish wraps ErrNotFound too.
+var ErrLeaseLost = fmt.Errorf("delivery claim lost: %w", ErrConflict)
 
 // RetryWait records a scheduled retry as the vendor defines it, beside the
 // real instant it will run (Delivery.NextAttemptAt). With a time scale of N
@@ -401,7 +403,7 @@ func (outboxStore) LoadClaimed(ctx context.Context, h Handle, id int64) (*Claime
 	c := &Claimed{Delivery: *d}
 	var lease sql.NullInt64
 	if err := h.QueryRowContext(ctx, `SELECT ordered, no_retry, claimed_until FROM deliveries WHERE id = ?`, id).Scan(&c.Ordered, &c.NoRetry, &lease); err != nil {
-		return nil, fmt.Errorf("loading delivery %d: %w", id, err)
+		return nil, mapErr(err, "loading delivery %d", id) // deleted since the read above: ErrNotFound
 	}
 	if lease.Valid {
 		c.Lease = outboxTime(lease.Int64)
@@ -572,6 +574,10 @@ func finish(ctx context.Context, h Handle, id int64, lease time.Time, o Outcome,
 		return fmt.Errorf("finishing delivery %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
+		var one int
+		if err := h.QueryRowContext(ctx, `SELECT 1 FROM deliveries WHERE id = ?`, id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("finishing delivery %d: it was deleted meanwhile (%w): %w", id, ErrLeaseLost, ErrNotFound)
+		}
 		return fmt.Errorf("finishing delivery %d: %w", id, ErrLeaseLost)
 	}
 	if o.DisableEndpoint != "" {

@@ -208,8 +208,9 @@ func decodeOptional[T any](s string) (*T, error) {
 }
 
 // mapErr turns driver errors into the package's sentinel errors and wraps
-// them with what was being done: sql.ErrNoRows becomes ErrNotFound and a
-// unique-constraint violation ErrConflict.
+// them with what was being done: sql.ErrNoRows becomes ErrNotFound, a
+// unique-constraint violation ErrConflict, and a foreign-key failure
+// ErrNotFound (see refersToGone).
 func mapErr(err error, doing string, args ...any) error {
 	if err == nil {
 		return nil
@@ -222,7 +223,19 @@ func mapErr(err error, doing string, args ...any) error {
 	if errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) {
 		return fmt.Errorf("%s: %w (%v)", what, ErrConflict, err)
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return refersToGone(fmt.Errorf("%s: %w", what, err))
+}
+
+// refersToGone marks a foreign-key failure as ErrNotFound: a write that
+// refers to a row (an endpoint, a delivery, an event) deleted meanwhile by
+// another write. err keeps what was being done; nil and other errors are
+// returned as they are.
+func refersToGone(err error) error {
+	var se sqlite3.Error
+	if err == nil || errors.Is(err, ErrNotFound) || !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintForeignKey {
+		return err
+	}
+	return fmt.Errorf("%w: a row it refers to was deleted meanwhile: %w", err, ErrNotFound)
 }
 
 // mustAffect reports ErrNotFound when an UPDATE or DELETE touched no row.

@@ -146,3 +146,43 @@ const (
 
 // The free-space floor as a flag takes it (0: no floor).
 var MinFree = Int{Field: "--min-free", Min: 0, Max: 1 << 20, Unit: "MiB"}
+
+// The sender and its endpoints (issue #21): an endpoint's numbers and
+// lists, what is recorded of an endpoint's answer headers, and the span a
+// computed retry ladder may cover.
+var (
+	// EndpointMaxAttempts bounds retry.max_attempts (attempts in all, the
+	// first included; 0: the profile's). The vendors' ladders make at most
+	// 8 attempts.
+	EndpointMaxAttempts = Int{Field: "retry.max_attempts", Min: 0, Max: 100}
+	// EndpointBackoffMultiplier bounds retry.backoff_multiplier when it is
+	// set (0: the profile's); PolicyCortex's example is 2.
+	EndpointBackoffMultiplier = Float{Field: "retry.backoff_multiplier", Min: 1, Max: 10}
+	// EndpointHeaders bounds how many custom headers an endpoint sends.
+	EndpointHeaders = Int{Field: "headers", Min: 0, Max: 64}
+	// EndpointEvents bounds how many event types an endpoint subscribes to.
+	EndpointEvents = Int{Field: "events", Min: 0, Max: 256}
+	// EndpointFilterValues bounds the values of each of an endpoint's
+	// filters (filters.severity, .environments, .cloud_providers).
+	EndpointFilterValues = Int{Field: "filters", Min: 0, Max: 64}
+)
+
+const (
+	// EndpointHeaderName and EndpointHeaderValue bound one custom header,
+	// in bytes.
+	EndpointHeaderName  = 256
+	EndpointHeaderValue = 8192
+	// ResponseHeaderBytes bounds the header block of an endpoint's answer
+	// as read (net/http's Transport.MaxResponseHeaderBytes): past it the
+	// attempt fails "response too large".
+	ResponseHeaderBytes = 1 << 20
+	// ResponseHeadersRecorded and ResponseHeaderBytesRecorded bound what
+	// is recorded of an answer's headers: at most this many, of at most
+	// this many bytes in all (name, ": ", value, CRLF); the rest is cut,
+	// and the record says how much.
+	ResponseHeadersRecorded     = 100
+	ResponseHeaderBytesRecorded = 64 << 10
+	// BackoffSpan bounds the waits of an exponential ladder whose vendor
+	// sets no retry window: retries past it are not made.
+	BackoffSpan = 7 * 24 * time.Hour
+)

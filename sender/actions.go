@@ -11,6 +11,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // The actions below are what the console, the REST API and the command
@@ -225,8 +226,8 @@ func (s *Sender) adHocTarget(ctx context.Context, prof fixtures.Profile, target 
 	if err := checkURL(target); err != nil {
 		return nil, fmt.Errorf("--to: %w", err)
 	}
-	if opts.TimeoutSeconds < 0 || opts.TimeoutSeconds > MaxTimeoutSeconds {
-		return nil, fmt.Errorf("timeout: must be between 0 and %d seconds", MaxTimeoutSeconds)
+	if err := limits.EndpointTimeoutSeconds.Named("--timeout").Check(int64(opts.TimeoutSeconds)); err != nil {
+		return nil, err
 	}
 	// Endpoint names are unique: a random tag tells this send's target
 	// from the others to the same URL.

@@ -64,6 +64,11 @@ func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool, tw *tw
 		return nil, fmt.Errorf("delivery %d: %w", c.Delivery.ID, err)
 	}
 	pol := prof.Policy()
+	if bad := Invalid(*ep); len(bad) > 0 {
+		// A value no validation let through (an older file, another
+		// program): the profile's is used, and the retry's reason says so.
+		s.log.Warn("endpoint holds values out of range", "endpoint", ep.Name, "invalid", strings.Join(bad, "; "))
+	}
 	x := s.send(ctx, c, ep, prof, pol, manual, tw)
 	o := s.outcome(c, ep, prof, pol, x, manual)
 	o.BodyEvent = x.bodyEvent
@@ -90,9 +95,10 @@ func (s *Sender) release(ctx context.Context, c *db.Claimed) {
 	_ = s.db.Write(ctx, func(tx db.Handle) error { return s.outbox.Release(ctx, tx, c.Delivery.ID, c.Lease) })
 }
 
-// timeout is the endpoint's timeout, or the profile's, or 30 s.
+// timeout is the endpoint's timeout, or the profile's, or 30 s (a stored
+// timeout out of range counts as unset).
 func timeout(ep *db.Endpoint, pol fixtures.DeliveryPolicy) time.Duration {
-	if ep.TimeoutSeconds > 0 {
+	if ep.TimeoutSeconds > 0 && limits.EndpointTimeoutSeconds.Check(int64(ep.TimeoutSeconds)) == nil {
 		return time.Duration(ep.TimeoutSeconds) * time.Second
 	}
 	if pol.Timeout > 0 {
@@ -140,9 +146,11 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 		x.attempt.Request.Method = wire.Method
 	}
 	// Custom headers (PolicyCortex `headers`) never replace what the
-	// vendor itself sets (its signature, content type).
+	// vendor itself sets (its signature, content type), and a framing or
+	// hop-by-hop one (stored by an older hookscope) is not sent: the HTTP
+	// client writes or drops those itself.
 	for _, h := range ep.Headers {
-		if !wire.Header.Has(h.Name) {
+		if !wire.Header.Has(h.Name) && !forbiddenHeader(h.Name) {
 			wire.Header.Add(h.Name, h.Value)
 		}
 	}
@@ -174,6 +182,7 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	defer resp.Body.Close()
 	x.resp = resp
 	limit := pol.ResponseLimit
+	headers, headerBytes := recordHeaders(resp.Header)
 	bound := limit
 	if limit <= 0 {
 		// No vendor limit: still bounded, so a hostile answer cannot
@@ -188,16 +197,20 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	x.attempt.DurationMS = ms(s.clock.Now().Sub(start))
 	x.attempt.Response = &db.Response{
 		Status:    resp.StatusCode,
-		Headers:   db.HeadersFromHTTP(resp.Header),
+		Headers:   headers,
 		Body:      body,
 		LatencyMS: x.attempt.DurationMS,
 		Truncated: truncated,
 	}
+	// A vendor's limit is on the whole answer: its headers count too.
+	over := limit > 0 && (truncated || headerBytes+int64(len(body)) > limit)
 	switch {
 	case err != nil:
 		x.attempt.Error = classify(err)
-	case truncated && limit > 0:
-		x.attempt.Error = fmt.Sprintf("%s: the answer is over the vendor's %d-byte limit", ErrClassTooLarge, limit)
+	case over && truncated:
+		x.attempt.Error = fmt.Sprintf("%s: the answer is over the vendor's %d-byte limit (%d bytes of headers, a body over %d bytes)", ErrClassTooLarge, limit, headerBytes, limit)
+	case over:
+		x.attempt.Error = fmt.Sprintf("%s: the answer is over the vendor's %d-byte limit (%d bytes of headers and %d of body)", ErrClassTooLarge, limit, headerBytes, len(body))
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		loc := resp.Header.Get("Location")
 		if loc == "" {
@@ -298,6 +311,9 @@ func classify(err error) string {
 	)
 	class := ErrClassNetwork
 	switch {
+	case strings.Contains(err.Error(), "server response headers exceeded"):
+		// net/http's Transport.MaxResponseHeaderBytes (no sentinel error).
+		class = ErrClassTooLarge
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		class = ErrClassTimeout
 	case errors.Is(err, context.Canceled):

@@ -28,7 +28,7 @@ func scaled(d time.Duration, scale float64) time.Duration {
 	if scale <= 0 || scale == 1 {
 		return d
 	}
-	return time.Duration(float64(d) / scale)
+	return saturated(float64(d) / scale)
 }
 
 // deliveryScale is the time scale d is scheduled with: its own, kept with

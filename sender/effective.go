@@ -31,8 +31,10 @@ func DefaultRetry(pol fixtures.DeliveryPolicy) db.RetryConfig {
 
 // EffectiveRetry is the retry rule in force for ep: each field its own
 // retry_config sets, else its profile's default; source says whether ep
-// sets any of it (FromEndpoint) or none (FromProfile).
+// sets any of it (FromEndpoint) or none (FromProfile). A stored value out
+// of its range counts as unset (Invalid reports it).
 func EffectiveRetry(ep db.Endpoint) (rc db.RetryConfig, source string) {
+	ep = usable(ep)
 	p, err := fixtures.Lookup(ep.Profile)
 	if err != nil {
 		if ep.Retry != nil {
@@ -55,8 +57,10 @@ func EffectiveRetry(ep db.Endpoint) (rc db.RetryConfig, source string) {
 
 // EffectiveTimeoutSeconds is the timeout of one attempt to ep, in whole
 // seconds: its own timeout_seconds, else its profile's (30 s when the
-// profile names none), as the sender applies it.
+// profile names none), as the sender applies it. A stored value out of
+// range counts as unset (Invalid reports it).
 func EffectiveTimeoutSeconds(ep db.Endpoint) (seconds int, source string) {
+	ep = usable(ep)
 	if ep.TimeoutSeconds > 0 {
 		return ep.TimeoutSeconds, FromEndpoint
 	}
@@ -72,6 +76,7 @@ func EffectiveTimeoutSeconds(ep db.Endpoint) (seconds int, source string) {
 // many fit and why the delivery stops there; "" when every attempt asked
 // for is made.
 func RetryWindowNote(ep db.Endpoint) string {
+	ep = usable(ep)
 	if ep.Retry == nil || ep.Retry.MaxAttempts <= 0 {
 		return ""
 	}
@@ -83,7 +88,12 @@ func RetryWindowNote(ep db.Endpoint) string {
 	if pol.Window <= 0 || pol.Backoff == nil {
 		return ""
 	}
-	delays := RetryDelays(pol, ep.Retry)
+	b := *pol.Backoff
+	b.MaxAttempts = ep.Retry.MaxAttempts
+	if ep.Retry.BackoffMultiplier > 0 {
+		b.Multiplier = ep.Retry.BackoffMultiplier
+	}
+	delays, cut := backoffDelays(b, pol.Window)
 	fit := len(delays) + 1
 	if ep.Retry.MaxAttempts <= fit {
 		return ""
@@ -94,14 +104,7 @@ func RetryWindowNote(ep db.Endpoint) string {
 		total += d
 		waits[i] = ShortDuration(d)
 	}
-	unlimited := *pol.Backoff
-	unlimited.MaxAttempts = ep.Retry.MaxAttempts
-	if ep.Retry.BackoffMultiplier > 0 {
-		unlimited.Multiplier = ep.Retry.BackoffMultiplier
-	}
-	all := fixtures.DeliveryPolicy{Backoff: &unlimited}.RetryDelays()
-	next := total + all[len(delays)]
 	return fmt.Sprintf("max_attempts %d, but %s retries only within %s of the first attempt: with backoff %s×%g the waits are %s (%s in all), and attempt %d would come %s after the first, past the window, so the delivery stops after attempt %d",
-		ep.Retry.MaxAttempts, p.Title(), ShortDuration(pol.Window), ShortDuration(unlimited.Initial), unlimited.Multiplier,
-		strings.Join(waits, ", "), ShortDuration(total), fit+1, ShortDuration(next), fit)
+		ep.Retry.MaxAttempts, p.Title(), ShortDuration(pol.Window), ShortDuration(b.Initial), b.Multiplier,
+		strings.Join(waits, ", "), ShortDuration(total), fit+1, ShortDuration(total+min(cut, time.Duration(math.MaxInt64)-total)), fit)
 }

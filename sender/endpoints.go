@@ -77,27 +77,23 @@ func Validate(e *db.Endpoint) error {
 			return fieldErr("events", "%v", err)
 		}
 	}
-	if e.TimeoutSeconds < 0 {
-		return fieldErr("timeout_seconds", "must not be negative (0 means the profile's %s)", timeout(&db.Endpoint{}, prof.Policy()))
+	if err := checkNumbers(e); err != nil {
+		return err
 	}
-	if e.TimeoutSeconds > MaxTimeoutSeconds {
-		return fieldErr("timeout_seconds", "must be at most %d", MaxTimeoutSeconds)
-	}
-	if r := e.Retry; r != nil {
-		if r.MaxAttempts < 0 {
-			return fieldErr("retry.max_attempts", "must not be negative")
-		}
-		if r.BackoffMultiplier < 0 || r.BackoffMultiplier > 0 && r.BackoffMultiplier < 1 {
-			return fieldErr("retry.backoff_multiplier", "must be at least 1")
-		}
-	}
+	var refused []string
 	for _, h := range e.Headers {
 		if h.Name == "" || strings.ContainsAny(h.Name, " :\r\n") || strings.ContainsAny(h.Value, "\r\n") {
 			return fieldErr("headers", "%q is not a valid header", h.Name)
 		}
-		if plainText(h.Name, 256) != nil || plainText(h.Value, 8192) != nil {
-			return fieldErr("headers", "%q: names and values hold no control or format characters and are at most 256 and 8192 bytes", h.Name)
+		if plainText(h.Name, limits.EndpointHeaderName) != nil || plainText(h.Value, limits.EndpointHeaderValue) != nil {
+			return fieldErr("headers", "%q: names and values hold no control or format characters and are at most %d and %d bytes", h.Name, limits.EndpointHeaderName, limits.EndpointHeaderValue)
 		}
+		if forbiddenHeader(h.Name) {
+			refused = append(refused, h.Name)
+		}
+	}
+	if len(refused) > 0 {
+		return fieldErr("headers", "%s: framing and hop-by-hop headers are written by the HTTP client, not set by hand (refused: %s)", strings.Join(refused, ", "), ForbiddenHeaderNames())
 	}
 	for _, sev := range e.Filters.Severity {
 		if sev == "" {

@@ -2,13 +2,14 @@ package sender
 
 import (
 	"fmt"
+	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // RetryDelays is the list of waits before each retry of a delivery, the
@@ -16,25 +17,68 @@ import (
 // Webhooks), or its exponential backoff kept inside its retry window
 // (PolicyCortex 24 h, SecurityScorecard 36 h). An endpoint's retry_config
 // overrides max_attempts (attempts in all, the first included) and
-// backoff_multiplier.
+// backoff_multiplier. Whatever rc holds, the work is bounded: a value out
+// of its range in limits counts as unset (the profile's), and a backoff
+// ladder stops at its window (limits.BackoffSpan where the vendor sets
+// none), so at most limits.EndpointMaxAttempts.Max-1 waits are computed.
 func RetryDelays(p fixtures.DeliveryPolicy, rc *db.RetryConfig) []time.Duration {
-	if rc != nil {
-		if len(p.Schedule) > 0 {
-			if rc.MaxAttempts > 0 && rc.MaxAttempts-1 < len(p.Schedule) {
-				p.Schedule = p.Schedule[:rc.MaxAttempts-1]
-			}
-		} else if p.Backoff != nil {
-			b := *p.Backoff
-			if rc.MaxAttempts > 0 {
-				b.MaxAttempts = rc.MaxAttempts
-			}
-			if rc.BackoffMultiplier > 0 {
-				b.Multiplier = rc.BackoffMultiplier
-			}
-			p.Backoff = &b
+	rc = usableRetry(rc)
+	switch {
+	case len(p.Schedule) > 0:
+		if rc != nil && rc.MaxAttempts > 0 && rc.MaxAttempts-1 < len(p.Schedule) {
+			p.Schedule = p.Schedule[:rc.MaxAttempts-1]
 		}
+		return p.RetryDelays()
+	case p.Backoff != nil:
+		b := *p.Backoff
+		if rc != nil && rc.MaxAttempts > 0 {
+			b.MaxAttempts = rc.MaxAttempts
+		}
+		if rc != nil && rc.BackoffMultiplier > 0 {
+			b.Multiplier = rc.BackoffMultiplier
+		}
+		delays, _ := backoffDelays(b, p.Window)
+		return delays
 	}
 	return p.RetryDelays()
+}
+
+// backoffDelays expands an exponential rule (Initial × Multiplier^k for
+// MaxAttempts-1 retries, at most limits.EndpointMaxAttempts.Max-1) while
+// the waits' sum stays within window (limits.BackoffSpan when window is
+// 0). next is the first wait cut by the window (0 when none was): the
+// wait after the last retry kept, computed without overflow.
+func backoffDelays(b fixtures.Backoff, window time.Duration) (delays []time.Duration, next time.Duration) {
+	if window <= 0 {
+		window = limits.BackoffSpan
+	}
+	mult := b.Multiplier
+	if mult < 1 || math.IsNaN(mult) || math.IsInf(mult, 0) {
+		mult = 1
+	}
+	retries := min(max(b.MaxAttempts-1, 0), int(limits.EndpointMaxAttempts.Max-1))
+	d := float64(b.Initial)
+	var total time.Duration
+	for range retries {
+		// d is at most window before the conversion: no overflow.
+		if d > float64(window-total) {
+			return delays, saturated(d)
+		}
+		w := time.Duration(d)
+		delays = append(delays, w)
+		total += w
+		d *= mult
+	}
+	return delays, 0
+}
+
+// saturated converts a float count of nanoseconds to a Duration, the
+// longest one where it does not fit.
+func saturated(d float64) time.Duration {
+	if d >= float64(math.MaxInt64) {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(d)
 }
 
 // outcome decides what an attempt leaves behind: success, the next retry
@@ -75,12 +119,23 @@ func (s *Sender) outcome(c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, 
 		if len(pol.Schedule) == 0 {
 			reason = "backoff"
 		}
+		scale := deliveryScale(c.Delivery, s.scale)
 		if pol.HonorRetryAfter && x.resp != nil {
-			if ra, ok := retryAfter(x.resp.Header.Get("Retry-After"), now); ok {
-				wait, reason = ra, "Retry-After"
+			if v := x.resp.Header.Values("Retry-After"); len(v) > 0 {
+				left := windowLeft(pol, c.Delivery.CreatedAt, now, scale)
+				ra := honourRetryAfter(v[0], now, wait, reason, left)
+				if ra.end != "" {
+					o.Status = db.DeliveryFailed
+					o.LastError = joinNote(o.LastError, ra.end)
+					return o
+				}
+				wait, reason = ra.wait, ra.reason
 			}
 		}
-		real := scaled(wait, deliveryScale(c.Delivery, s.scale))
+		if bad := Invalid(*ep); len(bad) > 0 {
+			reason += "; endpoint " + strings.Join(bad, "; ")
+		}
+		real := scaled(wait, scale)
 		at := now.Add(real)
 		o.Status = db.DeliveryRetrying
 		o.Next = &at
@@ -126,21 +181,6 @@ func ShortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
-}
-
-// retryAfter parses a Retry-After value: seconds or an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 // escalationNotice is the email SecurityScorecard sends the rule owner

@@ -141,6 +141,8 @@ func New(d *db.DB, opts Options) *Sender {
 			// Accept-Encoding is then exactly what the profile sets, so the
 			// recorded request is the request sent.
 			DisableCompression: true,
+			// An answer's header block is bounded like its body.
+			MaxResponseHeaderBytes: limits.ResponseHeaderBytes,
 		}
 	}
 	seed := opts.Seed

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
@@ -77,21 +78,19 @@ func (f *endpointForm) endpoint() (db.Endpoint, error) {
 		return e, err
 	}
 	e.Headers = hs
-	attempts, err := parseIntField("max attempts", f.maxAttempts, 0, 1000)
+	attempts, err := formInt(formMaxAttempts, f.maxAttempts)
 	if err != nil {
 		return e, err
 	}
-	backoff := 0.0
-	if s := strings.TrimSpace(f.backoff); s != "" {
-		if backoff, err = strconv.ParseFloat(s, 64); err != nil || backoff < 1 || backoff > 100 {
-			return e, fmt.Errorf("backoff multiplier: a number from 1 to 100")
-		}
+	backoff, err := formMultiplier(f.backoff)
+	if err != nil {
+		return e, err
 	}
 	e.Retry = nil
 	if attempts > 0 || backoff > 0 {
 		e.Retry = &db.RetryConfig{MaxAttempts: int(attempts), BackoffMultiplier: backoff}
 	}
-	t, err := parseIntField("timeout", f.timeout, 0, int64(sender.MaxTimeoutSeconds))
+	t, err := formInt(formTimeout, f.timeout)
 	if err != nil {
 		return e, err
 	}
@@ -167,12 +166,40 @@ func (f *endpointForm) form(names func(string) bool) *huh.Form {
 				probe := db.Endpoint{Name: "x", URL: "http://127.0.0.1/", Profile: "generic", Headers: hs}
 				return sender.Validate(&probe)
 			}),
-			huh.NewInput().Title("Max attempts").Description("empty: the profile's").Value(&f.maxAttempts).Validate(intField("max attempts", 0, 1000)),
-			huh.NewInput().Title("Backoff multiplier").Description("empty: the profile's").Value(&f.backoff),
-			huh.NewInput().Title("Timeout seconds").Description(fmt.Sprintf("empty: the profile's (at most %d)", sender.MaxTimeoutSeconds)).Value(&f.timeout).
+			huh.NewInput().Title("Max attempts").Description("empty: the profile's; "+formMaxAttempts.Range()).Value(&f.maxAttempts).
+				Validate(func(s string) error { _, err := formInt(formMaxAttempts, s); return err }),
+			huh.NewInput().Title("Backoff multiplier").Description("empty: the profile's; "+formMultiplierRange.Range()).Value(&f.backoff).
+				Validate(func(s string) error { _, err := formMultiplier(s); return err }),
+			huh.NewInput().Title("Timeout seconds").Description("empty: the profile's; "+formTimeout.Range()).Value(&f.timeout).
 				Validate(func(string) error { _, err := f.endpoint(); return err }), // the whole endpoint, checked last
 		).Title("Delivery"),
 	)
+}
+
+// The endpoint form's numbers, named as the form labels them, with the
+// ranges the API and the CLI use (limits).
+var (
+	formMaxAttempts     = limits.EndpointMaxAttempts.Named("max attempts")
+	formMultiplierRange = limits.EndpointBackoffMultiplier.Named("backoff multiplier")
+	formTimeout         = limits.EndpointTimeoutSeconds.Named("timeout seconds")
+)
+
+// formInt reads an integer field by its range; empty is 0 (the profile's).
+func formInt(r limits.Int, s string) (int64, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, nil
+	}
+	return r.Parse(s)
+}
+
+// formMultiplier reads the backoff multiplier: empty or 0 is the
+// profile's, else a number in its range.
+func formMultiplier(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if v, err := strconv.ParseFloat(s, 64); s == "" || err == nil && v == 0 {
+		return 0, nil
+	}
+	return formMultiplierRange.Parse(s)
 }
 
 // endpointAction runs the Endpoints view's action keys.

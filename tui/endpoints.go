@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/keys"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
@@ -166,6 +167,11 @@ func (r renderer) renderEndpoint(e db.Endpoint) string {
 	}
 	if e.Retry != nil {
 		line(r.field("retry", fmt.Sprintf("max %d attempts, ×%g backoff", e.Retry.MaxAttempts, e.Retry.BackoffMultiplier)))
+	}
+	// Values stored out of range (an older file, another program): said,
+	// and the profile's used in their place.
+	for _, bad := range sender.Invalid(e) {
+		line(r.field("invalid", r.safe(bad)))
 	}
 	if len(e.Headers) > 0 {
 		line(r.section("Custom headers"))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/sanitize"
 )
@@ -31,10 +33,12 @@ func withSender(cmd *cobra.Command, g *globals, fn func(ctx context.Context, s *
 	return fn(ctx, sender.New(d, sender.Options{}))
 }
 
-// inputErr turns a field error into a usage error (exit status 2).
+// inputErr turns a field or range error (bad input) into a usage error
+// (exit status 2).
 func inputErr(err error) error {
 	var fe *sender.FieldError
-	if errors.As(err, &fe) {
+	var re *limits.RangeError
+	if errors.As(err, &fe) || errors.As(err, &re) {
 		return usageError{err}
 	}
 	return err
@@ -199,10 +203,18 @@ type endpointFlags struct {
 	name, url, profile, secret, token, header string
 	events, customHeaders                     []string
 	severity, environments, clouds            []string
-	maxAttempts                               int
-	multiplier                                float64
-	timeout                                   int
+	maxAttempts, multiplier, timeout          numberText
 }
+
+// numberText is a numeric flag's text as given, read by its range in
+// limits when the flags are turned into input (input), so that a value
+// out of range or overflowing is a usage error naming the flag and its
+// range, by the same rule the API and the console's forms use.
+type numberText struct{ text, kind string }
+
+func (n *numberText) String() string     { return n.text }
+func (n *numberText) Set(s string) error { n.text = s; return nil }
+func (n *numberText) Type() string       { return n.kind }
 
 func (f *endpointFlags) bind(c *cobra.Command) {
 	fl := c.Flags()
@@ -217,9 +229,12 @@ func (f *endpointFlags) bind(c *cobra.Command) {
 	fl.StringSliceVar(&f.severity, "severity", nil, "filter: severities (PolicyCortex)")
 	fl.StringSliceVar(&f.environments, "environment", nil, "filter: environments (PolicyCortex)")
 	fl.StringSliceVar(&f.clouds, "cloud-provider", nil, "filter: cloud providers (PolicyCortex)")
-	fl.IntVar(&f.maxAttempts, "max-attempts", 0, "retry_config.max_attempts (0: the profile's)")
-	fl.Float64Var(&f.multiplier, "backoff-multiplier", 0, "retry_config.backoff_multiplier (0: the profile's)")
-	fl.IntVar(&f.timeout, "timeout", 0, "timeout in seconds (0: the profile's)")
+	f.maxAttempts = numberText{"0", "int"}
+	f.multiplier = numberText{"0", "float"}
+	f.timeout = numberText{"0", "int"}
+	fl.Var(&f.maxAttempts, "max-attempts", "retry_config.max_attempts, attempts in all: "+limits.EndpointMaxAttempts.Range()+" (0: the profile's)")
+	fl.Var(&f.multiplier, "backoff-multiplier", "retry_config.backoff_multiplier: "+limits.EndpointBackoffMultiplier.Range()+" (0: the profile's)")
+	fl.Var(&f.timeout, "timeout", "timeout in seconds: "+limits.EndpointTimeoutSeconds.Range()+" (0: the profile's)")
 }
 
 // input turns the flags that were set into an EndpointInput.
@@ -251,13 +266,35 @@ func (f *endpointFlags) input(c *cobra.Command) (sender.EndpointInput, error) {
 	if ch("severity") || ch("environment") || ch("cloud-provider") {
 		in.Filters = &db.Filters{Severity: f.severity, Environments: f.environments, CloudProviders: f.clouds}
 	}
+	attempts, err := limits.EndpointMaxAttempts.Named("--max-attempts").Parse(f.maxAttempts.text)
+	if err != nil {
+		return in, usageError{err}
+	}
+	mult, err := parseMultiplier(f.multiplier.text)
+	if err != nil {
+		return in, usageError{err}
+	}
+	timeout, err := limits.EndpointTimeoutSeconds.Named("--timeout").Parse(f.timeout.text)
+	if err != nil {
+		return in, usageError{err}
+	}
 	if ch("max-attempts") || ch("backoff-multiplier") {
-		in.Retry = &db.RetryConfig{MaxAttempts: f.maxAttempts, BackoffMultiplier: f.multiplier}
+		in.Retry = &db.RetryConfig{MaxAttempts: int(attempts), BackoffMultiplier: mult}
 	}
 	if ch("timeout") {
-		in.TimeoutSeconds = &f.timeout
+		t := int(timeout)
+		in.TimeoutSeconds = &t
 	}
 	return in, nil
+}
+
+// parseMultiplier reads --backoff-multiplier: 0 (the profile's) or a
+// number in limits.EndpointBackoffMultiplier.
+func parseMultiplier(text string) (float64, error) {
+	if v, err := strconv.ParseFloat(strings.TrimSpace(text), 64); err == nil && v == 0 {
+		return 0, nil
+	}
+	return limits.EndpointBackoffMultiplier.Named("--backoff-multiplier").Parse(text)
 }
 
 func writeEndpoints(w io.Writer, eps []api.EndpointView) error {
@@ -267,6 +304,9 @@ func writeEndpoints(w io.Writer, eps []api.EndpointView) error {
 		state := "enabled"
 		if !e.Enabled {
 			state = "disabled: " + e.DisabledReason
+		}
+		if len(e.Invalid) > 0 {
+			state += "; invalid: " + strings.Join(e.Invalid, "; ")
 		}
 		// One row each, whatever an older database holds: Line shows a tab
 		// or line feed as a placeholder instead of breaking the table.

@@ -237,16 +237,16 @@ the route's fail-first count.`,
 	f.StringVar(&secret, "secret", "", "HMAC secret signatures are verified with")
 	f.StringVar(&token, "token", "", "token expected in the vendor's header")
 	f.StringVar(&header, "header", "", "generic profile: header carrying the token or signature")
-	f.Var(numberText(&status, "200", "int"), "status", "answer status ("+limits.RouteStatus.Range()+")")
-	f.Var(numberText(&failStatus, "500", "int"), "fail-status", "status of simulated failures ("+limits.RouteFailStatus.Range()+")")
-	f.Var(numberText(&failFirst, "0", "int"), "fail-first", "fail the first N requests, then answer --status ("+limits.RouteFailFirst.Range()+")")
-	f.Var(numberText(&failureRate, "0", "float"), "failure-rate", "fail this fraction of requests ("+limits.RouteFailRate.Range()+")")
-	f.Var(numberText(&seed, "0", "int"), "seed", "seed for --failure-rate (0: random); the same seed fails the same requests")
-	f.Var(numberText(&delay, "0s", "duration"), "delay", "wait this long before answering (e.g. 2s; at most "+maxDelay().String()+")")
+	f.Var(routeNumberText(&status, "200", "int"), "status", "answer status ("+limits.RouteStatus.Range()+")")
+	f.Var(routeNumberText(&failStatus, "500", "int"), "fail-status", "status of simulated failures ("+limits.RouteFailStatus.Range()+")")
+	f.Var(routeNumberText(&failFirst, "0", "int"), "fail-first", "fail the first N requests, then answer --status ("+limits.RouteFailFirst.Range()+")")
+	f.Var(routeNumberText(&failureRate, "0", "float"), "failure-rate", "fail this fraction of requests ("+limits.RouteFailRate.Range()+")")
+	f.Var(routeNumberText(&seed, "0", "int"), "seed", "seed for --failure-rate (0: random); the same seed fails the same requests")
+	f.Var(routeNumberText(&delay, "0s", "duration"), "delay", "wait this long before answering (e.g. 2s; at most "+maxDelay().String()+")")
 	f.BoolVar(&hang, "hang", false, "hold the connection open without answering (--hang=false to stop)")
 	f.StringVar(&body, "body", "", "answer body")
 	f.StringArrayVar(&headers, "response-header", nil, "answer header, Name: value (repeatable; replaces the list)")
-	f.Var(numberText(&oversize, "0", "int"), "oversize", "answer a body of this many bytes ("+limits.RouteOversize.Range()+")")
+	f.Var(routeNumberText(&oversize, "0", "int"), "oversize", "answer a body of this many bytes ("+limits.RouteOversize.Range()+")")
 	f.BoolVar(&reset, "reset", false, "return the simulated response to a plain 200 first")
 	f.BoolVar(&asJSON, "json", false, "print the route as JSON")
 	// A flag that does not parse (--hang=maybe) is bad input too.
@@ -262,7 +262,7 @@ type flagText struct {
 	typ  string
 }
 
-func numberText(text *string, def, typ string) flagText {
+func routeNumberText(text *string, def, typ string) flagText {
 	*text = def
 	return flagText{text: text, typ: typ}
 }

@@ -26,7 +26,7 @@ func TestEndpointsAddRejectsBadInputNamingTheField(t *testing.T) {
 	}{
 		{"bad url", []string{"--name", "a", "--profile", "policycortex", "--url", "ftp://127.0.0.1/x"}, "url"},
 		{"unknown profile", []string{"--name", "b", "--profile", "nosuchvendor", "--url", "http://127.0.0.1:9/x"}, "profile"},
-		{"negative timeout", []string{"--name", "c", "--profile", "policycortex", "--url", "http://127.0.0.1:9/x", "--timeout", "-1"}, "timeout_seconds"},
+		{"negative timeout", []string{"--name", "c", "--profile", "policycortex", "--url", "http://127.0.0.1:9/x", "--timeout", "-1"}, "--timeout"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gorilla/mux"
+)
+
+// TestEndpointWritesRacingDeleteNever500: API writes on one endpoint (a
+// test send, a PATCH, disable, enable, retry-failed, a delivery's retry)
+// racing its DELETE over real HTTP answer 2xx, 404 or 409, never 500 (a
+// foreign-key failure is the row being gone). 200 rounds.
+func TestEndpointWritesRacingDeleteNever500(t *testing.T) {
+	s, _ := openSender(t, 1)
+	hook := newHookServer(t, status(http.StatusOK))
+	r := mux.NewRouter()
+	RegisterSender(r, s)
+	api := httptest.NewServer(r)
+	defer api.Close()
+	call := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, api.URL+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0, ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	var mu sync.Mutex
+	bad := map[string]string{}
+	for i := range 200 {
+		name := fmt.Sprintf("race-%d", i)
+		code, body := call(http.MethodPost, "/api/endpoints", fmt.Sprintf(`{"name": %q, "url": %q, "profile": "generic"}`, name, hook.URL))
+		if code != http.StatusCreated && code != http.StatusOK {
+			t.Fatalf("creating %s: %d %s", name, code, body)
+		}
+		// One delivery to retry while the endpoint goes.
+		code, body = call(http.MethodPost, "/api/endpoints/"+name+"/test", "")
+		var d struct {
+			ID int64 `json:"id"`
+		}
+		if code/100 != 2 || json.Unmarshal([]byte(body), &d) != nil {
+			t.Fatalf("test send: %d %s", code, body)
+		}
+		writes := []struct{ method, path, body string }{
+			{http.MethodPost, "/api/endpoints/" + name + "/test", ""},
+			{http.MethodPatch, "/api/endpoints/" + name, `{"timeout_seconds": 5}`},
+			{http.MethodPost, "/api/endpoints/" + name + "/disable", `{"reason": "race"}`},
+			{http.MethodPost, "/api/endpoints/" + name + "/enable", ""},
+			{http.MethodPost, "/api/endpoints/" + name + "/retry-failed", ""},
+			{http.MethodPost, fmt.Sprintf("/api/deliveries/%d/retry", d.ID), ""},
+		}
+		w := writes[i%len(writes)]
+		var wg sync.WaitGroup
+		for _, op := range []struct{ method, path, body string }{w, {http.MethodDelete, "/api/endpoints/" + name, ""}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if code, body := call(op.method, op.path, op.body); code >= 500 || code == 0 {
+					mu.Lock()
+					bad[op.method+" "+op.path] = fmt.Sprintf("%d %s", code, body)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	for k, v := range bad {
+		t.Errorf("%s racing DELETE: %s", k, v)
+	}
+}
