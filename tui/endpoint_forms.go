@@ -78,7 +78,7 @@ func (f *endpointForm) endpoint() (db.Endpoint, error) {
 		return e, err
 	}
 	e.Headers = hs
-	attempts, err := formInt(formMaxAttempts, f.maxAttempts)
+	attempts, err := parseLimitField(formMaxAttempts, f.maxAttempts)
 	if err != nil {
 		return e, err
 	}
@@ -90,7 +90,7 @@ func (f *endpointForm) endpoint() (db.Endpoint, error) {
 	if attempts > 0 || backoff > 0 {
 		e.Retry = &db.RetryConfig{MaxAttempts: int(attempts), BackoffMultiplier: backoff}
 	}
-	t, err := formInt(formTimeout, f.timeout)
+	t, err := parseLimitField(formTimeout, f.timeout)
 	if err != nil {
 		return e, err
 	}
@@ -167,7 +167,7 @@ func (f *endpointForm) form(names func(string) bool) *huh.Form {
 				return sender.Validate(&probe)
 			}),
 			huh.NewInput().Title("Max attempts").Description("empty: the profile's; "+formMaxAttempts.Range()).Value(&f.maxAttempts).
-				Validate(func(s string) error { _, err := formInt(formMaxAttempts, s); return err }),
+				Validate(func(s string) error { _, err := parseLimitField(formMaxAttempts, s); return err }),
 			huh.NewInput().Title("Backoff multiplier").Description("empty: the profile's; "+formMultiplierRange.Range()).Value(&f.backoff).
 				Validate(func(s string) error { _, err := formMultiplier(s); return err }),
 			huh.NewInput().Title("Timeout seconds").Description("empty: the profile's; "+formTimeout.Range()).Value(&f.timeout).
@@ -183,14 +183,6 @@ var (
 	formMultiplierRange = limits.EndpointBackoffMultiplier.Named("backoff multiplier")
 	formTimeout         = limits.EndpointTimeoutSeconds.Named("timeout seconds")
 )
-
-// formInt reads an integer field by its range; empty is 0 (the profile's).
-func formInt(r limits.Int, s string) (int64, error) {
-	if strings.TrimSpace(s) == "" {
-		return 0, nil
-	}
-	return r.Parse(s)
-}
 
 // formMultiplier reads the backoff multiplier: empty or 0 is the
 // profile's, else a number in its range.

@@ -65,16 +65,6 @@ var (
 	formFailRate = limits.Float{Field: "failure rate", Min: limits.RouteFailRate.Min * 100, Max: limits.RouteFailRate.Max * 100, Unit: "%"}
 )
 
-// intField checks a whole number in [lo, hi]; empty is 0 (the endpoint
-// form's fields).
-func intField(what string, lo, hi int64) func(string) error {
-	return limitField(limits.Int{Field: what, Min: lo, Max: hi})
-}
-
-func parseIntField(what, s string, lo, hi int64) (int64, error) {
-	return parseLimitField(limits.Int{Field: what, Min: lo, Max: hi}, s)
-}
-
 // limitField checks a whole number by r; empty is 0.
 func limitField(r limits.Int) func(string) error {
 	return func(s string) error {
