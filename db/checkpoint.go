@@ -56,10 +56,13 @@ type checkpointer struct {
 	// nextRestart is the earliest a RESTART may run again after one that
 	// could not finish.
 	nextRestart time.Time
-	log         *slog.Logger
-	stop        chan struct{}
-	done        chan struct{}
-	once        sync.Once
+	// mu serialises the checkpoints this process makes (the loop's, and
+	// one asked for directly), and guards frameBytes and nextRestart.
+	mu   sync.Mutex
+	log  *slog.Logger
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
 }
 
 func newCheckpointer(conn *sql.DB, limit int64, writes *committer, log *slog.Logger) *checkpointer {
@@ -81,7 +84,9 @@ func (c *checkpointer) loop() {
 		case <-c.stop:
 			return
 		case <-c.over:
+			c.mu.Lock()
 			c.restart()
+			c.mu.Unlock()
 		case <-t.C:
 			c.run()
 		}
@@ -91,6 +96,8 @@ func (c *checkpointer) loop() {
 // run makes one PASSIVE checkpoint, and restarts the WAL when it holds
 // more than the limit (another process's writes grew it, say).
 func (c *checkpointer) run() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	_, log, _, err := c.checkpoint("PASSIVE")
 	if err != nil {
 		c.log.Debug("checkpoint failed; retrying on the next tick", "err", err)
@@ -109,7 +116,7 @@ func (c *checkpointer) run() {
 }
 
 // restart holds the writes, runs a RESTART checkpoint and lets the writes
-// go on: the first of them starts the log from its beginning.
+// go on: the first of them starts the log from its beginning. c.mu is held.
 func (c *checkpointer) restart() {
 	if time.Now().Before(c.nextRestart) {
 		return
