@@ -203,18 +203,9 @@ type endpointFlags struct {
 	name, url, profile, secret, token, header string
 	events, customHeaders                     []string
 	severity, environments, clouds            []string
-	maxAttempts, multiplier, timeout          numberText
+	maxAttempts, timeout                      int
+	multiplier                                string // 0 or a number in its range: parseMultiplier
 }
-
-// numberText is a numeric flag's text as given, read by its range in
-// limits when the flags are turned into input (input), so that a value
-// out of range or overflowing is a usage error naming the flag and its
-// range, by the same rule the API and the console's forms use.
-type numberText struct{ text, kind string }
-
-func (n *numberText) String() string     { return n.text }
-func (n *numberText) Set(s string) error { n.text = s; return nil }
-func (n *numberText) Type() string       { return n.kind }
 
 func (f *endpointFlags) bind(c *cobra.Command) {
 	fl := c.Flags()
@@ -229,12 +220,9 @@ func (f *endpointFlags) bind(c *cobra.Command) {
 	fl.StringSliceVar(&f.severity, "severity", nil, "filter: severities (PolicyCortex)")
 	fl.StringSliceVar(&f.environments, "environment", nil, "filter: environments (PolicyCortex)")
 	fl.StringSliceVar(&f.clouds, "cloud-provider", nil, "filter: cloud providers (PolicyCortex)")
-	f.maxAttempts = numberText{"0", "int"}
-	f.multiplier = numberText{"0", "float"}
-	f.timeout = numberText{"0", "int"}
-	fl.Var(&f.maxAttempts, "max-attempts", "retry_config.max_attempts, attempts in all: "+limits.EndpointMaxAttempts.Range()+" (0: the profile's)")
-	fl.Var(&f.multiplier, "backoff-multiplier", "retry_config.backoff_multiplier: "+limits.EndpointBackoffMultiplier.Range()+" (0: the profile's)")
-	fl.Var(&f.timeout, "timeout", "timeout in seconds: "+limits.EndpointTimeoutSeconds.Range()+" (0: the profile's)")
+	intFlag(fl, &f.maxAttempts, "max-attempts", 0, limits.EndpointMaxAttempts, "retry_config.max_attempts, attempts in all, 0: the profile's")
+	fl.StringVar(&f.multiplier, "backoff-multiplier", "0", "retry_config.backoff_multiplier: "+limits.EndpointBackoffMultiplier.Range()+" (0: the profile's)")
+	intFlag(fl, &f.timeout, "timeout", 0, limits.EndpointTimeoutSeconds, "timeout in seconds, 0: the profile's")
 }
 
 // input turns the flags that were set into an EndpointInput.
@@ -266,23 +254,17 @@ func (f *endpointFlags) input(c *cobra.Command) (sender.EndpointInput, error) {
 	if ch("severity") || ch("environment") || ch("cloud-provider") {
 		in.Filters = &db.Filters{Severity: f.severity, Environments: f.environments, CloudProviders: f.clouds}
 	}
-	attempts, err := limits.EndpointMaxAttempts.Named("--max-attempts").Parse(f.maxAttempts.text)
-	if err != nil {
-		return in, usageError{err}
-	}
-	mult, err := parseMultiplier(f.multiplier.text)
-	if err != nil {
-		return in, usageError{err}
-	}
-	timeout, err := limits.EndpointTimeoutSeconds.Named("--timeout").Parse(f.timeout.text)
+	// --max-attempts and --timeout were read by their ranges as the flags
+	// were parsed (intFlag).
+	mult, err := parseMultiplier(f.multiplier)
 	if err != nil {
 		return in, usageError{err}
 	}
 	if ch("max-attempts") || ch("backoff-multiplier") {
-		in.Retry = &db.RetryConfig{MaxAttempts: int(attempts), BackoffMultiplier: mult}
+		in.Retry = &db.RetryConfig{MaxAttempts: f.maxAttempts, BackoffMultiplier: mult}
 	}
 	if ch("timeout") {
-		t := int(timeout)
+		t := f.timeout
 		in.TimeoutSeconds = &t
 	}
 	return in, nil

@@ -84,16 +84,16 @@ func newRoutesSetCmd(g *globals) *cobra.Command {
 		secret      string
 		token       string
 		header      string
-		status      string
-		failStatus  string
-		failFirst   string
-		failureRate string
-		seed        string
+		status      int
+		failStatus  int
+		failFirst   int
+		failureRate float64
+		seed        int64
 		delay       string
 		hang        bool
 		body        string
 		headers     []string
-		oversize    string
+		oversize    int64
 		reset       bool
 		asJSON      bool
 	)
@@ -154,36 +154,26 @@ the route's fail-first count.`,
 			if reset {
 				*sim = db.SimResponse{}
 			}
-			// The numbers are read by their ranges in limits, named as
-			// the flags: one out of range or past int64 exits 2 saying so.
-			num := func(flag, text string, r limits.Int, dst func(int64)) error {
-				if !fl.Changed(flag) {
-					return nil
-				}
-				v, err := r.Named("--" + flag).Parse(text)
-				if err != nil {
-					return usageError{err}
-				}
-				dst(v)
-				return nil
+			// The numbers were read by their ranges in limits as the
+			// flags were parsed (intFlag, floatFlag): one out of range or
+			// past int64 has already exited 2 naming the flag.
+			if fl.Changed("status") {
+				sim.Status = status
 			}
-			for _, err := range []error{
-				num("status", status, limits.RouteStatus, func(v int64) { sim.Status = int(v) }),
-				num("fail-status", failStatus, limits.RouteFailStatus, func(v int64) { sim.FailStatus = int(v) }),
-				num("fail-first", failFirst, limits.RouteFailFirst, func(v int64) { sim.FailFirst = int(v) }),
-				num("seed", seed, limits.RouteSeed, func(v int64) { sim.Seed = v }),
-				num("oversize", oversize, limits.RouteOversize, func(v int64) { sim.OversizeBytes = v }),
-			} {
-				if err != nil {
-					return err
-				}
+			if fl.Changed("fail-status") {
+				sim.FailStatus = failStatus
+			}
+			if fl.Changed("fail-first") {
+				sim.FailFirst = failFirst
+			}
+			if fl.Changed("seed") {
+				sim.Seed = seed
+			}
+			if fl.Changed("oversize") {
+				sim.OversizeBytes = oversize
 			}
 			if fl.Changed("failure-rate") {
-				v, err := limits.RouteFailRate.Named("--failure-rate").Parse(failureRate)
-				if err != nil {
-					return usageError{err}
-				}
-				sim.FailureRate = v
+				sim.FailureRate = failureRate
 			}
 			if fl.Changed("delay") {
 				ms, err := delayMS(delay)
@@ -237,44 +227,20 @@ the route's fail-first count.`,
 	f.StringVar(&secret, "secret", "", "HMAC secret signatures are verified with")
 	f.StringVar(&token, "token", "", "token expected in the vendor's header")
 	f.StringVar(&header, "header", "", "generic profile: header carrying the token or signature")
-	f.Var(routeNumberText(&status, "200", "int"), "status", "answer status ("+limits.RouteStatus.Range()+")")
-	f.Var(routeNumberText(&failStatus, "500", "int"), "fail-status", "status of simulated failures ("+limits.RouteFailStatus.Range()+")")
-	f.Var(routeNumberText(&failFirst, "0", "int"), "fail-first", "fail the first N requests, then answer --status ("+limits.RouteFailFirst.Range()+")")
-	f.Var(routeNumberText(&failureRate, "0", "float"), "failure-rate", "fail this fraction of requests ("+limits.RouteFailRate.Range()+")")
-	f.Var(routeNumberText(&seed, "0", "int"), "seed", "seed for --failure-rate (0: random); the same seed fails the same requests")
-	f.Var(routeNumberText(&delay, "0s", "duration"), "delay", "wait this long before answering (e.g. 2s; at most "+maxDelay().String()+")")
+	intFlag(f, &status, "status", 200, limits.RouteStatus, "answer status")
+	intFlag(f, &failStatus, "fail-status", 500, limits.RouteFailStatus, "status of simulated failures")
+	intFlag(f, &failFirst, "fail-first", 0, limits.RouteFailFirst, "fail the first N requests, then answer --status")
+	floatFlag(f, &failureRate, "failure-rate", 0, limits.RouteFailRate, "fail this fraction of requests")
+	intFlag(f, &seed, "seed", 0, limits.RouteSeed, "seed for --failure-rate (0: random); the same seed fails the same requests")
+	f.StringVar(&delay, "delay", "0s", "wait this long before answering (e.g. 2s; at most "+maxDelay().String()+")")
 	f.BoolVar(&hang, "hang", false, "hold the connection open without answering (--hang=false to stop)")
 	f.StringVar(&body, "body", "", "answer body")
 	f.StringArrayVar(&headers, "response-header", nil, "answer header, Name: value (repeatable; replaces the list)")
-	f.Var(routeNumberText(&oversize, "0", "int"), "oversize", "answer a body of this many bytes ("+limits.RouteOversize.Range()+")")
+	intFlag(f, &oversize, "oversize", 0, limits.RouteOversize, "answer a body of this many bytes")
 	f.BoolVar(&reset, "reset", false, "return the simulated response to a plain 200 first")
 	f.BoolVar(&asJSON, "json", false, "print the route as JSON")
-	// A flag that does not parse (--hang=maybe) is bad input too.
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return cmd
 }
-
-// flagText is a flag whose text is kept as typed, to be read by its range
-// in limits once the flags are parsed (so that the error names the flag
-// and the range); typ is what help calls its value.
-type flagText struct {
-	text *string
-	typ  string
-}
-
-func routeNumberText(text *string, def, typ string) flagText {
-	*text = def
-	return flagText{text: text, typ: typ}
-}
-
-func (f flagText) String() string {
-	if f.text == nil {
-		return ""
-	}
-	return *f.text
-}
-func (f flagText) Set(s string) error { *f.text = s; return nil }
-func (f flagText) Type() string       { return f.typ }
 
 // maxDelay is the longest --delay, from limits.RouteDelayMS.
 func maxDelay() time.Duration { return time.Duration(limits.RouteDelayMS.Max) * time.Millisecond }
