@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/sender"
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // Expect is what a scenario wants of every answer.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/sanitize"
 )
 
 // recordEncoder encodes one record at a time into a reused buffer and

@@ -15,8 +15,8 @@ import (
 
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/db/pubsub"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/pubsub"
 )
 
 // Defaults for Options.

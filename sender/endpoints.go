@@ -13,7 +13,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
-	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/sanitize"
 )
 
 // FieldError is invalid input, naming the field at fault.

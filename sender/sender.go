@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/db/pubsub"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/pubsub"
 )
 
 // Options tune a Sender. The zero value is usable.

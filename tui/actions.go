@@ -20,8 +20,8 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/tui/keys"
-	"github.com/hookscope/hookscope/tui/sanitize"
 	"github.com/hookscope/hookscope/tui/styles"
 )
 

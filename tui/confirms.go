@@ -9,7 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/sanitize"
 )
 
 // The actions that change something, each asked [y/n] with its target

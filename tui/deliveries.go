@@ -9,8 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/tui/keys"
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // deliveries is the sent-deliveries view: a keyset window over the

@@ -14,7 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/sanitize"
 )
 
 // editedMsg returns from $EDITOR.

@@ -13,8 +13,8 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/sender"
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // endpointForm holds an endpoint form's fields as typed.

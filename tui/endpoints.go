@@ -8,9 +8,9 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/keys"
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // endpoints is the sender's endpoints view (a short list, held whole).

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/tui/keys"
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // fixtureRow is one catalogue entry with its profile.

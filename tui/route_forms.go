@@ -14,7 +14,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/receiver"
-	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/sanitize"
 )
 
 // routeForm holds a route form's fields as typed.

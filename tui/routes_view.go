@@ -8,8 +8,8 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/receiver"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/tui/keys"
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // routesView lists the receiver's routes (a short list, held whole in

@@ -23,7 +23,7 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/db/pubsub"
+	"github.com/hookscope/hookscope/pubsub"
 	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/sender"
 )

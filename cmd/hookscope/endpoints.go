@@ -14,8 +14,8 @@ import (
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/sender"
-	"github.com/hookscope/hookscope/tui/sanitize"
 )
 
 // withSender opens the database and a sender (not started: commands act

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/hookscope/hookscope/tui/sanitize"
+	"github.com/hookscope/hookscope/sanitize"
 )
 
 func main() {
