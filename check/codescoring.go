@@ -6,6 +6,8 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
+func init() { addVendor("codescoring", codeScoringScenarios, "test") }
+
 // csBatchSize is how many events the batch scenario sends in one request.
 const csBatchSize = 3
 

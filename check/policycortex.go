@@ -6,6 +6,8 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
+func init() { addVendor("policycortex", policyCortexScenarios) }
+
 // policyCortexScenarios are seed 002's security rules: every payload is
 // signed with HMAC-SHA256 over the raw body in X-PolicyCortex-Signature
 // (the seed's own verifier answers 401), and delivery is at-least-once.

@@ -68,7 +68,7 @@ func event(typ string) []fixtures.Outgoing { return []fixtures.Outgoing{{Type: t
 func eventScenarios(p plan) []Scenario {
 	out := make([]Scenario, 0, len(p.events))
 	for _, ev := range p.events {
-		if dedicated[p.prof.Name()][ev] {
+		if vendors[p.prof.Name()].dedicated[ev] {
 			continue
 		}
 		out = append(out, one("event:"+ev, ev+", as "+p.prof.Title()+" sends it", p.expect,
@@ -77,25 +77,36 @@ func eventScenarios(p plan) []Scenario {
 	return out
 }
 
-// dedicated lists, by profile, the events a scenario of their own sends,
-// left out of the per-event ones.
-var dedicated = map[string]map[string]bool{"codescoring": {"test": true}}
+// vendorChecks are a vendor's own scenarios: built beyond the per-event
+// ones, and the events those send, left out of the per-event ones.
+type vendorChecks struct {
+	build     func(plan) []Scenario
+	dedicated map[string]bool
+}
 
-// vendorScenarios lists the scenarios beyond the per-event ones, by
-// profile name.
-var vendorScenarios = map[string]func(plan) []Scenario{
-	"policycortex":      policyCortexScenarios,
-	"standardwebhooks":  standardWebhooksScenarios,
-	"codescoring":       codeScoringScenarios,
-	"securityscorecard": securityScorecardScenarios,
-	"cyscale":           cyscaleScenarios,
+// vendors holds each vendor's own scenarios by profile name, filled by each
+// vendor's file through addVendor: adding a vendor's scenarios touches only
+// its file.
+var vendors = map[string]vendorChecks{}
+
+// addVendor registers profile's own scenarios and the events they send
+// themselves. A profile registered twice is a programming error.
+func addVendor(profile string, build func(plan) []Scenario, dedicated ...string) {
+	if _, dup := vendors[profile]; dup {
+		panic("check: scenarios of " + profile + " registered twice")
+	}
+	v := vendorChecks{build: build, dedicated: map[string]bool{}}
+	for _, ev := range dedicated {
+		v.dedicated[ev] = true
+	}
+	vendors[profile] = v
 }
 
 // scenarios lists every scenario of a plan, per-event ones first.
 func scenarios(p plan) []Scenario {
 	out := eventScenarios(p)
-	if f := vendorScenarios[p.prof.Name()]; f != nil {
-		out = append(out, f(p)...)
+	if v, ok := vendors[p.prof.Name()]; ok {
+		out = append(out, v.build(p)...)
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
+func init() { addVendor("standardwebhooks", standardWebhooksScenarios) }
+
 // swSkew is how far the stale and future scenarios move webhook-timestamp:
 // past the Standard Webhooks 5-minute tolerance.
 const swSkew = fixtures.SWTolerance + time.Minute
