@@ -135,11 +135,22 @@ func loadAttempts(ctx context.Context, h Handle, deliveryID int64) ([]Attempt, e
 	return out, nil
 }
 
-// getDelivery loads one delivery with its attempts; ErrNotFound if absent.
-func getDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+// loadDeliveryRow reads one delivery row (without attempts), through
+// the same columns and scanner as every other delivery read; ErrNotFound
+// if absent.
+func loadDeliveryRow(ctx context.Context, h Handle, id int64) (*Delivery, error) {
 	d, err := scanDelivery(h.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id))
 	if err != nil {
 		return nil, mapErr(err, "loading delivery %d", id)
+	}
+	return d, nil
+}
+
+// getDelivery loads one delivery with its attempts; ErrNotFound if absent.
+func getDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+	d, err := loadDeliveryRow(ctx, h, id)
+	if err != nil {
+		return nil, err
 	}
 	if d.Attempts, err = loadAttempts(ctx, h, id); err != nil {
 		return nil, err

@@ -49,7 +49,7 @@ func LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the outbox's holder: %w", err)
 	}
-	o.Since, o.ExpiresAt = outboxTime(since), outboxTime(expire)
+	o.Since, o.ExpiresAt = fromNanos(since), fromNanos(expire)
 	return &o, nil
 }
 
@@ -75,7 +75,7 @@ func TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone 
 			start = excluded.start, kind = excluded.kind, receiver = excluded.receiver,
 			time_scale = excluded.time_scale, since = excluded.since, expires_at = excluded.expires_at`,
 		want.Owner, want.PID, want.Host, want.Start, want.Kind, want.Receiver, want.TimeScale,
-		outboxNanos(want.Since), outboxNanos(want.ExpiresAt)); err != nil {
+		nanos(want.Since), nanos(want.ExpiresAt)); err != nil {
 		return Holder{}, false, fmt.Errorf("taking the outbox for process %d: %w", want.PID, err)
 	}
 	return want, true, nil
