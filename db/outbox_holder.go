@@ -36,7 +36,7 @@ type Holder struct {
 
 // LoadHolder reads the outbox's holder (nil when no process holds it or
 // ever did; an expired lease is returned as it stands).
-func LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
+func (OutboxStore) LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
 	var (
 		o             Holder
 		since, expire int64
@@ -58,8 +58,8 @@ func LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
 // (a renewal: Since is kept), or gone says the current holder no longer
 // runs. It returns the holder after the call and whether it is want. Run
 // it inside DB.Write.
-func TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone func(Holder) bool) (Holder, bool, error) {
-	cur, err := LoadHolder(ctx, h)
+func (o OutboxStore) TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone func(Holder) bool) (Holder, bool, error) {
+	cur, err := o.LoadHolder(ctx, h)
 	if err != nil {
 		return Holder{}, false, err
 	}
@@ -84,7 +84,7 @@ func TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone 
 // ReleaseHolder gives the outbox up if owner holds it, so that another
 // process takes it over at once, and hands the deliveries owner runs alone
 // to whichever process holds the outbox. Run it inside DB.Write.
-func ReleaseHolder(ctx context.Context, h Handle, owner int64) error {
+func (OutboxStore) ReleaseHolder(ctx context.Context, h Handle, owner int64) error {
 	if _, err := h.ExecContext(ctx, `DELETE FROM outbox_holder WHERE id = 1 AND owner = ?`, owner); err != nil {
 		return fmt.Errorf("giving the outbox up: %w", err)
 	}
