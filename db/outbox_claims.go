@@ -19,14 +19,26 @@ type Claimed struct {
 	Lease time.Time
 }
 
-// runnerFilter is the condition on d.runner for ClaimDue and NextDue: the
-// deliveries owner runs alone with ownOnly, else those and every one no
-// process runs alone. Its one placeholder is the owner id.
-func runnerFilter(ownOnly bool) string {
+// claimable is the condition, on "deliveries d JOIN endpoints e", that
+// ClaimDue and NextDue put on a delivery, whatever its due time: scheduled,
+// pending or retrying, no claim held at the instant of the first
+// placeholder, not a load run's private one, on an enabled endpoint, with
+// no earlier unfinished delivery on it when ordered, and run by the owner
+// id of the second placeholder: only the deliveries it runs alone with
+// ownOnly, else those and every one no process runs alone.
+func claimable(ownOnly bool) string {
+	runner := `(d.runner IS NULL OR d.runner = ?)`
 	if ownOnly {
-		return `d.runner = ?`
+		runner = `d.runner = ?`
 	}
-	return `(d.runner IS NULL OR d.runner = ?)`
+	return `d.next_attempt_at IS NOT NULL AND d.status IN ('pending', 'retrying')
+		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+		  AND d.private = 0
+		  AND ` + runner + `
+		  AND e.enabled = 1
+		  AND (d.ordered = 0 OR NOT EXISTS (
+		        SELECT 1 FROM deliveries p
+		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))`
 }
 
 // ClaimDue claims for owner (an Owner id, 0 for none) up to limit
@@ -43,15 +55,7 @@ func (OutboxStore) ClaimDue(ctx context.Context, h Handle, owner int64, ownOnly 
 	n := nanos(now)
 	rows, err := h.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ?, claimed_by = ? WHERE id IN (
 		SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
-		WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?
-		  AND d.status IN ('pending', 'retrying')
-		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
-		  AND d.private = 0
-		  AND `+runnerFilter(ownOnly)+`
-		  AND e.enabled = 1
-		  AND (d.ordered = 0 OR NOT EXISTS (
-		        SELECT 1 FROM deliveries p
-		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))
+		WHERE d.next_attempt_at <= ? AND `+claimable(ownOnly)+`
 		ORDER BY d.next_attempt_at, d.id LIMIT ?)
 		RETURNING id, next_attempt_at`, nanos(leaseUntil), nullOwner(owner), n, n, owner, limit)
 	if err != nil {
@@ -154,14 +158,7 @@ func (OutboxStore) Release(ctx context.Context, h Handle, id int64, lease time.T
 func (OutboxStore) NextDue(ctx context.Context, h Handle, owner int64, ownOnly bool, now time.Time) (time.Time, error) {
 	var n sql.NullInt64
 	if err := h.QueryRowContext(ctx, `SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
-		WHERE d.next_attempt_at IS NOT NULL AND d.status IN ('pending', 'retrying')
-		  AND (d.claimed_until IS NULL OR d.claimed_until < ?)
-		  AND d.private = 0
-		  AND `+runnerFilter(ownOnly)+`
-		  AND e.enabled = 1
-		  AND (d.ordered = 0 OR NOT EXISTS (
-		        SELECT 1 FROM deliveries p
-		        WHERE p.endpoint_id = d.endpoint_id AND p.id < d.id AND p.status IN ('pending', 'retrying')))`,
+		WHERE `+claimable(ownOnly),
 		nanos(now), owner).Scan(&n); err != nil {
 		return time.Time{}, fmt.Errorf("finding the next due delivery: %w", err)
 	}
