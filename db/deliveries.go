@@ -215,8 +215,9 @@ func deliveryTextMatch(text string) (own, att *where) {
 // ListDeliveries pages deliveries newest first by keyset, without their
 // attempts. A text search the text indexes can serve goes through
 // listDeliveriesByText, inside one read transaction so that the indexes,
-// the changed rows and the rows are read at one point in time. A page from the oldest end (f.After, f.Oldest)
-// reads the deliveries upward, never the text indexes.
+// the changed rows and the rows are read at one point in time. A page from
+// the oldest end (f.After, f.Oldest) reads the deliveries upward, never the
+// text indexes.
 func (DeliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
 	if err := checkSearchText(f.Text); err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
