@@ -104,7 +104,7 @@ func TestLargeBodiesAreKeptWholeOutOfTheirRow(t *testing.T) {
 	find("indexed")
 
 	var exported [][]byte
-	if err := EachRequest(ctx, d.Reader(), RequestFilter{}, Span{}, func(r *Request) error {
+	if err := NewRequestStore().EachRequest(ctx, d.Reader(), RequestFilter{}, Span{}, func(r *Request) error {
 		exported = append(exported, r.Body)
 		return nil
 	}); err != nil {

@@ -9,19 +9,17 @@ import (
 	"strings"
 )
 
-// deliveryStore is the SQLite DeliveryStore (its reads; db/outbox.go adds
-// the sender's outbox operations).
-type deliveryStore struct{}
+// DeliveryStore reads deliveries and their attempts, as every reader (the
+// API, the console, export) sees them; the sender writes them through
+// OutboxStore.
+type DeliveryStore struct{}
 
-var _ DeliveryStore = (*deliveryStore)(nil)
-
-// NewDeliveryStore returns the SQLite DeliveryStore.
-func NewDeliveryStore() DeliveryStore { return &deliveryStore{} }
+// NewDeliveryStore returns the SQLite DeliveryStore (its zero value is as good).
+func NewDeliveryStore() DeliveryStore { return DeliveryStore{} }
 
 // deliveryColumns selects a Delivery from "deliveries d" for scanDelivery,
-// its event ids (in position order) included. Reusable by outbox.go:
-//
-//	h.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id)
+// its event ids (in position order) included; loadDeliveryRow reads one
+// delivery through it.
 const deliveryColumns = `d.id, d.endpoint_id, d.vendor, d.event_types, d.status,
 	d.execution_id, d.message_id, d.next_attempt_at, d.attempt_count,
 	d.last_error, d.escalation, d.wait, d.time_scale, d.created_at, d.updated_at,
@@ -135,11 +133,22 @@ func loadAttempts(ctx context.Context, h Handle, deliveryID int64) ([]Attempt, e
 	return out, nil
 }
 
-// getDelivery loads one delivery with its attempts; ErrNotFound if absent.
-func getDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+// loadDeliveryRow reads one delivery row (without attempts), through
+// the same columns and scanner as every other delivery read; ErrNotFound
+// if absent.
+func loadDeliveryRow(ctx context.Context, h Handle, id int64) (*Delivery, error) {
 	d, err := scanDelivery(h.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id))
 	if err != nil {
 		return nil, mapErr(err, "loading delivery %d", id)
+	}
+	return d, nil
+}
+
+// getDelivery loads one delivery with its attempts; ErrNotFound if absent.
+func getDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+	d, err := loadDeliveryRow(ctx, h, id)
+	if err != nil {
+		return nil, err
 	}
 	if d.Attempts, err = loadAttempts(ctx, h, id); err != nil {
 		return nil, err
@@ -147,7 +156,8 @@ func getDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
 	return d, nil
 }
 
-func (deliveryStore) GetDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
+// GetDelivery loads one delivery with its attempts; ErrNotFound.
+func (DeliveryStore) GetDelivery(ctx context.Context, h Handle, id int64) (*Delivery, error) {
 	return getDelivery(ctx, h, id)
 }
 
@@ -202,12 +212,13 @@ func deliveryTextMatch(text string) (own, att *where) {
 	return own, att
 }
 
-// ListDeliveries lists deliveries newest first. A text search the text
-// indexes can serve goes through listDeliveriesByText, inside one read
-// transaction so that the indexes, the changed rows and the rows are read
-// at one point in time. A page from the oldest end (f.After, f.Oldest)
-// reads the deliveries upward, never the text indexes.
-func (deliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
+// ListDeliveries pages deliveries newest first by keyset, without their
+// attempts. A text search the text indexes can serve goes through
+// listDeliveriesByText, inside one read transaction so that the indexes,
+// the changed rows and the rows are read at one point in time. A page from
+// the oldest end (f.After, f.Oldest) reads the deliveries upward, never the
+// text indexes.
+func (DeliveryStore) ListDeliveries(ctx context.Context, h Handle, f DeliveryFilter) ([]Delivery, error) {
 	if err := checkSearchText(f.Text); err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
 	}
@@ -269,7 +280,9 @@ func queryDeliveries(ctx context.Context, h Handle, out []Delivery, q string, ar
 	return out, nil
 }
 
-func (deliveryStore) CountDeliveries(ctx context.Context, h Handle, f DeliveryFilter) (int64, error) {
+// CountDeliveries counts deliveries matching f (Before, Oldest and
+// Limit ignored; with After, those above it).
+func (DeliveryStore) CountDeliveries(ctx context.Context, h Handle, f DeliveryFilter) (int64, error) {
 	w := deliveryWhere(f, false)
 	if f.After > 0 {
 		w.add("d.id > ?", f.After)

@@ -11,11 +11,17 @@ import (
 
 // A delivery matches a text when its own columns (event types, execution
 // and message ids, last error) or one of its attempts (URL, error, request
-// and response body) hold it. The attempts are the bulk of the text and
-// never change once written, so they have a text index (attemptText, built
-// like the requests'); the delivery's own columns are small but change
-// (last_error with every attempt, event_types when events join), so they
-// are read row by row, over the same deliveries the list reads anyway.
+// and response body) hold it. Both have a text index, built like the
+// requests': the attempts, the bulk of the text, never change once written
+// (attemptText); the delivery's own columns change (last_error with every
+// attempt, event_types when events join), so their index (deliveryText)
+// lists the rows changed since they were indexed in delivery_text_dirty,
+// and ownIndex names as candidates the index's and those. Deliveries past
+// that index's reach are read row by row.
+//
+// A search first reads the newest deliveries row by row, as a scan would
+// (scanFirst, up to scanMax while the matches promise a full page): a
+// common text fills its page there. Below them it turns to the indexes.
 //
 // An old delivery can get a new attempt (a retry, a manual resend), so
 // attempt ids do not follow delivery ids. What ties them is that an
@@ -29,9 +35,9 @@ import (
 // its own columns hold the text or an attempt already seen (and checked
 // with the same LIKE as the scan) does. A retried old delivery is simply
 // remembered until the walk reaches its range. The walk stops when the
-// page is full, so a common text reads a span or two and a rare one reads
-// every span's bitmaps, the few candidate attempts, and the deliveries'
-// small own columns.
+// page is full, so a text that is not rare reads a span or two and a rare
+// one reads every span's bitmaps, the few candidate attempts, and the
+// deliveries its own-column candidates and those attempts name.
 
 // matchingAttempts adds to found the deliveries below hi owning an
 // attempt that satisfies cond (on "attempts a") and the text match att,
@@ -121,8 +127,8 @@ var scanFirst int64 = 512
 var scanMax int64 = 16384
 
 // listDeliveriesByText answers a text search with the text indexes of
-// attempts (st) and of the deliveries' own columns (ost; see above); it
-// returns what listDeliveries returns.
+// attempts (st) and of the deliveries' own columns (ost), as the comment at
+// the top of this file says; it returns what listDeliveries returns.
 func listDeliveriesByText(ctx context.Context, h Handle, f DeliveryFilter, st, ost textIndexState) ([]Delivery, error) {
 	limit := pageLimit(f.Limit)
 	out := make([]Delivery, 0, limit)
@@ -274,8 +280,8 @@ func (o *ownIndex) candidates(ctx context.Context, h Handle, lo, hi int64) ([]in
 // [lo, hi) that pass f's other filters and whose own columns match (own)
 // or are in found, up to limit rows in out. The deliveries past idx's
 // reach are read row by row; below it, only idx's candidates and found
-// (all of them, when the candidates are a good part of the range). A nil
-// idx reads every delivery of the range.
+// (every delivery of the range, when those are a quarter of it or more).
+// A nil idx reads every delivery of the range.
 func decidedDeliveries(ctx context.Context, h Handle, f DeliveryFilter, own *where, idx *ownIndex, lo, hi int64, found map[int64]bool, limit int, out []Delivery) ([]Delivery, error) {
 	if lo >= hi {
 		return out, nil

@@ -8,13 +8,11 @@ import (
 	"time"
 )
 
-// endpointStore is the SQLite EndpointStore.
-type endpointStore struct{}
+// EndpointStore keeps the sender's endpoints.
+type EndpointStore struct{}
 
-var _ EndpointStore = (*endpointStore)(nil)
-
-// NewEndpointStore returns the SQLite EndpointStore.
-func NewEndpointStore() EndpointStore { return &endpointStore{} }
+// NewEndpointStore returns the SQLite EndpointStore (its zero value is as good).
+func NewEndpointStore() EndpointStore { return EndpointStore{} }
 
 const endpointColumns = `id, name, url, profile, secret, token, header, events,
 	filters, headers, retry, timeout_seconds, enabled, disabled_reason,
@@ -44,8 +42,8 @@ func endpointValues(e *Endpoint) ([]any, error) {
 }
 
 // CreateEndpoint inserts e, setting e.ID and, when zero, e.CreatedAt and
-// e.UpdatedAt to now.
-func (endpointStore) CreateEndpoint(ctx context.Context, h Handle, e *Endpoint) error {
+// e.UpdatedAt to now; ErrConflict on a taken name.
+func (EndpointStore) CreateEndpoint(ctx context.Context, h Handle, e *Endpoint) error {
 	now := time.Now().UTC()
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now
@@ -106,7 +104,8 @@ func scanEndpoint(s scanner) (*Endpoint, error) {
 	return &e, nil
 }
 
-func (endpointStore) GetEndpoint(ctx context.Context, h Handle, id int64) (*Endpoint, error) {
+// GetEndpoint loads by id, an ad-hoc target too; ErrNotFound if absent.
+func (EndpointStore) GetEndpoint(ctx context.Context, h Handle, id int64) (*Endpoint, error) {
 	e, err := scanEndpoint(h.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE id = ?`, id))
 	if err != nil {
 		return nil, mapErr(err, "loading endpoint %d", id)
@@ -114,7 +113,9 @@ func (endpointStore) GetEndpoint(ctx context.Context, h Handle, id int64) (*Endp
 	return e, nil
 }
 
-func (endpointStore) GetEndpointByName(ctx context.Context, h Handle, name string) (*Endpoint, error) {
+// GetEndpointByName loads one of the user's endpoints (not an ad-hoc
+// target) by name; ErrNotFound if absent.
+func (EndpointStore) GetEndpointByName(ctx context.Context, h Handle, name string) (*Endpoint, error) {
 	e, err := scanEndpoint(h.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE name = ? AND adhoc = 0`, name))
 	if err != nil {
 		return nil, mapErr(err, "loading endpoint %q", name)
@@ -122,7 +123,9 @@ func (endpointStore) GetEndpointByName(ctx context.Context, h Handle, name strin
 	return e, nil
 }
 
-func (endpointStore) ListEndpoints(ctx context.Context, h Handle) ([]Endpoint, error) {
+// ListEndpoints lists the user's endpoints by id (ad-hoc targets are
+// not among them).
+func (EndpointStore) ListEndpoints(ctx context.Context, h Handle) ([]Endpoint, error) {
 	rows, err := h.QueryContext(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE adhoc = 0 ORDER BY id`)
 	if err != nil {
 		return nil, mapErr(err, "listing endpoints")
@@ -144,7 +147,8 @@ func (endpointStore) ListEndpoints(ctx context.Context, h Handle) ([]Endpoint, e
 
 // UpdateEndpoint replaces every field of the endpoint e.ID with e's, except
 // CreatedAt and AdHoc, which are kept; e.UpdatedAt is set to now when zero.
-func (endpointStore) UpdateEndpoint(ctx context.Context, h Handle, e *Endpoint) error {
+// ErrNotFound, ErrConflict on a taken name.
+func (EndpointStore) UpdateEndpoint(ctx context.Context, h Handle, e *Endpoint) error {
 	if e.UpdatedAt.IsZero() {
 		e.UpdatedAt = time.Now().UTC()
 	}
@@ -164,8 +168,8 @@ func (endpointStore) UpdateEndpoint(ctx context.Context, h Handle, e *Endpoint) 
 }
 
 // DeleteEndpoint removes the endpoint; its deliveries and their attempts
-// go with it (ON DELETE CASCADE).
-func (endpointStore) DeleteEndpoint(ctx context.Context, h Handle, id int64) error {
+// go with it (ON DELETE CASCADE). ErrNotFound if absent.
+func (EndpointStore) DeleteEndpoint(ctx context.Context, h Handle, id int64) error {
 	res, err := h.ExecContext(ctx, `DELETE FROM endpoints WHERE id = ?`, id)
 	if err != nil {
 		return mapErr(err, "deleting endpoint %d", id)
@@ -175,7 +179,7 @@ func (endpointStore) DeleteEndpoint(ctx context.Context, h Handle, id int64) err
 
 // SetEndpointEnabled enables the endpoint (clearing the reason and time),
 // or disables it with reason at at.
-func (endpointStore) SetEndpointEnabled(ctx context.Context, h Handle, id int64, enabled bool, reason string, at time.Time) error {
+func (EndpointStore) SetEndpointEnabled(ctx context.Context, h Handle, id int64, enabled bool, reason string, at time.Time) error {
 	var (
 		res sql.Result
 		err error

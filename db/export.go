@@ -36,7 +36,7 @@ func (s Span) add(w *where, col string) {
 // them exportBatch at a time by keyset on the id, so memory stays bounded
 // however many match. An error from fn stops the walk and is returned as
 // it is.
-func EachRequest(ctx context.Context, h Handle, f RequestFilter, span Span, fn func(r *Request) error) error {
+func (RequestStore) EachRequest(ctx context.Context, h Handle, f RequestFilter, span Span, fn func(r *Request) error) error {
 	if err := checkSearchText(f.Text); err != nil {
 		return fmt.Errorf("exporting requests: %w", err)
 	}
@@ -96,7 +96,7 @@ func requestBatch(ctx context.Context, h Handle, out []*Request, q string, args 
 // attempts in order, in id order. As EachRequest, it reads only the
 // deliveries there are when it starts, exportBatch at a time: one query
 // for the deliveries and one for all their attempts.
-func EachDelivery(ctx context.Context, h Handle, f DeliveryFilter, span Span, fn func(d *Delivery) error) error {
+func (DeliveryStore) EachDelivery(ctx context.Context, h Handle, f DeliveryFilter, span Span, fn func(d *Delivery) error) error {
 	if err := checkSearchText(f.Text); err != nil {
 		return fmt.Errorf("exporting deliveries: %w", err)
 	}

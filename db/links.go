@@ -27,7 +27,7 @@ const linkLookback = 2 * time.Minute
 // path, arriving while the attempt ran, and whose sender (AttemptOfRequest)
 // is that attempt, not a later one with the same body. ErrNotFound when
 // there is none (the attempt went elsewhere, or its request was pruned).
-func RequestOfAttempt(ctx context.Context, h Handle, deliveryID int64, n int) (int64, error) {
+func (s DeliveryStore) RequestOfAttempt(ctx context.Context, h Handle, deliveryID int64, n int) (int64, error) {
 	var (
 		started  int64
 		duration float64
@@ -69,7 +69,7 @@ func RequestOfAttempt(ctx context.Context, h Handle, deliveryID int64, n int) (i
 		return 0, fmt.Errorf("reading the requests of attempt %d of delivery %d: %w", n, deliveryID, err)
 	}
 	for _, id := range ids {
-		if d, k, err := AttemptOfRequest(ctx, h, id); err == nil && d == deliveryID && k == n {
+		if d, k, err := s.AttemptOfRequest(ctx, h, id); err == nil && d == deliveryID && k == n {
 			return id, nil
 		}
 	}
@@ -79,7 +79,7 @@ func RequestOfAttempt(ctx context.Context, h Handle, deliveryID int64, n int) (i
 // AttemptOfRequest finds the attempt that sent a received request: the
 // latest started before it arrived, with its body, to its path.
 // ErrNotFound when none did (the request came from outside).
-func AttemptOfRequest(ctx context.Context, h Handle, requestID int64) (deliveryID int64, n int, err error) {
+func (DeliveryStore) AttemptOfRequest(ctx context.Context, h Handle, requestID int64) (deliveryID int64, n int, err error) {
 	var (
 		received int64
 		path     string

@@ -10,13 +10,11 @@ import (
 	"strings"
 )
 
-// requestStore is the SQLite RequestStore.
-type requestStore struct{}
+// RequestStore keeps what the receiver got.
+type RequestStore struct{}
 
-var _ RequestStore = (*requestStore)(nil)
-
-// NewRequestStore returns the SQLite RequestStore.
-func NewRequestStore() RequestStore { return &requestStore{} }
+// NewRequestStore returns the SQLite RequestStore (its zero value is as good).
+func NewRequestStore() RequestStore { return RequestStore{} }
 
 // requestListColumns are the columns of a list row: everything but the
 // three bodies.
@@ -31,7 +29,8 @@ const requestListColumns = `id, received_at, route, method, path, query, headers
 var requestColumns = requestListColumns + `, ` + wholeBody("requests", "body") + `, ` +
 	wholeBody("requests", "resp_body") + `, ` + wholeBody("requests", "forward_body")
 
-func (requestStore) CreateRequest(ctx context.Context, h Handle, r *Request) error {
+// CreateRequest inserts r and sets r.ID.
+func (RequestStore) CreateRequest(ctx context.Context, h Handle, r *Request) error {
 	headers, err := encodeHeaders(r.Headers)
 	if err != nil {
 		return fmt.Errorf("saving a request: %w", err)
@@ -177,7 +176,8 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-func (requestStore) GetRequest(ctx context.Context, h Handle, id int64) (*Request, error) {
+// GetRequest loads one request with its bodies; ErrNotFound if absent.
+func (RequestStore) GetRequest(ctx context.Context, h Handle, id int64) (*Request, error) {
 	row := h.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE id = ?`, id)
 	r, err := scanRequest(row, true)
 	if err != nil {
@@ -199,7 +199,8 @@ type RequestPreview struct {
 // own preview when limit is within it, so a request with a 10 MB body
 // costs what one with a 256 KB body costs; a larger limit reads the whole
 // body's first limit bytes from request_bodies. length() reads no body.
-func (requestStore) GetRequestPreview(ctx context.Context, h Handle, id int64, limit int) (*RequestPreview, error) {
+// ErrNotFound if absent.
+func (RequestStore) GetRequestPreview(ctx context.Context, h Handle, id int64, limit int) (*RequestPreview, error) {
 	row := h.QueryRowContext(ctx, `SELECT `+requestListColumns+`,
 		substr(body, 1, ?1), substr(resp_body, 1, ?1), substr(forward_body, 1, ?1),
 		outside, length(body), length(resp_body), length(forward_body)
@@ -297,8 +298,10 @@ func parseStatusFilter(s string) (lo, hi int, err error) {
 	return n, n, nil
 }
 
-// ListRequests pages newest first (see listRequestsQuery). A status class ("5xx") is answered by
-// merging one index walk per status code present in the class: each walk
+// ListRequests pages newest first by keyset (f.Before; see
+// listRequestsQuery). Rows come without bodies (Body, Response.Body,
+// Forward.Body are nil) so a page costs little whatever the payload sizes;
+// GetRequest has them. A status class ("5xx") is answered by merging one index walk per status code present in the class: each walk
 // of requests_status (resp_status = code, id < Before) is already in id
 // order, so SQLite merges them (MERGE UNION ALL) and stops at the page
 // limit instead of sorting every row of the class. A text filter the text
@@ -306,7 +309,7 @@ func parseStatusFilter(s string) (lo, hi int, err error) {
 //
 // A page from the oldest end (f.After, f.Oldest) is the same walk upward
 // (listByTextUp for an indexed text), reversed.
-func (requestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
+func (RequestStore) ListRequests(ctx context.Context, h Handle, f RequestFilter) ([]Request, error) {
 	if err := checkSearchText(f.Text); err != nil {
 		return nil, fmt.Errorf("listing requests: %w", err)
 	}
@@ -449,7 +452,10 @@ type DedupOrigin struct {
 	SigStatus string
 }
 
-func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error) {
+// FirstWithDedupKey returns the earliest request of vendor carrying
+// key, with its signature status; with validOnly, the earliest whose
+// signature status is "valid". Its ID is 0 when there is none.
+func (RequestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key string, validOnly bool) (DedupOrigin, error) {
 	if key == "" {
 		return DedupOrigin{}, nil
 	}
@@ -480,7 +486,9 @@ func (requestStore) FirstWithDedupKey(ctx context.Context, h Handle, vendor, key
 // them walk an index rather than the rowid range.
 var placeScanAt int64 = 50_000
 
-func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error) {
+// CountRequests counts requests matching f (Before, Oldest and Limit
+// ignored; with After, those above it: a row's place in the list).
+func (RequestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter) (int64, error) {
 	w, err := requestWhere(f, false)
 	if err != nil {
 		return 0, fmt.Errorf("counting requests: %w", err)
@@ -508,7 +516,10 @@ func (requestStore) CountRequests(ctx context.Context, h Handle, f RequestFilter
 	return n, nil
 }
 
-func (requestStore) SetRequestOutcome(ctx context.Context, h Handle, id int64, latencyMS float64, errText string) error {
+// SetRequestOutcome rewrites the latency and the error note of request
+// id, for an outcome known only after its row was written (a simulated
+// hang ends later); ErrNotFound if absent.
+func (RequestStore) SetRequestOutcome(ctx context.Context, h Handle, id int64, latencyMS float64, errText string) error {
 	res, err := h.ExecContext(ctx, `UPDATE requests SET latency_ms = ?, error = ? WHERE id = ?`, latencyMS, errText, id)
 	if err != nil {
 		return mapErr(err, "updating the outcome of request %d", id)

@@ -7,13 +7,11 @@ import (
 	"time"
 )
 
-// routeStore is the SQLite RouteStore.
-type routeStore struct{}
+// RouteStore keeps the receiver's routes.
+type RouteStore struct{}
 
-var _ RouteStore = (*routeStore)(nil)
-
-// NewRouteStore returns the SQLite RouteStore.
-func NewRouteStore() RouteStore { return &routeStore{} }
+// NewRouteStore returns the SQLite RouteStore (its zero value is as good).
+func NewRouteStore() RouteStore { return RouteStore{} }
 
 const routeColumns = `name, profile, secret, token, header, response, received, created_at, updated_at`
 
@@ -21,7 +19,7 @@ const routeColumns = `name, profile, secret, token, header, response, received, 
 // (Counters.Received included: pass the loaded counters to keep them, zero
 // to restart a fail-first simulation). The creation time of an existing
 // route is kept. r.CreatedAt and r.UpdatedAt are set to what was stored.
-func (routeStore) PutRoute(ctx context.Context, h Handle, r *Route) error {
+func (RouteStore) PutRoute(ctx context.Context, h Handle, r *Route) error {
 	if r.Name == "" {
 		return fmt.Errorf("saving a route: the name is empty")
 	}
@@ -74,7 +72,8 @@ func scanRoute(s scanner) (*Route, error) {
 	return &r, nil
 }
 
-func (routeStore) GetRoute(ctx context.Context, h Handle, name string) (*Route, error) {
+// GetRoute loads a route; ErrNotFound if absent.
+func (RouteStore) GetRoute(ctx context.Context, h Handle, name string) (*Route, error) {
 	r, err := scanRoute(h.QueryRowContext(ctx, `SELECT `+routeColumns+` FROM routes WHERE name = ?`, name))
 	if err != nil {
 		return nil, mapErr(err, "loading route %s", name)
@@ -82,7 +81,8 @@ func (routeStore) GetRoute(ctx context.Context, h Handle, name string) (*Route, 
 	return r, nil
 }
 
-func (routeStore) ListRoutes(ctx context.Context, h Handle) ([]Route, error) {
+// ListRoutes lists every route by name.
+func (RouteStore) ListRoutes(ctx context.Context, h Handle) ([]Route, error) {
 	rows, err := h.QueryContext(ctx, `SELECT `+routeColumns+` FROM routes ORDER BY name`)
 	if err != nil {
 		return nil, mapErr(err, "listing routes")
@@ -102,7 +102,8 @@ func (routeStore) ListRoutes(ctx context.Context, h Handle) ([]Route, error) {
 	return out, nil
 }
 
-func (routeStore) DeleteRoute(ctx context.Context, h Handle, name string) error {
+// DeleteRoute removes a route; ErrNotFound if absent.
+func (RouteStore) DeleteRoute(ctx context.Context, h Handle, name string) error {
 	res, err := h.ExecContext(ctx, `DELETE FROM routes WHERE name = ?`, name)
 	if err != nil {
 		return mapErr(err, "deleting route %s", name)
@@ -110,7 +111,9 @@ func (routeStore) DeleteRoute(ctx context.Context, h Handle, name string) error 
 	return mustAffect(res, "deleting route %s", name)
 }
 
-func (routeStore) CountRouteRequest(ctx context.Context, h Handle, name string) (int64, error) {
+// CountRouteRequest adds one to the route's received counter and
+// returns the new count (fail-first N uses it). Run it in a Write.
+func (RouteStore) CountRouteRequest(ctx context.Context, h Handle, name string) (int64, error) {
 	var n int64
 	err := h.QueryRowContext(ctx, `UPDATE routes SET received = received + 1
 		WHERE name = ? RETURNING received`, name).Scan(&n)

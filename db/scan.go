@@ -15,10 +15,11 @@ import (
 	"github.com/hookscope/hookscope/limits"
 )
 
-// This file holds the column codecs every store (and db/outbox.go) shares:
-// times as unix nanoseconds, headers and lists as JSON text, bodies as
-// byte-exact BLOBs, and the mapping of driver errors to ErrNotFound and
-// ErrConflict.
+// This file holds the column codecs every store, the outbox's included,
+// shares: times as unix nanoseconds (UTC when read back), headers, lists
+// and optional values as JSON text (not HTML-escaped, an encoding error
+// returned), bodies as byte-exact BLOBs, and the mapping of driver errors
+// to ErrNotFound and ErrConflict.
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {

@@ -29,10 +29,10 @@ func TestSearchTextLimit(t *testing.T) {
 	if _, err := NewDeliveryStore().ListDeliveries(ctx, d.Reader(), DeliveryFilter{Text: long}); !errors.As(err, &re) {
 		t.Errorf("ListDeliveries with a 100,000-byte text: %v, want a RangeError", err)
 	}
-	if err := EachRequest(ctx, d.Reader(), RequestFilter{Text: long}, Span{}, func(*Request) error { return nil }); !errors.As(err, &re) {
+	if err := NewRequestStore().EachRequest(ctx, d.Reader(), RequestFilter{Text: long}, Span{}, func(*Request) error { return nil }); !errors.As(err, &re) {
 		t.Errorf("EachRequest with a 100,000-byte text: %v, want a RangeError", err)
 	}
-	if err := EachDelivery(ctx, d.Reader(), DeliveryFilter{Text: long}, Span{}, func(*Delivery) error { return nil }); !errors.As(err, &re) {
+	if err := NewDeliveryStore().EachDelivery(ctx, d.Reader(), DeliveryFilter{Text: long}, Span{}, func(*Delivery) error { return nil }); !errors.As(err, &re) {
 		t.Errorf("EachDelivery with a 100,000-byte text: %v, want a RangeError", err)
 	}
 	for _, text := range []string{atLimit, strings.Repeat("\xff", 1024)} { // indexed, and read row by row

@@ -32,7 +32,7 @@ func writeHAR(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary, e
 	var err error
 	switch s.What {
 	case Requests:
-		err = db.EachRequest(ctx, h, s.Requests, s.Span, func(r *db.Request) error {
+		err = db.NewRequestStore().EachRequest(ctx, h, s.Requests, s.Span, func(r *db.Request) error {
 			sum.Rows++
 			if err := entry(RequestEntry(r, s.ReceiverAddr)); err != nil {
 				return fmt.Errorf("request %d: %w", r.ID, err)
@@ -40,7 +40,7 @@ func writeHAR(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary, e
 			return nil
 		})
 	default:
-		err = db.EachDelivery(ctx, h, s.Deliveries, s.Span, func(d *db.Delivery) error {
+		err = db.NewDeliveryStore().EachDelivery(ctx, h, s.Deliveries, s.Span, func(d *db.Delivery) error {
 			sum.Rows++
 			for _, a := range d.Attempts {
 				if err := entry(AttemptEntry(d, a)); err != nil {

@@ -59,7 +59,7 @@ func writeJSONL(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary,
 	enc := newRecordEncoder(w)
 	switch s.What {
 	case Requests:
-		err := db.EachRequest(ctx, h, s.Requests, s.Span, func(r *db.Request) error {
+		err := db.NewRequestStore().EachRequest(ctx, h, s.Requests, s.Span, func(r *db.Request) error {
 			if err := enc.write("", api.NewRequestView(r, true), true); err != nil {
 				return fmt.Errorf("request %d: %w", r.ID, err)
 			}
@@ -69,7 +69,7 @@ func writeJSONL(ctx context.Context, h db.Handle, w io.Writer, s Spec) (Summary,
 		sum.Entries = sum.Rows
 		return sum, err
 	default:
-		err := db.EachDelivery(ctx, h, s.Deliveries, s.Span, func(d *db.Delivery) error {
+		err := db.NewDeliveryStore().EachDelivery(ctx, h, s.Deliveries, s.Span, func(d *db.Delivery) error {
 			if err := enc.write("", api.ViewDelivery(*d), true); err != nil {
 				return fmt.Errorf("delivery %d: %w", d.ID, err)
 			}

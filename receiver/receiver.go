@@ -34,7 +34,8 @@ const (
 	keptResponse = 64 << 10
 )
 
-// Options configure a Receiver. DB, Requests and Routes are required.
+// Options configure a Receiver. DB is required (Requests and Routes are
+// stores whose zero values are ready to use).
 type Options struct {
 	DB       *db.DB
 	Requests db.RequestStore
@@ -87,8 +88,8 @@ type Receiver struct {
 
 // New builds a receiver.
 func New(opts Options) (*Receiver, error) {
-	if opts.DB == nil || opts.Requests == nil || opts.Routes == nil {
-		return nil, errors.New("receiver: DB, Requests and Routes are required")
+	if opts.DB == nil {
+		return nil, errors.New("receiver: DB is required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -32,7 +32,7 @@ func (s *Sender) hold(ctx context.Context) {
 		return
 	}
 	now := time.Now()
-	cur, err := db.LoadHolder(ctx, s.db.Reader())
+	cur, err := s.outbox.LoadHolder(ctx, s.db.Reader())
 	if err != nil {
 		s.log.Error("reading who runs the outbox", "err", err)
 		return
@@ -57,7 +57,7 @@ func (s *Sender) hold(ctx context.Context) {
 	var got db.Holder
 	err = s.db.Write(ctx, func(tx db.Handle) error {
 		var err error
-		got, took, err = db.TakeHolder(ctx, tx, want, now, holderGone)
+		got, took, err = s.outbox.TakeHolder(ctx, tx, want, now, holderGone)
 		return err
 	})
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Sender) unhold() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.db.Write(ctx, func(tx db.Handle) error { return db.ReleaseHolder(ctx, tx, s.owner) }); err != nil {
+	if err := s.db.Write(ctx, func(tx db.Handle) error { return s.outbox.ReleaseHolder(ctx, tx, s.owner) }); err != nil {
 		s.log.Error("giving the outbox up", "err", err)
 	}
 	s.holding.Store(false)
@@ -121,7 +121,7 @@ func holderGone(h db.Holder) bool {
 // when the last holder's lease has run out or its process is gone; empty
 // when this process runs it or no process ever did.
 func OutboxNote(ctx context.Context, h db.Handle) (string, error) {
-	cur, err := db.LoadHolder(ctx, h)
+	cur, err := db.NewOutboxStore().LoadHolder(ctx, h)
 	if err != nil || cur == nil {
 		return "", err
 	}
@@ -141,7 +141,7 @@ func (s *Sender) Holding() bool { return s.holding.Load() }
 // Holder is the process that runs the outbox, nil when none does (no
 // process holds it, or its lease has run out or its process is gone).
 func (s *Sender) Holder(ctx context.Context) (*db.Holder, error) {
-	h, err := db.LoadHolder(ctx, s.db.Reader())
+	h, err := s.outbox.LoadHolder(ctx, s.db.Reader())
 	if err != nil || h == nil {
 		return nil, err
 	}

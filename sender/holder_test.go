@@ -30,7 +30,7 @@ func TestOutboxNote(t *testing.T) {
 	put := func(h db.Holder) {
 		t.Helper()
 		if err := d.Write(ctx, func(tx db.Handle) error {
-			_, _, err := db.TakeHolder(ctx, tx, h, time.Now(), func(db.Holder) bool { return true })
+			_, _, err := db.NewOutboxStore().TakeHolder(ctx, tx, h, time.Now(), func(db.Holder) bool { return true })
 			return err
 		}); err != nil {
 			t.Fatal(err)

@@ -129,10 +129,10 @@ func (s *DBSource) Export(ctx context.Context, w io.Writer, spec export.Spec) (e
 
 // RequestOfAttempt implements Source.
 func (s *DBSource) RequestOfAttempt(ctx context.Context, deliveryID int64, n int) (int64, error) {
-	return db.RequestOfAttempt(ctx, s.DB.Reader(), deliveryID, n)
+	return s.Deliveries.RequestOfAttempt(ctx, s.DB.Reader(), deliveryID, n)
 }
 
 // AttemptOfRequest implements Source.
 func (s *DBSource) AttemptOfRequest(ctx context.Context, requestID int64) (int64, int, error) {
-	return db.AttemptOfRequest(ctx, s.DB.Reader(), requestID)
+	return s.Deliveries.AttemptOfRequest(ctx, s.DB.Reader(), requestID)
 }

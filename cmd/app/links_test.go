@@ -40,7 +40,7 @@ func TestAttemptAndRequestFindEachOther(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		att := del.Attempts[len(del.Attempts)-1]
-		rid, err := db.RequestOfAttempt(ctx, a.DB.Reader(), id, att.N)
+		rid, err := db.NewDeliveryStore().RequestOfAttempt(ctx, a.DB.Reader(), id, att.N)
 		if err != nil {
 			t.Fatalf("%s: the request of attempt %d: %v", vendor.name, att.N, err)
 		}
@@ -48,7 +48,7 @@ func TestAttemptAndRequestFindEachOther(t *testing.T) {
 		if err != nil || string(req.Body) != string(att.Request.Body) || !strings.HasSuffix(att.Request.URL, req.Path) {
 			t.Fatalf("%s: request %d is not the attempt's (%v): %q to %s vs %q to %s", vendor.name, rid, err, req.Body, req.Path, att.Request.Body, att.Request.URL)
 		}
-		gotDel, gotN, err := db.AttemptOfRequest(ctx, a.DB.Reader(), rid)
+		gotDel, gotN, err := db.NewDeliveryStore().AttemptOfRequest(ctx, a.DB.Reader(), rid)
 		if err != nil || gotDel != id || gotN != att.N {
 			t.Fatalf("%s: request %d back to attempt: %d/%d, %v; want %d/%d", vendor.name, rid, gotDel, gotN, err, id, att.N)
 		}
@@ -63,10 +63,10 @@ func TestAttemptAndRequestFindEachOther(t *testing.T) {
 	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT max(id) FROM requests`).Scan(&outside); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AttemptOfRequest(ctx, a.DB.Reader(), outside); !errors.Is(err, db.ErrNotFound) {
+	if _, _, err := db.NewDeliveryStore().AttemptOfRequest(ctx, a.DB.Reader(), outside); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("a request from outside has an attempt: %v", err)
 	}
-	if _, err := db.RequestOfAttempt(ctx, a.DB.Reader(), 1<<40, 1); !errors.Is(err, db.ErrNotFound) {
+	if _, err := db.NewDeliveryStore().RequestOfAttempt(ctx, a.DB.Reader(), 1<<40, 1); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("no such attempt: %v", err)
 	}
 }

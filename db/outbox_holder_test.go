@@ -20,7 +20,7 @@ func TestTakeHolder(t *testing.T) {
 		t.Helper()
 		write(t, d, func(tx Handle) error {
 			var err error
-			cur, took, err = TakeHolder(ctx, tx, h, at, gone)
+			cur, took, err = NewOutboxStore().TakeHolder(ctx, tx, h, at, gone)
 			return err
 		})
 		return cur, took
@@ -48,7 +48,7 @@ func TestTakeHolder(t *testing.T) {
 	if cur, took := take(a, now.Add(30*time.Second), alive); !took || cur.Owner != 1 {
 		t.Fatalf("an expired lease was not taken over: %v %+v", took, cur)
 	}
-	got, err := LoadHolder(ctx, d.Reader())
+	got, err := NewOutboxStore().LoadHolder(ctx, d.Reader())
 	if err != nil || got == nil || got.Owner != 1 || got.PID != 100 || got.Kind != "serve" {
 		t.Fatalf("LoadHolder = %+v, %v", got, err)
 	}
@@ -63,16 +63,16 @@ func TestTakeHolder(t *testing.T) {
 		_, err = tx.ExecContext(ctx, `INSERT INTO deliveries (endpoint_id, vendor, event_types, status, runner, created_at, updated_at) VALUES (1, 'holm', '[]', 'pending', 2, 0, 0)`)
 		return err
 	})
-	write(t, d, func(tx Handle) error { return ReleaseHolder(ctx, tx, 2) })
-	if got, _ := LoadHolder(ctx, d.Reader()); got == nil || got.Owner != 1 {
+	write(t, d, func(tx Handle) error { return NewOutboxStore().ReleaseHolder(ctx, tx, 2) })
+	if got, _ := NewOutboxStore().LoadHolder(ctx, d.Reader()); got == nil || got.Owner != 1 {
 		t.Fatalf("another process's release freed the outbox: %+v", got)
 	}
 	var runners int
 	if err := d.Reader().QueryRow(`SELECT count(*) FROM deliveries WHERE runner IS NOT NULL`).Scan(&runners); err != nil || runners != 0 {
 		t.Fatalf("%d deliveries still run alone by a released process (%v)", runners, err)
 	}
-	write(t, d, func(tx Handle) error { return ReleaseHolder(ctx, tx, 1) })
-	if got, err := LoadHolder(ctx, d.Reader()); got != nil || err != nil {
+	write(t, d, func(tx Handle) error { return NewOutboxStore().ReleaseHolder(ctx, tx, 1) })
+	if got, err := NewOutboxStore().LoadHolder(ctx, d.Reader()); got != nil || err != nil {
 		t.Fatalf("after the holder's release: %+v, %v", got, err)
 	}
 }

@@ -36,7 +36,7 @@ type Holder struct {
 
 // LoadHolder reads the outbox's holder (nil when no process holds it or
 // ever did; an expired lease is returned as it stands).
-func LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
+func (OutboxStore) LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
 	var (
 		o             Holder
 		since, expire int64
@@ -49,7 +49,7 @@ func LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the outbox's holder: %w", err)
 	}
-	o.Since, o.ExpiresAt = outboxTime(since), outboxTime(expire)
+	o.Since, o.ExpiresAt = fromNanos(since), fromNanos(expire)
 	return &o, nil
 }
 
@@ -58,8 +58,8 @@ func LoadHolder(ctx context.Context, h Handle) (*Holder, error) {
 // (a renewal: Since is kept), or gone says the current holder no longer
 // runs. It returns the holder after the call and whether it is want. Run
 // it inside DB.Write.
-func TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone func(Holder) bool) (Holder, bool, error) {
-	cur, err := LoadHolder(ctx, h)
+func (o OutboxStore) TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone func(Holder) bool) (Holder, bool, error) {
+	cur, err := o.LoadHolder(ctx, h)
 	if err != nil {
 		return Holder{}, false, err
 	}
@@ -75,7 +75,7 @@ func TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone 
 			start = excluded.start, kind = excluded.kind, receiver = excluded.receiver,
 			time_scale = excluded.time_scale, since = excluded.since, expires_at = excluded.expires_at`,
 		want.Owner, want.PID, want.Host, want.Start, want.Kind, want.Receiver, want.TimeScale,
-		outboxNanos(want.Since), outboxNanos(want.ExpiresAt)); err != nil {
+		nanos(want.Since), nanos(want.ExpiresAt)); err != nil {
 		return Holder{}, false, fmt.Errorf("taking the outbox for process %d: %w", want.PID, err)
 	}
 	return want, true, nil
@@ -84,7 +84,7 @@ func TakeHolder(ctx context.Context, h Handle, want Holder, now time.Time, gone 
 // ReleaseHolder gives the outbox up if owner holds it, so that another
 // process takes it over at once, and hands the deliveries owner runs alone
 // to whichever process holds the outbox. Run it inside DB.Write.
-func ReleaseHolder(ctx context.Context, h Handle, owner int64) error {
+func (OutboxStore) ReleaseHolder(ctx context.Context, h Handle, owner int64) error {
 	if _, err := h.ExecContext(ctx, `DELETE FROM outbox_holder WHERE id = 1 AND owner = ?`, owner); err != nil {
 		return fmt.Errorf("giving the outbox up: %w", err)
 	}
