@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -48,7 +49,7 @@ func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 	}
 
 	// The target fails its first request: the vendor's retry follows.
-	target := newHookServer(t, failFirst(1))
+	target := testkit.NewHookServer(t, testkit.FailFirst(1))
 	del, err := s.SendTo(ctx, "policycortex", "policy.violation.created", target.URL+"/send", fixtures.Credentials{Secret: "s"}, sender.SendOptions{})
 	if err != nil {
 		t.Fatalf("send: %v", err)
@@ -57,8 +58,8 @@ func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 	if err := d.Write(ctx, func(tx db.Handle) error { return db.NewRouteStore().PutRoute(ctx, tx, route) }); err != nil {
 		t.Fatal(err)
 	}
-	body := received(t, "policycortex", fixtures.Credentials{Secret: "route-secret"}, "policy.violation.created")
-	id := storeRequest(t, d, "pc", "policycortex", body, false)
+	body := testkit.Received(t, "policycortex", fixtures.Credentials{Secret: "route-secret"}, "policy.violation.created")
+	id := testkit.StoreRequest(t, d, "pc", "policycortex", body, false)
 	if code, b := call("POST", "/api/requests/"+itoa(id)+"/replay", `{"url":"`+target.URL+`/replay"}`); code != 200 {
 		t.Fatalf("replay to a URL: %d %s", code, b)
 	}
@@ -109,7 +110,7 @@ func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := len(target.requests()); n != 3 {
+	if n := len(target.Requests()); n != 3 {
 		t.Errorf("the target got %d requests, want 3 (the send, its retry, the replay)", n)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/gorilla/mux"
+
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // TestEndpointWritesRacingDeleteNever500: API writes on one endpoint (a
@@ -19,7 +21,7 @@ import (
 // foreign-key failure is the row being gone). 200 rounds.
 func TestEndpointWritesRacingDeleteNever500(t *testing.T) {
 	s, _ := openSender(t, 1)
-	hook := newHookServer(t, status(http.StatusOK))
+	hook := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
 	r := mux.NewRouter()
 	RegisterSender(r, s)
 	api := httptest.NewServer(r)
