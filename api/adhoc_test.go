@@ -3,14 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
@@ -26,26 +21,10 @@ import (
 func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 	s, d := openSender(t, 1000)
 	ctx := context.Background()
-	r := mux.NewRouter()
-	RegisterSender(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
+	api := senderAPI(t, s)
 	call := func(method, path, in string) (int, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(method, api.URL+path, strings.NewReader(in))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if in != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		return call(t, method, api+path, in)
 	}
 
 	// The target fails its first request: the vendor's retry follows.

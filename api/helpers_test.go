@@ -3,7 +3,9 @@ package api
 import (
 	"cmp"
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/hookscope/hookscope/fixtures"
@@ -29,4 +31,33 @@ func newHarness(t testing.TB, opts receiver.Options) *harness {
 // wire is an unsigned JSON POST of body.
 func wire(body []byte) fixtures.Wire {
 	return fixtures.Wire{Method: http.MethodPost, Header: fixtures.NewHeader("Content-Type", "application/json"), Body: body}
+}
+
+// request sends method to url with body (as JSON when not empty) and
+// returns the answer's status and body.
+func request(method, url, body string) (int, []byte, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, nil
+}
+
+// call is request, failing the test when it cannot be made.
+func call(t *testing.T, method, url, body string) (int, []byte) {
+	t.Helper()
+	code, b, err := request(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, b
 }

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/internal/testkit"
@@ -19,4 +22,15 @@ func openSender(t *testing.T, scale float64) (*sender.Sender, *db.DB) {
 	return testkit.OpenStarted(t, func(d *db.DB) *sender.Sender {
 		return sender.New(d, sender.Options{TimeScale: scale, Poll: 20 * time.Millisecond, Seed: 7})
 	})
+}
+
+// senderAPI serves the sender's REST routes over s on loopback until
+// cleanup and returns its URL.
+func senderAPI(t *testing.T, s *sender.Sender) string {
+	t.Helper()
+	r := mux.NewRouter()
+	RegisterSender(r, s)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

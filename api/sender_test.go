@@ -4,11 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/gorilla/mux"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
@@ -19,30 +16,10 @@ import (
 func TestAPI(t *testing.T) {
 	s, _ := openSender(t, 1)
 	hook := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
-	r := mux.NewRouter()
-	RegisterSender(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
+	api := senderAPI(t, s)
 	call := func(method, path, body string) (int, string) {
-		req, _ := http.NewRequest(method, api.URL+path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		buf := make([]byte, 4096)
-		for {
-			n, err := resp.Body.Read(buf)
-			b.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		return resp.StatusCode, b.String()
+		code, b := call(t, method, api+path, body)
+		return code, string(b)
 	}
 	for _, c := range []struct{ body, field string }{
 		{`{"name":"x","url":"ftp://nope","profile":"policycortex"}`, "url:"},
@@ -121,17 +98,14 @@ func TestAPI(t *testing.T) {
 
 func TestReplayAPI(t *testing.T) {
 	s, d := openSender(t, 1)
-	r := mux.NewRouter()
-	RegisterSender(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
+	api := senderAPI(t, s)
 	srv := testkit.NewHookServer(t, testkit.Status(200))
 	body := testkit.Received(t, "codescoring", fixtures.Credentials{Token: "tok"}, "project_sca_analysis_started", "test")
 	id := testkit.StoreRequest(t, d, "codescoring", "codescoring", body, false)
 	testkit.AddEndpoint(t, s, "codescoring", srv.URL, func(e *db.Endpoint) { e.Name, e.Token = "cs", "endpoint-token" })
 
 	post := func(path, in string) (int, []byte) {
-		resp, err := http.Post(api.URL+path, "application/json", strings.NewReader(in))
+		resp, err := http.Post(api+path, "application/json", strings.NewReader(in))
 		if err != nil {
 			t.Fatal(err)
 		}
