@@ -19,6 +19,7 @@ import (
 // (POST /api/events) does not fan out to it. Its deliveries are recorded,
 // retried on the vendor's schedule and show the URL they went to.
 func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
+	t.Parallel()
 	s, d := openSender(t, 1000)
 	ctx := context.Background()
 	api := senderAPI(t, s)

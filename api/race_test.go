@@ -15,6 +15,7 @@ import (
 // racing its DELETE over real HTTP answer 2xx, 404 or 409, never 500 (a
 // foreign-key failure is the row being gone). 200 rounds.
 func TestEndpointWritesRacingDeleteNever500(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1)
 	hook := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
 	api := senderAPI(t, s)

@@ -15,6 +15,7 @@ import (
 // scenario of every vendor: the scenarios are what the vendor really does,
 // and nothing a correct receiver does is flagged.
 func TestCorrectReceiverPassesEveryScenario(t *testing.T) {
+	t.Parallel()
 	for _, vendor := range []string{"policycortex", "standardwebhooks", "codescoring", "securityscorecard", "cyscale", "holm"} {
 		t.Run(vendor, func(t *testing.T) {
 			s, _ := openSender(t)
@@ -144,6 +145,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 // answer, saying so; the timeout is injected, the receiver never answers
 // before the client gives up.
 func TestSlowReceiverFailsOnTimeout(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t)
 	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		<-r.Context().Done() // answers only once the client is gone

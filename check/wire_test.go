@@ -43,6 +43,7 @@ func onlyScenario(t *testing.T, vendor, id string, answer func(http.ResponseWrit
 // the vendor's own verifier: the forgeries fail it for the stated reason,
 // the repeats keep the vendor's message id.
 func TestForgeriesAreWhatTheySay(t *testing.T) {
+	t.Parallel()
 	pc := credsFor("policycortex")
 	verifyPC := func(g testkit.Got) fixtures.Verification {
 		prof, _ := fixtures.Lookup("policycortex")

@@ -56,6 +56,7 @@ func post(path string, headers []string, body []byte) []byte {
 // TestBadInputs sends hostile and broken requests: none crashes the
 // receiver, each gets the right answer, each is recorded (body exact).
 func TestBadInputs(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{ReadTimeout: 700 * time.Millisecond, BodyLimit: 1 << 20})
 	addr := strings.TrimPrefix(h.URL, "http://")
 	validWire := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1)
@@ -228,6 +229,7 @@ func TestPanicIsRecordedAnd500(t *testing.T) {
 // TestPipelinedHeadersKeepOrder sends two requests in one write on one
 // connection: each is recorded with its own headers in order.
 func TestPipelinedHeadersKeepOrder(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	addr := strings.TrimPrefix(h.URL, "http://")
 	c, err := net.Dial("tcp", addr)

@@ -227,6 +227,7 @@ func TestHeaderCutShortIsRecorded(t *testing.T) {
 // stream, not a reset. The listener's connection wrapper must let that
 // half-close through.
 func TestRefusalEndsWithFIN(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{MaxHeaderBytes: 16 << 10})
 	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {

@@ -68,6 +68,7 @@ func sendOversized(addr string, body []byte, expect bool) (string, error) {
 // client is still sending, and the request is recorded with its first
 // bytes.
 func TestOversizedBodyAlways413(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	addr := strings.TrimPrefix(h.URL, "http://")
 	body := bytes.Repeat([]byte("0123456789abcdef"), (11<<20)/16)
@@ -95,6 +96,7 @@ func TestOversizedBodyAlways413(t *testing.T) {
 // TestDrainEndsAtShutdown: a client that stops sending in the middle of an
 // oversized body does not hold up Shutdown while the rest is awaited.
 func TestDrainEndsAtShutdown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{BodyLimit: 1 << 20, ReadTimeout: time.Minute})
 	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {
@@ -121,6 +123,7 @@ func TestDrainEndsAtShutdown(t *testing.T) {
 // A body past the preview the database keeps in a request's row is
 // recorded whole: the request read back holds every byte received.
 func TestLongBodyRecordedWhole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	body := make([]byte, 3<<20+17)
 	for i := range body {

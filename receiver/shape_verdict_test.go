@@ -19,6 +19,7 @@ import (
 // over the limit: 431; a body that never arrived: 408) are recorded
 // without a shape verdict, and say why.
 func TestRefusedBeforeBodyHasNoShapeVerdict(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{ReadTimeout: 700 * time.Millisecond, MaxHeaderBytes: 16 << 10})
 	addr := strings.TrimPrefix(h.URL, "http://")
 	valid := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1).Body
@@ -56,6 +57,7 @@ func TestRefusedBeforeBodyHasNoShapeVerdict(t *testing.T) {
 // the connection was held and how it ended (the client gave up, or
 // hookscope stopped), not as an answer of a millisecond.
 func TestHangRecordsHowLongItHeld(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	h.setSim("holm", db.SimResponse{Hang: true})
 	w := testkit.Frame(t, "holm", "finished_scan", db0(), 1)

@@ -78,6 +78,7 @@ func TestSeededFailureRateIsReproducible(t *testing.T) {
 }
 
 func TestDelay(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	h.setSim("holm", db.SimResponse{DelayMS: 150})
 	start := time.Now()
@@ -91,6 +92,7 @@ func TestDelay(t *testing.T) {
 }
 
 func TestHang(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	h.setSim("holm", db.SimResponse{Hang: true})
 	client := &http.Client{Timeout: 300 * time.Millisecond}

@@ -185,6 +185,7 @@ func message(t *testing.T, p fixtures.Profile, event string, creds fixtures.Cred
 //     its invalid (or missing) verdict and is not presented as an
 //     at-least-once duplicate, but as a repeat of the genuine one.
 func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		vendor, event, sigHeader string
 	}{

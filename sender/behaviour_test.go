@@ -15,6 +15,7 @@ import (
 // TestSkippedWhileDisabledThenSent: events for a disabled endpoint are
 // recorded as skipped, never sent, and go out after Enable + SendSkipped.
 func TestSkippedWhileDisabledThenSent(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1)
 	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
 	ep := testkit.AddEndpoint(t, s, "holm", srv.URL)
@@ -64,6 +65,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 // TestTimeoutAndRefused: a receiver slower than the timeout, and a closed
 // port, are recorded with their class.
 func TestTimeoutAndRefused(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1)
 	release := make(chan struct{})
 	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {

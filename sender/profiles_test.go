@@ -25,6 +25,7 @@ var codeScoringLadder = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.
 // fails is retried 1 m → 5 m → 30 m → 3 h → 12 h → 24 h → 48 h (at a time
 // scale of 100 000), then disabled; nothing more is sent.
 func TestCodeScoringLadderThenDisable(t *testing.T) {
+	t.Parallel()
 	const scale = 1e5
 	s, _ := openSender(t, scale)
 	srv := testkit.NewHookServer(t, testkit.Status(http.StatusServiceUnavailable))
@@ -81,6 +82,7 @@ func TestCodeScoringLadderThenDisable(t *testing.T) {
 
 // TestRetryDelaysFollowProfiles checks the recorded vendor waits.
 func TestRetryWaitRecordsVendorSchedule(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 60) // 1 m → 1 s
 	srv := testkit.NewHookServer(t, testkit.Status(http.StatusInternalServerError))
 	testkit.AddEndpoint(t, s, "codescoring", srv.URL)
@@ -97,6 +99,7 @@ func TestRetryWaitRecordsVendorSchedule(t *testing.T) {
 // TestCodeScoringBatchesOneWindow: events within one 5-second window go
 // out in one {"events": [...]} request with the token header.
 func TestCodeScoringBatchesOneWindow(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 10) // the 5 s window lasts 500 ms
 	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
 	ep := testkit.AddEndpoint(t, s, "codescoring", srv.URL)
@@ -143,6 +146,7 @@ func codeScoringTriggers(t *testing.T, body []byte) []string {
 // TestCodeScoringResendsTogether: a failed request's events accumulate with
 // newer ones and are resent together.
 func TestCodeScoringResendsTogether(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 100) // window 50 ms, first retry 600 ms
 	srv := testkit.NewHookServer(t, testkit.FailFirst(1))
 	testkit.AddEndpoint(t, s, "codescoring", srv.URL)
@@ -198,6 +202,7 @@ func TestCodeScoringTest(t *testing.T) {
 // the same execution_id and created_at and a counting `retries`, then an
 // escalation carrying the seed's email.
 func TestSecurityScorecardRetriesThenEscalates(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1e5)
 	srv := testkit.NewHookServer(t, testkit.Status(http.StatusBadGateway))
 	ep := testkit.AddEndpoint(t, s, "securityscorecard", srv.URL)
@@ -313,6 +318,7 @@ func verifyPolicyCortex(payload []byte, signature, secret string) bool {
 // earlier one is retried; every request carries a signature the seed's
 // snippet accepts and the endpoint's custom header.
 func TestPolicyCortexOrderedSignedWithHeaders(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 600) // first retry 1 m → 100 ms
 	srv := testkit.NewHookServer(t, testkit.FailFirst(2))
 	ep := testkit.AddEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) {

@@ -49,6 +49,7 @@ func TestRetryAfterBoundedByWindow(t *testing.T) {
 // with a Retry-After in year 9999 gets its next attempt at the end of the
 // retry window (scaled), not attempts 2-8 in the same second.
 func TestRetryAfterFarFutureDoesNotResendAtOnce(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1000)
 	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")

@@ -18,6 +18,7 @@ import (
 // ladder at ×100000 (the whole CodeScoring ladder, 87.6 h, in about 3 s),
 // and records that scale on the delivery and each wait.
 func TestDeliveryKeepsItsTimeScaleInAnotherSender(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hookscope.db")
 	open := func() *db.DB {

@@ -74,6 +74,7 @@ func newestRequest(t *testing.T, d *db.DB, n int64, ready func(*db.Request) bool
 // pane, and a simulated hang shows that no answer was sent and how long
 // the connection was held, not an answer of a millisecond.
 func TestDetailOfRefusedAndHungRequests(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	rc, addr := serveReceiver(t, d)
 	m := newTestModel(t, d, 120, 34)

@@ -26,6 +26,7 @@ func testConfig(t *testing.T) Config {
 }
 
 func TestStartServeShutdown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, err := Start(ctx, testConfig(t))
 	if err != nil {
