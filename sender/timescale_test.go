@@ -21,14 +21,7 @@ func TestDeliveryKeepsItsTimeScaleInAnotherSender(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hookscope.db")
-	open := func() *db.DB {
-		d, err := db.Open(ctx, path, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
+	open := func() *db.DB { return testkit.OpenPath(t, path) }
 	srv := testkit.NewHookServer(t, testkit.Status(http.StatusServiceUnavailable))
 
 	// The holder at real time, as `serve` runs by default.
@@ -88,14 +81,7 @@ func TestDeliveryKeepsItsTimeScaleInAnotherSender(t *testing.T) {
 func TestSendRunKeepsItsOwnDeliveries(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hookscope.db")
-	open := func() *db.DB {
-		d, err := db.Open(ctx, path, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
+	open := func() *db.DB { return testkit.OpenPath(t, path) }
 	srv := testkit.NewHookServer(t, testkit.FailFirst(1))
 	holder := New(open(), Options{Poll: 20 * time.Millisecond, Kind: "serve"})
 	sendRun := New(open(), Options{TimeScale: 1000, Poll: 20 * time.Millisecond, Kind: "send", OwnOnly: true})

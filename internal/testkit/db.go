@@ -12,7 +12,14 @@ import (
 // close checked) at cleanup.
 func OpenDB(t testing.TB) *db.DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "hookscope.db")
+	return OpenPath(t, filepath.Join(t.TempDir(), "hookscope.db"))
+}
+
+// OpenPath opens the database file at path (another handle on it, as
+// another process would have, when it is open already), closed (and the
+// close checked) at cleanup.
+func OpenPath(t testing.TB, path string) *db.DB {
+	t.Helper()
 	d, err := db.Open(context.Background(), path, db.Options{})
 	if err != nil {
 		t.Fatalf("opening %s: %v", path, err)
