@@ -3,17 +3,13 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -23,32 +19,17 @@ import (
 // (POST /api/events) does not fan out to it. Its deliveries are recorded,
 // retried on the vendor's schedule and show the URL they went to.
 func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
+	t.Parallel()
 	s, d := openSender(t, 1000)
 	ctx := context.Background()
-	r := mux.NewRouter()
-	RegisterSender(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
+	api := senderAPI(t, s)
 	call := func(method, path, in string) (int, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(method, api.URL+path, strings.NewReader(in))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if in != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		return call(t, method, api+path, in)
 	}
 
 	// The target fails its first request: the vendor's retry follows.
-	target := newHookServer(t, failFirst(1))
+	target := testkit.NewHookServer(t, testkit.FailFirst(1))
 	del, err := s.SendTo(ctx, "policycortex", "policy.violation.created", target.URL+"/send", fixtures.Credentials{Secret: "s"}, sender.SendOptions{})
 	if err != nil {
 		t.Fatalf("send: %v", err)
@@ -57,8 +38,8 @@ func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 	if err := d.Write(ctx, func(tx db.Handle) error { return db.NewRouteStore().PutRoute(ctx, tx, route) }); err != nil {
 		t.Fatal(err)
 	}
-	body := received(t, "policycortex", fixtures.Credentials{Secret: "route-secret"}, "policy.violation.created")
-	id := storeRequest(t, d, "pc", "policycortex", body, false)
+	body := testkit.Received(t, "policycortex", fixtures.Credentials{Secret: "route-secret"}, "policy.violation.created")
+	id := testkit.StoreRequest(t, d, "pc", "policycortex", body, false)
 	if code, b := call("POST", "/api/requests/"+itoa(id)+"/replay", `{"url":"`+target.URL+`/replay"}`); code != 200 {
 		t.Fatalf("replay to a URL: %d %s", code, b)
 	}
@@ -109,7 +90,7 @@ func TestAdHocTargetsAreNotEndpoints(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := len(target.requests()); n != 3 {
+	if n := len(target.Requests()); n != 3 {
 		t.Errorf("the target got %d requests, want 3 (the send, its retry, the replay)", n)
 	}
 }

@@ -8,20 +8,21 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // A delivery's attempt as printed or served never shows a token in full,
 // while the stored request keeps it exactly.
 func TestViewDeliveryMasksCredentialHeaders(t *testing.T) {
 	s, _ := openSender(t, 1000)
-	srv := newHookServer(t, status(200))
+	srv := testkit.NewHookServer(t, testkit.Status(200))
 	const token = "tok-0123456789abcdef0123456789"
-	ep := addEndpoint(t, s, "codescoring", srv.URL, func(e *db.Endpoint) { e.Token = token })
+	ep := testkit.AddEndpoint(t, s, "codescoring", srv.URL, func(e *db.Endpoint) { e.Token = token })
 	d, err := s.Test(context.Background(), ep.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d = waitDelivery(t, s, d.ID, "delivered", final)
+	d = testkit.WaitDelivery(t, s, d.ID, "delivered", testkit.Final)
 	stored := d.Attempts[0].Request.Headers
 	if !hasHeaderValue(stored, fixtures.CodeScoringTokenHeader, token) {
 		t.Fatalf("stored attempt lost the exact token: %+v", stored)

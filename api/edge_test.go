@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/sender"
 )
@@ -16,9 +17,9 @@ import (
 // SQLite file on a loopback port, as serve does.
 func edgeAPI(t *testing.T) (*harness, string) {
 	h := newHarness(t, receiver.Options{})
-	s := sender.New(h.db, sender.Options{Poll: 20 * time.Millisecond})
-	r := NewRouter(quietLogger(), nil)
-	RegisterReceiver(r, Receiving{DB: h.db, Requests: h.requests, Routes: h.routes, Receiver: h.rc})
+	s := sender.New(h.DB, sender.Options{Poll: 20 * time.Millisecond})
+	r := NewRouter(testkit.QuietLogger(), nil)
+	RegisterReceiver(r, Receiving{DB: h.DB, Requests: h.Requests, Routes: h.Routes, Receiver: h.Srv})
 	RegisterSender(r, s)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
@@ -31,7 +32,7 @@ func edgeAPI(t *testing.T) (*harness, string) {
 func TestAPISearchTextLimit(t *testing.T) {
 	h, api := edgeAPI(t)
 	atLimit := strings.Repeat("x", 1023) + "y"
-	h.send("holm", wire([]byte(`{"note":"`+atLimit+`"}`)))
+	h.Send("holm", wire([]byte(`{"note":"`+atLimit+`"}`)))
 	for _, path := range []string{"/api/requests", "/api/deliveries"} {
 		code, b := call(t, "GET", api+path+"?q="+strings.Repeat("a", 100_000), "")
 		if code != 400 || !strings.Contains(string(b), "q: 100000 is outside 0..1024 bytes") {

@@ -1,165 +1,63 @@
 package api
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"errors"
 	"io"
-	"log/slog"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"path/filepath"
+	"strings"
 	"testing"
-	"time"
 
-	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/receiver"
 )
 
-// harness is a receiver serving on loopback over a real SQLite file, for
-// the API's routes to read what it recorded.
-type harness struct {
-	t        testing.TB
-	db       *db.DB
-	rc       *receiver.Receiver
-	url      string
-	requests db.RequestStore
-	routes   db.RouteStore
-	client   *http.Client
-}
-
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+// harness is a receiver serving on loopback over a real SQLite file, with
+// the default routes, for the API's routes to read what it recorded.
+type harness = testkit.Harness[*receiver.Receiver]
 
 func newHarness(t testing.TB, opts receiver.Options) *harness {
 	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "hookscope.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, db: d, requests: db.NewRequestStore(), routes: db.NewRouteStore()}
-	if _, err := receiver.EnsureDefaultRoutes(ctx, d, h.routes); err != nil {
-		t.Fatal(err)
-	}
-	opts.DB, opts.Requests, opts.Routes = d, h.requests, h.routes
-	if opts.Logger == nil {
-		opts.Logger = quietLogger()
-	}
-	h.rc, err = receiver.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.url = "http://" + l.Addr().String()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := h.rc.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
+	return testkit.NewHarness(t, receiver.HookPrefix, func(e testkit.Env) (*receiver.Receiver, error) {
+		opts.DB, opts.Requests, opts.Routes, opts.Logger = e.DB, e.Requests, e.Routes, cmp.Or(opts.Logger, e.Logger)
+		if _, err := receiver.EnsureDefaultRoutes(context.Background(), opts.DB, opts.Routes); err != nil {
+			return nil, err
 		}
-	}()
-	h.client = &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := h.rc.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		<-done
-		h.client.CloseIdleConnections()
-		if err := d.Close(); err != nil {
-			t.Errorf("closing the db: %v", err)
-		}
+		return receiver.New(opts)
 	})
-	return h
-}
-
-// route loads a stored route.
-func (h *harness) route(name string) *db.Route {
-	h.t.Helper()
-	r, err := h.routes.GetRoute(context.Background(), h.db.Reader(), name)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return r
-}
-
-// send sends a framed wire request to /hooks/route.
-func (h *harness) send(route string, w fixtures.Wire) (*http.Response, []byte) {
-	h.t.Helper()
-	req, err := http.NewRequest(w.Method, h.url+receiver.HookPrefix+route, bytes.NewReader(w.Body))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if req.Method == "" {
-		req.Method = http.MethodPost
-	}
-	for k, vs := range w.Header.HTTP() {
-		req.Header[k] = append([]string(nil), vs...)
-	}
-	resp, err := h.client.Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return resp, b
-}
-
-// last returns the newest recorded request, bodies included.
-func (h *harness) last() *db.Request {
-	h.t.Helper()
-	rows, err := h.requests.ListRequests(context.Background(), h.db.Reader(), db.RequestFilter{Limit: 1})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if len(rows) == 0 {
-		h.t.Fatal("no request recorded")
-	}
-	r, err := h.requests.GetRequest(context.Background(), h.db.Reader(), rows[0].ID)
-	if err != nil {
-		h.t.Fatalf("request %d: %v", rows[0].ID, err)
-	}
-	return r
-}
-
-// frame renders and frames one event of a vendor with creds, as the
-// vendor would send it now.
-func frame(t testing.TB, vendor, event string, creds fixtures.Credentials, seed uint64) fixtures.Wire {
-	t.Helper()
-	p, _, err := fixtures.Find(vendor, event)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	payload, err := p.Render(event, rand.New(rand.NewPCG(seed, seed+1)), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := p.Frame([]fixtures.Outgoing{{Type: event, Payload: payload, CreatedAt: now}}, fixtures.FrameOptions{Credentials: creds, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w.Method == "" {
-		w.Method = http.MethodPost
-	}
-	return w
-}
-
-// credsOf are a route's credentials.
-func credsOf(r *db.Route) fixtures.Credentials {
-	return fixtures.Credentials{Secret: r.Secret, Token: r.Token, Header: r.Header}
 }
 
 // wire is an unsigned JSON POST of body.
 func wire(body []byte) fixtures.Wire {
 	return fixtures.Wire{Method: http.MethodPost, Header: fixtures.NewHeader("Content-Type", "application/json"), Body: body}
+}
+
+// request sends method to url with body (as JSON when not empty) and
+// returns the answer's status and body.
+func request(method, url, body string) (int, []byte, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, nil
+}
+
+// call is request, failing the test when it cannot be made.
+func call(t *testing.T, method, url, body string) (int, []byte) {
+	t.Helper()
+	code, b, err := request(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, b
 }

@@ -3,14 +3,11 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/gorilla/mux"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // TestEndpointWritesRacingDeleteNever500: API writes on one endpoint (a
@@ -18,25 +15,16 @@ import (
 // racing its DELETE over real HTTP answer 2xx, 404 or 409, never 500 (a
 // foreign-key failure is the row being gone). 200 rounds.
 func TestEndpointWritesRacingDeleteNever500(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1)
-	hook := newHookServer(t, status(http.StatusOK))
-	r := mux.NewRouter()
-	RegisterSender(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
+	hook := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	api := senderAPI(t, s)
 	call := func(method, path, body string) (int, string) {
-		req, _ := http.NewRequest(method, api.URL+path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
+		code, b, err := request(method, api+path, body)
 		if err != nil {
-			t.Error(err)
-			return 0, ""
+			t.Error(err) // not Fatal: called from the racing goroutines
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return code, string(b)
 	}
 	var mu sync.Mutex
 	bad := map[string]string{}

@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -13,41 +11,27 @@ import (
 
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/receiver"
 )
 
 func apiServer(t *testing.T, h *harness) string {
 	r := mux.NewRouter()
-	r.Use(httpx.Recover(quietLogger()))
-	RegisterReceiver(r, Receiving{DB: h.db, Requests: h.requests, Routes: h.routes, Receiver: h.rc})
+	r.Use(httpx.Recover(testkit.QuietLogger()))
+	RegisterReceiver(r, Receiving{DB: h.DB, Requests: h.Requests, Routes: h.Routes, Receiver: h.Srv})
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
 
-func call(t *testing.T, method, url, body string) (int, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
-}
-
 func TestAPIRequests(t *testing.T) {
 	h := newHarness(t, receiver.Options{})
 	api := apiServer(t, h)
-	creds := credsOf(h.route("policycortex"))
+	creds := testkit.CredsOf(h.Route("policycortex"))
 	for i := range 3 {
-		h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, uint64(i)))
+		h.Send("policycortex", testkit.Frame(t, "policycortex", "scan.completed", creds, uint64(i)))
 	}
-	h.send("holm", wire([]byte("\xff\xfe not utf-8")))
+	h.Send("holm", wire([]byte("\xff\xfe not utf-8")))
 
 	code, b := call(t, "GET", api+"/api/requests?vendor=policycortex&limit=2", "")
 	var page RequestPage
@@ -104,7 +88,7 @@ func TestAPIRoutes(t *testing.T) {
 	api := apiServer(t, h)
 	code, b := call(t, "GET", api+"/api/routes/policycortex", "")
 	var v RouteView
-	secret := h.route("policycortex").Secret
+	secret := h.Route("policycortex").Secret
 	if code != 200 || json.Unmarshal(b, &v) != nil || v.Profile != "policycortex" || v.Secret != fixtures.MaskSecret(secret) || strings.Contains(string(b), secret) {
 		t.Fatalf("get: %d %s (the secret must be masked)", code, b)
 	}
@@ -114,9 +98,9 @@ func TestAPIRoutes(t *testing.T) {
 	}
 	// The receiver answers with the new response at once, and the secret
 	// was kept (the masked value never round-trips).
-	resp, _ := h.send("policycortex", frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1))
-	if resp.StatusCode != 503 || h.last().Signature.Status != "valid" {
-		t.Fatalf("after PUT: %d, signature %v", resp.StatusCode, h.last().Signature)
+	resp, _ := h.Send("policycortex", testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1))
+	if resp.StatusCode != 503 || h.Last().Signature.Status != "valid" {
+		t.Fatalf("after PUT: %d, signature %v", resp.StatusCode, h.Last().Signature)
 	}
 	code, b = call(t, "PUT", api+"/api/routes/mine", `{"profile":"generic","token":"t0k3n"}`)
 	if code != 201 {
@@ -160,11 +144,11 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestAPIShowsARepeat(t *testing.T) {
 	h := newHarness(t, receiver.Options{})
 	api := apiServer(t, h)
-	w := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1)
-	h.send("no-such-route", w)
-	forged := h.last()
-	h.send("policycortex", w)
-	genuine := h.last()
+	w := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1)
+	h.Send("no-such-route", w)
+	forged := h.Last()
+	h.Send("policycortex", w)
+	genuine := h.Last()
 	if genuine.RepeatOf != forged.ID || genuine.RepeatNote == "" {
 		t.Fatalf("the genuine message is recorded as repeat_of %d (%q), want a repeat of #%d", genuine.RepeatOf, genuine.RepeatNote, forged.ID)
 	}

@@ -4,44 +4,22 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/gorilla/mux"
-
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // TestAPI drives the REST routes over real HTTP.
 func TestAPI(t *testing.T) {
 	s, _ := openSender(t, 1)
-	hook := newHookServer(t, status(http.StatusOK))
-	r := mux.NewRouter()
-	RegisterSender(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
+	hook := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	api := senderAPI(t, s)
 	call := func(method, path, body string) (int, string) {
-		req, _ := http.NewRequest(method, api.URL+path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		buf := make([]byte, 4096)
-		for {
-			n, err := resp.Body.Read(buf)
-			b.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		return resp.StatusCode, b.String()
+		code, b := call(t, method, api+path, body)
+		return code, string(b)
 	}
 	for _, c := range []struct{ body, field string }{
 		{`{"name":"x","url":"ftp://nope","profile":"policycortex"}`, "url:"},
@@ -74,7 +52,7 @@ func TestAPI(t *testing.T) {
 	if len(ds) != 1 {
 		t.Fatalf("raise fanned out to %d endpoints", len(ds))
 	}
-	waitDelivery(t, s, ds[0].ID, "success", final)
+	testkit.WaitDelivery(t, s, ds[0].ID, "success", testkit.Final)
 	code, body = call("GET", "/api/deliveries/"+itoa(ds[0].ID), "")
 	if code != 200 {
 		t.Fatalf("get delivery: %d %s", code, body)
@@ -120,17 +98,14 @@ func TestAPI(t *testing.T) {
 
 func TestReplayAPI(t *testing.T) {
 	s, d := openSender(t, 1)
-	r := mux.NewRouter()
-	RegisterSender(r, s)
-	api := httptest.NewServer(r)
-	defer api.Close()
-	srv := newHookServer(t, status(200))
-	body := received(t, "codescoring", fixtures.Credentials{Token: "tok"}, "project_sca_analysis_started", "test")
-	id := storeRequest(t, d, "codescoring", "codescoring", body, false)
-	addEndpoint(t, s, "codescoring", srv.URL, func(e *db.Endpoint) { e.Name, e.Token = "cs", "endpoint-token" })
+	api := senderAPI(t, s)
+	srv := testkit.NewHookServer(t, testkit.Status(200))
+	body := testkit.Received(t, "codescoring", fixtures.Credentials{Token: "tok"}, "project_sca_analysis_started", "test")
+	id := testkit.StoreRequest(t, d, "codescoring", "codescoring", body, false)
+	testkit.AddEndpoint(t, s, "codescoring", srv.URL, func(e *db.Endpoint) { e.Name, e.Token = "cs", "endpoint-token" })
 
 	post := func(path, in string) (int, []byte) {
-		resp, err := http.Post(api.URL+path, "application/json", strings.NewReader(in))
+		resp, err := http.Post(api+path, "application/json", strings.NewReader(in))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,8 +120,8 @@ func TestReplayAPI(t *testing.T) {
 	if code != 200 || json.Unmarshal(b, &ans) != nil || len(ans.Deliveries) != 1 || len(ans.Deliveries[0].EventTypes) != 2 {
 		t.Fatalf("replay: %d %s, want 200 with one delivery carrying both events of the batch, as CodeScoring sends them", code, b)
 	}
-	for _, rq := range srv.requests() {
-		if got := rq.header.Get(fixtures.CodeScoringTokenHeader); got != "endpoint-token" {
+	for _, rq := range srv.Requests() {
+		if got := rq.Header.Get(fixtures.CodeScoringTokenHeader); got != "endpoint-token" {
 			t.Errorf("replayed with token %q, want the endpoint's", got)
 		}
 	}

@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // A receiver that verifies as the vendor's own profile does passes every
 // scenario of every vendor: the scenarios are what the vendor really does,
 // and nothing a correct receiver does is flagged.
 func TestCorrectReceiverPassesEveryScenario(t *testing.T) {
+	t.Parallel()
 	for _, vendor := range []string{"policycortex", "standardwebhooks", "codescoring", "securityscorecard", "cyscale", "holm"} {
 		t.Run(vendor, func(t *testing.T) {
 			s, _ := openSender(t)
@@ -29,7 +32,7 @@ func TestCorrectReceiverPassesEveryScenario(t *testing.T) {
 			for _, r := range rep.Results {
 				sent += len(r.Sent)
 			}
-			if got := len(rc.got()); got != sent || sent < len(rep.Results) {
+			if got := len(rc.Requests()); got != sent || sent < len(rep.Results) {
 				t.Errorf("the receiver got %d requests; the report says %d were sent for %d scenarios", got, sent, len(rep.Results))
 			}
 		})
@@ -142,6 +145,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 // answer, saying so; the timeout is injected, the receiver never answers
 // before the client gives up.
 func TestSlowReceiverFailsOnTimeout(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t)
 	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		<-r.Context().Done() // answers only once the client is gone
@@ -201,13 +205,13 @@ func TestBatchRefusedFails(t *testing.T) {
 	if rep.Failed != 1 {
 		t.Errorf("%d failed; want only the batch", rep.Failed)
 	}
-	var batch []seen
-	for _, g := range rc.got() {
-		if strings.Count(string(g.body), `"trigger"`) > 1 {
+	var batch []testkit.Got
+	for _, g := range rc.Requests() {
+		if strings.Count(string(g.Body), `"trigger"`) > 1 {
 			batch = append(batch, g)
 		}
 	}
-	if len(batch) != 1 || strings.Count(string(batch[0].body), `"trigger"`) != csBatchSize {
+	if len(batch) != 1 || strings.Count(string(batch[0].Body), `"trigger"`) != csBatchSize {
 		t.Errorf("want one request carrying %d events, got %d batch requests", csBatchSize, len(batch))
 	}
 }
@@ -272,7 +276,7 @@ func TestCancelledRunStops(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || rep == nil || len(rep.Results) != 0 {
 		t.Errorf("err %v, report %+v; want context.Canceled and no verdict", err, rep)
 	}
-	if n := len(rc.got()); n != 1 {
+	if n := len(rc.Requests()); n != 1 {
 		t.Errorf("%d requests after the cancel; want the one in flight only", n)
 	}
 }
@@ -307,7 +311,7 @@ func TestUnbuildableForgeryFails(t *testing.T) {
 	if res.Verdict != Fail || !strings.Contains(res.Reason, "hookscope could not build") || !strings.Contains(res.Reason, "no X-Not-There header") {
 		t.Errorf("%s %q", res.Verdict, res.Reason)
 	}
-	if n := len(rc.got()); n != 0 {
+	if n := len(rc.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
 }

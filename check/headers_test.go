@@ -10,6 +10,7 @@ import (
 // 5 MiB header (over what is read at all) or a 150 KB one (read, but over
 // the vendor's limit) fails "answer within 100 KB".
 func TestOversizedAnswerHeadersFail(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t)
 	for _, size := range []int{5 << 20, 150 << 10} {
 		rc := newReceiver(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {

@@ -3,62 +3,28 @@ package check
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/sender"
 )
 
 // openSender opens a real database in a temp dir and a sender over it.
 func openSender(t *testing.T) (*sender.Sender, *db.DB) {
 	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "check.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := testkit.OpenDB(t)
 	return sender.New(d, sender.Options{Seed: 11}), d
 }
 
-// seen is one request a test receiver got.
-type seen struct {
-	header http.Header
-	body   []byte
-}
-
-// receiver is a real HTTP server on loopback that records what it gets
-// and answers with its handler.
-type receiver struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []seen
-}
-
-func newReceiver(t *testing.T, answer func(w http.ResponseWriter, r *http.Request, body []byte)) *receiver {
+// newReceiver is a real HTTP server on loopback that records what it gets
+// and answers with answer.
+func newReceiver(t *testing.T, answer func(w http.ResponseWriter, r *http.Request, body []byte)) *testkit.HookServer {
 	t.Helper()
-	rc := &receiver{}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		rc.mu.Lock()
-		rc.reqs = append(rc.reqs, seen{r.Header.Clone(), body})
-		rc.mu.Unlock()
-		answer(w, r, body)
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func (rc *receiver) got() []seen {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]seen(nil), rc.reqs...)
+	return testkit.NewHookServer(t, testkit.WithBody(answer))
 }
 
 // correct verifies every request with the vendor's own profile, as the

@@ -12,11 +12,12 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // requestsOf returns the requests the receiver got for a scenario, in the
 // order they were sent, matched by the recorded deliveries' bodies.
-func onlyScenario(t *testing.T, vendor, id string, answer func(http.ResponseWriter, *http.Request, []byte)) ([]seen, Result) {
+func onlyScenario(t *testing.T, vendor, id string, answer func(http.ResponseWriter, *http.Request, []byte)) ([]testkit.Got, Result) {
 	t.Helper()
 	s, _ := openSender(t)
 	rc := newReceiver(t, answer)
@@ -31,7 +32,7 @@ func onlyScenario(t *testing.T, vendor, id string, answer func(http.ResponseWrit
 			if err != nil {
 				t.Fatal(err)
 			}
-			return rc.got(), res
+			return rc.Requests(), res
 		}
 	}
 	t.Fatalf("no scenario %s", id)
@@ -42,10 +43,11 @@ func onlyScenario(t *testing.T, vendor, id string, answer func(http.ResponseWrit
 // the vendor's own verifier: the forgeries fail it for the stated reason,
 // the repeats keep the vendor's message id.
 func TestForgeriesAreWhatTheySay(t *testing.T) {
+	t.Parallel()
 	pc := credsFor("policycortex")
-	verifyPC := func(g seen) fixtures.Verification {
+	verifyPC := func(g testkit.Got) fixtures.Verification {
 		prof, _ := fixtures.Lookup("policycortex")
-		return prof.Verify(g.header, g.body, pc, time.Now())
+		return prof.Verify(g.Header, g.Body, pc, time.Now())
 	}
 	for _, tc := range []struct {
 		id, want string
@@ -62,8 +64,8 @@ func TestForgeriesAreWhatTheySay(t *testing.T) {
 		if v := verifyPC(got[0]); v.Status == fixtures.Valid || !strings.Contains(v.Reason, tc.want) {
 			t.Errorf("%s: the verifier says %s %q; want %q", tc.id, v.Status, v.Reason, tc.want)
 		}
-		if !json.Valid(got[0].body) {
-			t.Errorf("%s: the body is not JSON: %s", tc.id, got[0].body)
+		if !json.Valid(got[0].Body) {
+			t.Errorf("%s: the body is not JSON: %s", tc.id, got[0].Body)
 		}
 	}
 
@@ -72,48 +74,48 @@ func TestForgeriesAreWhatTheySay(t *testing.T) {
 	if len(got) != 2 || res.Verdict != Pass || len(res.Sent) != 2 || res.Sent[0].DeliveryID != res.Sent[1].DeliveryID || res.Sent[1].Attempt != 2 {
 		t.Fatalf("duplicate-id: %d requests, %+v", len(got), res)
 	}
-	if a, b := envelopeID(t, got[0].body), envelopeID(t, got[1].body); a == "" || a != b {
+	if a, b := envelopeID(t, got[0].Body), envelopeID(t, got[1].Body); a == "" || a != b {
 		t.Errorf("duplicate-id: ids %q and %q", a, b)
 	}
 
 	// Standard Webhooks: the same webhook-id twice; timestamps 6 minutes off.
 	sw := credsFor("standardwebhooks")
 	got, _ = onlyScenario(t, "standardwebhooks", "duplicate-webhook-id", correct("standardwebhooks", sw))
-	if len(got) != 2 || got[0].header.Get("webhook-id") == "" || got[0].header.Get("webhook-id") != got[1].header.Get("webhook-id") {
-		t.Errorf("duplicate-webhook-id: %d requests, ids %q", len(got), []string{got[0].header.Get("webhook-id"), got[len(got)-1].header.Get("webhook-id")})
+	if len(got) != 2 || got[0].Header.Get("webhook-id") == "" || got[0].Header.Get("webhook-id") != got[1].Header.Get("webhook-id") {
+		t.Errorf("duplicate-webhook-id: %d requests, ids %q", len(got), []string{got[0].Header.Get("webhook-id"), got[len(got)-1].Header.Get("webhook-id")})
 	}
 	for id, sign := range map[string]float64{"stale-timestamp": -1, "future-timestamp": 1} {
 		got, _ := onlyScenario(t, "standardwebhooks", id, acceptAll)
-		ts, err := strconv.ParseInt(got[0].header.Get("webhook-timestamp"), 10, 64)
+		ts, err := strconv.ParseInt(got[0].Header.Get("webhook-timestamp"), 10, 64)
 		if err != nil {
 			t.Fatal(err)
 		}
 		skew := time.Until(time.Unix(ts, 0)).Minutes() * sign
 		prof, _ := fixtures.Lookup("standardwebhooks")
-		v := prof.Verify(got[0].header, got[0].body, sw, time.Now())
+		v := prof.Verify(got[0].Header, got[0].Body, sw, time.Now())
 		if skew < 5.5 || skew > 6.5 || v.Status != fixtures.Invalid || !strings.Contains(v.Reason, "signature matches but webhook-timestamp") {
 			t.Errorf("%s: %.1f minutes off; verifier %s %q", id, skew, v.Status, v.Reason)
 		}
 	}
 	got, _ = onlyScenario(t, "standardwebhooks", "rotated-secret", acceptAll)
-	if sigs := strings.Fields(got[0].header.Get("webhook-signature")); len(sigs) != 2 || !strings.HasPrefix(sigs[0], "v1,") {
+	if sigs := strings.Fields(got[0].Header.Get("webhook-signature")); len(sigs) != 2 || !strings.HasPrefix(sigs[0], "v1,") {
 		t.Errorf("rotated-secret: signatures %q", sigs)
 	} else {
 		prof, _ := fixtures.Lookup("standardwebhooks")
-		first := got[0].header.Clone()
+		first := got[0].Header.Clone()
 		first.Set("webhook-signature", sigs[0])
-		if v := prof.Verify(first, got[0].body, sw, time.Now()); v.Status != fixtures.Invalid {
+		if v := prof.Verify(first, got[0].Body, sw, time.Now()); v.Status != fixtures.Invalid {
 			t.Errorf("rotated-secret: the first signature alone is %s; want it by another secret", v.Status)
 		}
 	}
 
 	// CodeScoring: a wrong token, no token, the test trigger's empty payload.
 	got, _ = onlyScenario(t, "codescoring", "wrong-token", acceptAll)
-	if tok := got[0].header.Get(fixtures.CodeScoringTokenHeader); tok == "" || tok == credsFor("codescoring").Token {
+	if tok := got[0].Header.Get(fixtures.CodeScoringTokenHeader); tok == "" || tok == credsFor("codescoring").Token {
 		t.Errorf("wrong-token: sent %q", tok)
 	}
 	got, _ = onlyScenario(t, "codescoring", "missing-token", acceptAll)
-	if got[0].header.Values(fixtures.CodeScoringTokenHeader) != nil {
+	if got[0].Header.Values(fixtures.CodeScoringTokenHeader) != nil {
 		t.Errorf("missing-token: the header was sent")
 	}
 	got, _ = onlyScenario(t, "codescoring", "test-trigger", acceptAll)
@@ -123,8 +125,8 @@ func TestForgeriesAreWhatTheySay(t *testing.T) {
 			Payload json.RawMessage `json:"payload"`
 		} `json:"events"`
 	}
-	if err := json.Unmarshal(got[0].body, &env); err != nil || len(env.Events) != 1 || env.Events[0].Trigger != "test" || string(env.Events[0].Payload) != "{}" {
-		t.Errorf("test-trigger: %s (%v)", got[0].body, err)
+	if err := json.Unmarshal(got[0].Body, &env); err != nil || len(env.Events) != 1 || env.Events[0].Trigger != "test" || string(env.Events[0].Payload) != "{}" {
+		t.Errorf("test-trigger: %s (%v)", got[0].Body, err)
 	}
 
 	// SecurityScorecard: the retry keeps execution_id and created_at and
@@ -135,7 +137,7 @@ func TestForgeriesAreWhatTheySay(t *testing.T) {
 		CreatedAt   string `json:"created_at"`
 		Retries     int    `json:"retries"`
 	}
-	if len(got) != 2 || json.Unmarshal(got[0].body, &a) != nil || json.Unmarshal(got[1].body, &b) != nil {
+	if len(got) != 2 || json.Unmarshal(got[0].Body, &a) != nil || json.Unmarshal(got[1].Body, &b) != nil {
 		t.Fatalf("retry-execution-id: %d requests", len(got))
 	}
 	if a.ExecutionID == "" || a.ExecutionID != b.ExecutionID || a.CreatedAt != b.CreatedAt || a.Retries != 0 || b.Retries != 1 {
@@ -159,18 +161,18 @@ func envelopeID(t *testing.T, body []byte) string {
 func TestCyscaleShapes(t *testing.T) {
 	got, _ := onlyScenario(t, "cyscale", "alerts-mixed-assets", acceptAll)
 	var v any
-	json.Unmarshal(got[0].body, &v)
+	json.Unmarshal(got[0].Body, &v)
 	if with, without := countAssets(v); with == 0 || without == 0 {
 		t.Errorf("alerts-mixed-assets: %d with, %d without", with, without)
 	}
 	got, _ = onlyScenario(t, "cyscale", "alert-without-asset", acceptAll)
-	json.Unmarshal(got[0].body, &v)
+	json.Unmarshal(got[0].Body, &v)
 	if with, without := countAssets(v); with != 0 || without != 1 {
 		t.Errorf("alert-without-asset: %d with, %d without", with, without)
 	}
 	got, _ = onlyScenario(t, "cyscale", "previous-score-null", acceptAll)
-	if !bytes.Contains(got[0].body, []byte(`"previousScore":null`)) {
-		t.Errorf("previous-score-null: %s", got[0].body)
+	if !bytes.Contains(got[0].Body, []byte(`"previousScore":null`)) {
+		t.Errorf("previous-score-null: %s", got[0].Body)
 	}
 }
 
@@ -275,7 +277,7 @@ func TestRecordedRequestIsTheForgery(t *testing.T) {
 	s, _ := openSender(t)
 	rc := newReceiver(t, acceptAll)
 	rep := run(t, s, Config{Vendor: "policycortex", URL: rc.URL, Events: []string{"scan.completed"}})
-	got := rc.got()
+	got := rc.Requests()
 	i := 0
 	for _, r := range rep.Results {
 		for _, x := range r.Sent {
@@ -284,8 +286,8 @@ func TestRecordedRequestIsTheForgery(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := d.Attempts[x.Attempt-1]
-			if !bytes.Equal(a.Request.Body, got[i].body) {
-				t.Errorf("%s: recorded body differs from the body received:\n%s\n%s", r.ID, a.Request.Body, got[i].body)
+			if !bytes.Equal(a.Request.Body, got[i].Body) {
+				t.Errorf("%s: recorded body differs from the body received:\n%s\n%s", r.ID, a.Request.Body, got[i].Body)
 			}
 			var sig string
 			for _, h := range a.Request.Headers {
@@ -293,7 +295,7 @@ func TestRecordedRequestIsTheForgery(t *testing.T) {
 					sig = h.Value
 				}
 			}
-			if want := got[i].header.Get(fixtures.PolicyCortexSignatureHeader); sig != want {
+			if want := got[i].Header.Get(fixtures.PolicyCortexSignatureHeader); sig != want {
 				t.Errorf("%s: recorded signature %q, received %q", r.ID, sig, want)
 			}
 			i++

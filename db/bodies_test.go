@@ -24,6 +24,7 @@ func patterned(n int, tail string) []byte {
 // every byte, the preview gets the first ones and the whole length, and
 // pruning the request removes its bodies too.
 func TestLargeBodiesAreKeptWholeOutOfTheirRow(t *testing.T) {
+	t.Parallel()
 	d, _ := openTest(t, Options{})
 	ctx := context.Background()
 	rs := NewRequestStore()
@@ -126,6 +127,7 @@ func TestLargeBodiesAreKeptWholeOutOfTheirRow(t *testing.T) {
 // Opening it moves each body over BodyPreviewBytes out, leaves the
 // others, and every body still reads back whole.
 func TestMigrationMovesLongBodiesOutOfTheirRows(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	conn, path := migratedTo(t, 16)
 	long := patterned(BodyPreviewBytes+10, "tail")

@@ -26,6 +26,7 @@ func walFrames(t *testing.T, d *DB) (log, done int) {
 // checkpointers running, and every row is there; Close leaves the file
 // complete without its WAL.
 func TestCheckpointsOffTheCommitPath(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "hookscope.db")
 	ctx := context.Background()
 	a, err := Open(ctx, path, Options{})

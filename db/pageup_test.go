@@ -118,6 +118,7 @@ func TestListRequestsPagesUpward(t *testing.T) {
 // A text search paged upward gives, with the text index built, the rows
 // a downward walk reading every row gives, in reverse.
 func TestTextIndexPagesUpwardLikeAScan(t *testing.T) {
+	t.Parallel()
 	d, _ := indexedDB(t, 4*testBlock)
 	ctx := context.Background()
 	for _, text := range []string{"CVE-2031-0042", "zq-", "Outdated OpenSSL on host-4", "MiXeD"} {

@@ -13,6 +13,7 @@ import (
 // the requests' text index, so requests that take the freed ids are found
 // by a text search.
 func TestPrune(t *testing.T) {
+	t.Parallel()
 	d, _ := openTest(t, Options{})
 	ctx := context.Background()
 	setBlockSize(t, d, testBlock)

@@ -211,6 +211,7 @@ func seedPaging(t *testing.T, d *DB, n int) map[int64]*Request {
 }
 
 func TestListRequestsKeysetPaging(t *testing.T) {
+	t.Parallel()
 	d, _ := openTest(t, Options{})
 	ctx := context.Background()
 	rs := NewRequestStore()

@@ -108,6 +108,7 @@ func requestIDs(rs []Request) []int64 {
 // to a NUL, in headers, path or query, combined with other filters and
 // paged with the keyset cursor.
 func TestTextIndexFindsWhatAScanFinds(t *testing.T) {
+	t.Parallel()
 	d, _ := indexedDB(t, 8*testBlock+100)
 	ctx := context.Background()
 	st, err := readTextIndexState(ctx, d.Reader())
@@ -171,6 +172,7 @@ func TestTextIndexFindsWhatAScanFinds(t *testing.T) {
 // text through the index and by reading rows, from the newest end down
 // and from the oldest end up: the same rows, no repeats.
 func TestTextIndexPagesLikeAScan(t *testing.T) {
+	t.Parallel()
 	d, _ := indexedDB(t, 4*testBlock)
 	ctx := context.Background()
 	viaIndex := func(f RequestFilter) []int64 {

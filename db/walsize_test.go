@@ -15,6 +15,7 @@ import (
 // done and the WAL copied back, the next write restarts it and the file
 // shrinks to the limit instead of staying at its peak on disk.
 func TestWALFileShrinksAfterABurst(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, _ := openTest(t, Options{})
 	limit := int64(walSizeLimit)

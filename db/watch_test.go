@@ -9,6 +9,7 @@ import (
 // Watch fires when another *DB (another process, in life) commits, and
 // coalesces many commits into few signals.
 func TestWatchSeesOtherDB(t *testing.T) {
+	t.Parallel()
 	d, path := openTest(t, Options{})
 	other, err := Open(context.Background(), path, Options{})
 	if err != nil {

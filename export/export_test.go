@@ -85,6 +85,7 @@ func span(from, to int64) []int64 {
 // request with its bodies): binary bodies in body_base64, credentials
 // masked, terminal controls escaped.
 func TestJSONLRequestsRoundTrip(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	const n = 600 // more than two read batches
 	seedRequests(t, d, n)
@@ -200,6 +201,7 @@ func checkHAR(t *testing.T, har []byte) int {
 
 // The checker itself rejects a HAR that lacks what HAR 1.2 requires.
 func TestCheckHARRejectsABrokenFile(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedRequests(t, d, 2)
 	out, _ := run(t, d, export.Spec{Format: export.HARFormat, What: export.Requests})
@@ -218,6 +220,7 @@ func TestCheckHARRejectsABrokenFile(t *testing.T) {
 // entry per request in id order, bodies exact (base64 where not UTF-8),
 // credentials masked.
 func TestHARRequests(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	const n = 300
 	seedRequests(t, d, n)
@@ -256,6 +259,7 @@ func TestHARRequests(t *testing.T) {
 // Deliveries export with every attempt: a JSON line per delivery (as
 // `deliveries show --json`), a HAR entry per attempt.
 func TestDeliveries(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	const n = 300 // more than one read batch
 	ep := seedDeliveries(t, d, n)
@@ -308,6 +312,7 @@ func TestDeliveries(t *testing.T) {
 
 // An empty export is still a valid HAR (no entries) or empty JSON lines.
 func TestEmpty(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	out, _ := run(t, d, export.Spec{Format: export.JSONL, What: export.Requests})
 	if len(out) != 0 {

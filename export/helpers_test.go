@@ -3,24 +3,17 @@ package export_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 var t0 = time.Date(2026, 3, 14, 9, 26, 0, 0, time.UTC)
 
-func openDB(t testing.TB) *db.DB {
-	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
+// openDB is testkit's: a temp database closed at cleanup.
+var openDB = testkit.OpenDB
 
 // newRequest is the i-th seeded request: vendors and answers alternate
 // (even: policycortex answered 200, odd: holm answered 500), each carries

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // rawSend writes raw bytes to the receiver (then, if pause > 0, waits and
@@ -55,9 +56,10 @@ func post(path string, headers []string, body []byte) []byte {
 // TestBadInputs sends hostile and broken requests: none crashes the
 // receiver, each gets the right answer, each is recorded (body exact).
 func TestBadInputs(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{ReadTimeout: 700 * time.Millisecond, BodyLimit: 1 << 20})
-	addr := strings.TrimPrefix(h.url, "http://")
-	validWire := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1)
+	addr := strings.TrimPrefix(h.URL, "http://")
+	validWire := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1)
 	valid := validWire.Body
 	signed := []string{"Content-Type: text/plain"}
 	for k, vs := range validWire.Header.HTTP() {
@@ -177,15 +179,15 @@ func TestBadInputs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := h.count()
+			before := h.Count()
 			resp := rawSend(t, addr, tc.parts, tc.pause)
 			if tc.status != 0 && resp.StatusCode != tc.status {
 				if !(resp.StatusCode == 100 && tc.status == 200) {
 					t.Errorf("answered %d, want %d", resp.StatusCode, tc.status)
 				}
 			}
-			waitFor(t, func() bool { return h.count() == before+1 })
-			r := h.last()
+			testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == before+1 })
+			r := h.Last()
 			if tc.body != nil && !bytes.Equal(r.Body, tc.body) {
 				t.Errorf("body stored as %q (%d bytes), want %d exact bytes", trim(r.Body), len(r.Body), len(tc.body))
 			}
@@ -198,7 +200,7 @@ func TestBadInputs(t *testing.T) {
 		})
 	}
 	// The receiver is still healthy after all that.
-	resp, _ := h.do(mustRequest(t, http.MethodGet, h.url+HealthPath))
+	resp, _ := h.Do(mustRequest(t, http.MethodGet, h.URL+HealthPath))
 	if resp.StatusCode != 200 {
 		t.Fatalf("health %d", resp.StatusCode)
 	}
@@ -206,20 +208,20 @@ func TestBadInputs(t *testing.T) {
 
 func TestPanicIsRecordedAnd500(t *testing.T) {
 	h := newHarness(t, Options{})
-	h.rc.inspectHook = func(r *db.Request) {
+	h.Srv.inspectHook = func(r *db.Request) {
 		if bytes.Contains(r.Body, []byte("boom")) {
 			panic("boom in a profile")
 		}
 	}
-	resp, body := h.send("holm", wire([]byte(`{"boom":true}`)))
+	resp, body := h.Send("holm", wire([]byte(`{"boom":true}`)))
 	if resp.StatusCode != 500 || !strings.Contains(string(body), "recorded") {
 		t.Fatalf("answered %d %s", resp.StatusCode, body)
 	}
-	r := h.last()
+	r := h.Last()
 	if r.Response.Status != 500 || !strings.Contains(r.Error, "boom in a profile") || string(r.Body) != `{"boom":true}` {
 		t.Errorf("recorded %d error %q", r.Response.Status, r.Error)
 	}
-	if resp, _ := h.send("holm", wire([]byte(`{}`))); resp.StatusCode != 200 {
+	if resp, _ := h.Send("holm", wire([]byte(`{}`))); resp.StatusCode != 200 {
 		t.Errorf("next request answered %d", resp.StatusCode)
 	}
 }
@@ -227,8 +229,9 @@ func TestPanicIsRecordedAnd500(t *testing.T) {
 // TestPipelinedHeadersKeepOrder sends two requests in one write on one
 // connection: each is recorded with its own headers in order.
 func TestPipelinedHeadersKeepOrder(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
-	addr := strings.TrimPrefix(h.url, "http://")
+	addr := strings.TrimPrefix(h.URL, "http://")
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -243,8 +246,8 @@ func TestPipelinedHeadersKeepOrder(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	rows, _ := h.requests.ListRequests(t.Context(), h.db.Reader(), db.RequestFilter{Limit: 2})
-	first, second := h.get(rows[1].ID), h.get(rows[0].ID)
+	rows, _ := h.Requests.ListRequests(t.Context(), h.DB.Reader(), db.RequestFilter{Limit: 2})
+	first, second := h.Get(rows[1].ID), h.Get(rows[0].ID)
 	if first.Headers[1].Name != "X-B" || first.Headers[2].Name != "X-A" || second.Headers[1].Name != "X-D" || second.Headers[2].Name != "X-C" {
 		t.Fatalf("headers: %v / %v", first.Headers, second.Headers)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
@@ -161,7 +162,7 @@ const benchRounds = 3
 
 func benchVsBare(b *testing.B, conc int, duplicates bool) {
 	h := newHarness(b, Options{})
-	route := h.route("policycortex")
+	route := h.Route("policycortex")
 	const warm = 2000
 	per := max(b.N/benchRounds, conc)
 	// Warm-up and each round get events of their own: a round never
@@ -172,7 +173,7 @@ func benchVsBare(b *testing.B, conc int, duplicates bool) {
 	}
 	events := make([]payload, n)
 	for i := range events {
-		w := frame(b, "policycortex", "policy.violation.created", credsOf(route), uint64(7+i))
+		w := testkit.Frame(b, "policycortex", "policy.violation.created", testkit.CredsOf(route), uint64(7+i))
 		events[i] = payload{hdr: w.Header.HTTP(), body: w.Body}
 	}
 	if n := len(events[0].body); n < 600 || n > 2000 {
@@ -185,11 +186,11 @@ func benchVsBare(b *testing.B, conc int, duplicates bool) {
 		return events[from : from+k]
 	}
 	bare := bareServer(b)
-	recording := h.url + HookPrefix + "policycortex"
+	recording := h.URL + HookPrefix + "policycortex"
 	// Warm both (connections, page cache, allocator).
 	runLoadSeq(b, bare, slice(0, warm), warm, conc)
 	runLoadSeq(b, recording, slice(0, warm), warm, conc)
-	before := h.count()
+	before := h.Count()
 	dupBefore := h.duplicates()
 
 	var bareRes, recRes []loadResult
@@ -215,7 +216,7 @@ func benchVsBare(b *testing.B, conc int, duplicates bool) {
 	if br.errors+rr.errors > 0 {
 		b.Fatalf("non-2xx answers: bare %d, recording %d", br.errors, rr.errors)
 	}
-	if got := h.count() - before; got != int64(rr.n) {
+	if got := h.Count() - before; got != int64(rr.n) {
 		b.Fatalf("recorded %d requests, sent %d", got, rr.n)
 	}
 	wantDup := int64(0)
@@ -225,7 +226,7 @@ func benchVsBare(b *testing.B, conc int, duplicates bool) {
 	if got := h.duplicates() - dupBefore; got != wantDup {
 		b.Fatalf("recorded %d duplicates, want %d", got, wantDup)
 	}
-	b.ReportMetric(float64(h.rc.recorder.jobsDone.Load())/float64(max(h.rc.recorder.batches.Load(), 1)), "req/commit")
+	b.ReportMetric(float64(h.Srv.recorder.jobsDone.Load())/float64(max(h.Srv.recorder.batches.Load(), 1)), "req/commit")
 	b.ReportMetric(br.perSecond(), "bare-req/s")
 	b.ReportMetric(rr.perSecond(), "recording-req/s")
 	b.ReportMetric(rr.perSecond()/br.perSecond(), "ratio")
@@ -317,15 +318,15 @@ func floorServer(tb testing.TB, d *db.DB) string {
 //	go test ./receiver -run '^$' -bench DurableFloorVsBare -benchtime 30000x
 func BenchmarkDurableFloorVsBare(b *testing.B) {
 	h := newHarness(b, Options{})
-	route := h.route("policycortex")
+	route := h.Route("policycortex")
 	const warm, conc = 2000, 32
 	per := max(b.N/benchRounds, conc)
 	events := make([]payload, warm+benchRounds*per)
 	for i := range events {
-		w := frame(b, "policycortex", "policy.violation.created", credsOf(route), uint64(7+i))
+		w := testkit.Frame(b, "policycortex", "policy.violation.created", testkit.CredsOf(route), uint64(7+i))
 		events[i] = payload{hdr: w.Header.HTTP(), body: w.Body}
 	}
-	bare, floor := bareServer(b), floorServer(b, h.db)
+	bare, floor := bareServer(b), floorServer(b, h.DB)
 	runLoadSeq(b, bare, events[:warm], warm, conc)
 	runLoadSeq(b, floor, events[:warm], warm, conc)
 	var br, fr loadResult

@@ -11,18 +11,19 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // listRequests returns the recorded requests, oldest first, with bodies.
 func (h *harness) all() []*db.Request {
-	h.t.Helper()
-	rows, err := h.requests.ListRequests(context.Background(), h.db.Reader(), db.RequestFilter{Limit: 1000})
+	h.T.Helper()
+	rows, err := h.Requests.ListRequests(context.Background(), h.DB.Reader(), db.RequestFilter{Limit: 1000})
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	out := make([]*db.Request, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
-		out = append(out, h.get(rows[i].ID))
+		out = append(out, h.Get(rows[i].ID))
 	}
 	return out
 }
@@ -87,7 +88,7 @@ func TestHTTP10TransferEncodingInjectsNoHeaders(t *testing.T) {
 	raw := "POST /hooks/holm HTTP/1.0\r\nHost: t\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n" +
 		"Content-Length: " + itoa(int64(len(planted))) + "\r\nX-First: 1\r\n\r\n" + planted +
 		"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Real: 2\r\nContent-Length: 2\r\n\r\n{}"
-	for _, resp := range exchange(t, strings.TrimPrefix(h.url, "http://"), raw, 2) {
+	for _, resp := range exchange(t, strings.TrimPrefix(h.URL, "http://"), raw, 2) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("answered %d", resp.StatusCode)
 		}
@@ -133,14 +134,14 @@ func TestPipelineAfterCloseIsNotRefused(t *testing.T) {
 	h.setSim("holm", db.SimResponse{Status: 500})
 	raw := "POST /hooks/holm HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}" +
 		"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Never-Read: 1\r\nContent-Length: 2\r\n\r\n{}"
-	resps := exchange(t, strings.TrimPrefix(h.url, "http://"), raw, 1)
+	resps := exchange(t, strings.TrimPrefix(h.URL, "http://"), raw, 1)
 	if resps[0].StatusCode != 500 {
 		t.Fatalf("answered %d, want the simulated 500", resps[0].StatusCode)
 	}
 	// The connection is closed; its close is reported before Shutdown ends.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	h.rc.Shutdown(ctx)
+	h.Srv.Shutdown(ctx)
 	rs := h.all()
 	if len(rs) != 1 {
 		for _, r := range rs {
@@ -157,8 +158,8 @@ func TestOptionsStarKeepsOrder(t *testing.T) {
 	h := newHarness(t, Options{})
 	raw := "OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n" +
 		"POST /hooks/holm HTTP/1.1\r\nHost: t\r\nX-Zed: 1\r\nX-Alpha: 2\r\nContent-Length: 2\r\n\r\n{}"
-	exchange(t, strings.TrimPrefix(h.url, "http://"), raw, 2)
-	r := h.last()
+	exchange(t, strings.TrimPrefix(h.URL, "http://"), raw, 2)
+	r := h.Last()
 	if len(r.Headers) < 3 || r.Headers[0].Name != "Host" || r.Headers[1].Name != "X-Zed" || r.Headers[2].Name != "X-Alpha" {
 		t.Fatalf("recorded headers %v, want them in arrival order (Host, X-Zed, X-Alpha, ...)", r.Headers)
 	}
@@ -169,7 +170,7 @@ func TestOptionsStarKeepsOrder(t *testing.T) {
 // take: 501) are recorded once each, with the status it sent and why.
 func TestRefusalsRecordTheirStatusAndReason(t *testing.T) {
 	h := newHarness(t, Options{})
-	addr := strings.TrimPrefix(h.url, "http://")
+	addr := strings.TrimPrefix(h.URL, "http://")
 	for i, tc := range []struct {
 		raw    string
 		status int
@@ -182,16 +183,16 @@ func TestRefusalsRecordTheirStatusAndReason(t *testing.T) {
 		if resps[0].StatusCode != tc.status {
 			t.Fatalf("answered %d, want %d", resps[0].StatusCode, tc.status)
 		}
-		waitFor(t, func() bool { return h.count() == int64(i+1) })
-		r := h.last()
+		testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == int64(i+1) })
+		r := h.Last()
 		if r.Response.Status != tc.status || !strings.Contains(r.Error, tc.reason) {
 			t.Errorf("recorded status %d, error %q; want %d saying %s", r.Response.Status, r.Error, tc.status, tc.reason)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	h.rc.Shutdown(ctx)
-	if n := h.count(); n != 2 {
+	h.Srv.Shutdown(ctx)
+	if n := h.Count(); n != 2 {
 		t.Errorf("%d requests recorded, want the 2 refused ones only", n)
 	}
 }
@@ -201,7 +202,7 @@ func TestRefusalsRecordTheirStatusAndReason(t *testing.T) {
 // request is recorded with what arrived of it and why it was refused.
 func TestHeaderCutShortIsRecorded(t *testing.T) {
 	h := newHarness(t, Options{})
-	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,8 +214,8 @@ func TestHeaderCutShortIsRecorded(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("answer %v, %v; want net/http's 400", resp, err)
 	}
-	waitFor(t, func() bool { return h.count() == 1 })
-	r := h.last()
+	testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == 1 })
+	r := h.Last()
 	if v, _ := headerValue(r.Headers, "X-Cut"); v != "1" || r.Response.Status != 400 || !strings.Contains(r.Error, "ended before the header block") {
 		t.Errorf("recorded status %d, headers %v, error %q", r.Response.Status, r.Headers, r.Error)
 	}
@@ -226,8 +227,9 @@ func TestHeaderCutShortIsRecorded(t *testing.T) {
 // stream, not a reset. The listener's connection wrapper must let that
 // half-close through.
 func TestRefusalEndsWithFIN(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{MaxHeaderBytes: 16 << 10})
-	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}

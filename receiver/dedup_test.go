@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // dedupKeyOf is the dedup key hookscope finds in a framed PolicyCortex event.
@@ -56,42 +57,42 @@ func wantDuplicate(t *testing.T, r *db.Request, of int64) {
 // recorded is a duplicate, and so is a copy of one this receiver recorded.
 func TestDedupSeesOtherWriters(t *testing.T) {
 	h := newHarness(t, Options{})
-	creds := credsOf(h.route("policycortex"))
-	w1 := frame(t, "policycortex", "scan.completed", creds, 1)
-	w2 := frame(t, "policycortex", "scan.completed", creds, 2)
+	creds := testkit.CredsOf(h.Route("policycortex"))
+	w1 := testkit.Frame(t, "policycortex", "scan.completed", creds, 1)
+	w2 := testkit.Frame(t, "policycortex", "scan.completed", creds, 2)
 
-	h.send("policycortex", w1)
-	first := h.last()
+	h.Send("policycortex", w1)
+	first := h.Last()
 	if first.Duplicate {
 		t.Fatal("a fresh message was flagged duplicate")
 	}
-	h.send("policycortex", w1)
-	wantDuplicate(t, h.last(), first.ID)
+	h.Send("policycortex", w1)
+	wantDuplicate(t, h.Last(), first.ID)
 
-	otherID := writeOther(t, h.db.Path(), "policycortex", dedupKeyOf(t, w2))
-	h.send("policycortex", w2)
-	wantDuplicate(t, h.last(), otherID)
+	otherID := writeOther(t, h.DB.Path(), "policycortex", dedupKeyOf(t, w2))
+	h.Send("policycortex", w2)
+	wantDuplicate(t, h.Last(), otherID)
 
 	// Interleaved: the receiver writes, the other process writes, the
 	// receiver again.
-	w3 := frame(t, "policycortex", "scan.completed", creds, 3)
-	h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, 4))
-	otherID = writeOther(t, h.db.Path(), "policycortex", dedupKeyOf(t, w3))
-	h.send("policycortex", w3)
-	wantDuplicate(t, h.last(), otherID)
+	w3 := testkit.Frame(t, "policycortex", "scan.completed", creds, 3)
+	h.Send("policycortex", testkit.Frame(t, "policycortex", "scan.completed", creds, 4))
+	otherID = writeOther(t, h.DB.Path(), "policycortex", dedupKeyOf(t, w3))
+	h.Send("policycortex", w3)
+	wantDuplicate(t, h.Last(), otherID)
 }
 
 // TestDedupAcrossRestart: a receiver started on a file that already holds
 // a message flags its copy.
 func TestDedupAcrossRestart(t *testing.T) {
 	h := newHarness(t, Options{})
-	creds := credsOf(h.route("policycortex"))
-	w := frame(t, "policycortex", "scan.completed", creds, 9)
-	h.send("policycortex", w)
-	first := h.last()
+	creds := testkit.CredsOf(h.Route("policycortex"))
+	w := testkit.Frame(t, "policycortex", "scan.completed", creds, 9)
+	h.Send("policycortex", w)
+	first := h.Last()
 
 	for range 2 {
-		rc2, err := New(Options{DB: h.db, Requests: h.requests, Routes: h.routes, Logger: quietLogger()})
+		rc2, err := New(Options{DB: h.DB, Requests: h.Requests, Routes: h.Routes, Logger: testkit.QuietLogger()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestDedupAcrossRestart(t *testing.T) {
 		if rr.Code/100 != 2 {
 			t.Fatalf("answered %d", rr.Code)
 		}
-		wantDuplicate(t, h.last(), first.ID)
+		wantDuplicate(t, h.Last(), first.ID)
 		if err := rc2.Shutdown(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -115,20 +116,20 @@ func TestDedupAcrossRestart(t *testing.T) {
 // writer do not hide a duplicate.
 func TestDedupAfterDelete(t *testing.T) {
 	h := newHarness(t, Options{})
-	creds := credsOf(h.route("policycortex"))
+	creds := testkit.CredsOf(h.Route("policycortex"))
 	for i := range 3 {
-		h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, uint64(20+i)))
+		h.Send("policycortex", testkit.Frame(t, "policycortex", "scan.completed", creds, uint64(20+i)))
 	}
-	if err := h.db.Write(context.Background(), func(tx db.Handle) error {
+	if err := h.DB.Write(context.Background(), func(tx db.Handle) error {
 		_, err := tx.ExecContext(context.Background(), `DELETE FROM requests`)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	w := frame(t, "policycortex", "scan.completed", creds, 30)
-	otherID := writeOther(t, h.db.Path(), "policycortex", dedupKeyOf(t, w))
-	h.send("policycortex", w)
-	wantDuplicate(t, h.last(), otherID)
-	h.send("policycortex", w)
-	wantDuplicate(t, h.last(), otherID)
+	w := testkit.Frame(t, "policycortex", "scan.completed", creds, 30)
+	otherID := writeOther(t, h.DB.Path(), "policycortex", dedupKeyOf(t, w))
+	h.Send("policycortex", w)
+	wantDuplicate(t, h.Last(), otherID)
+	h.Send("policycortex", w)
+	wantDuplicate(t, h.Last(), otherID)
 }

@@ -46,7 +46,7 @@ func TestForwardPassesHeadersAndAnswerAsTheyAre(t *testing.T) {
 	defer svc.Close()
 
 	h := newHarness(t, Options{ForwardTo: "http://" + l.Addr().String() + "/in", BodyLimit: 64 << 10})
-	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestForwardPassesHeadersAndAnswerAsTheyAre(t *testing.T) {
 	if resp.ContentLength != int64(len(compressed)) {
 		t.Errorf("Content-Length %d, want the %d bytes sent", resp.ContentLength, len(compressed))
 	}
-	r := h.last()
+	r := h.Last()
 	if r.Forward == nil || r.Forward.Error != "" || r.Forward.Status != 200 || !bytes.Equal(r.Forward.Body, compressed) {
 		t.Fatalf("the forward leg was recorded as %+v", r.Forward)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // sendOversized sends an 11 MB body the way curl --data-binary does: the
@@ -67,8 +68,9 @@ func sendOversized(addr string, body []byte, expect bool) (string, error) {
 // client is still sending, and the request is recorded with its first
 // bytes.
 func TestOversizedBodyAlways413(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
-	addr := strings.TrimPrefix(h.url, "http://")
+	addr := strings.TrimPrefix(h.URL, "http://")
 	body := bytes.Repeat([]byte("0123456789abcdef"), (11<<20)/16)
 	for _, expect := range []bool{true, false} {
 		fails := 0
@@ -83,7 +85,7 @@ func TestOversizedBodyAlways413(t *testing.T) {
 			t.Errorf("Expect %v: %d of 20 tries did not read the 413", expect, fails)
 		}
 	}
-	waitFor(t, func() bool { return h.count() == 40 })
+	testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == 40 })
 	for _, r := range h.all() {
 		if r.Response.Status != 413 || !r.BodyTruncated || r.BodySize != int64(len(body)) || !bytes.Equal(r.Body, body[:KeptOnOverflow]) {
 			t.Fatalf("recorded status %d, truncated %v, size %d, %d bytes kept; want 413 with the first %d bytes", r.Response.Status, r.BodyTruncated, r.BodySize, len(r.Body), KeptOnOverflow)
@@ -94,8 +96,9 @@ func TestOversizedBodyAlways413(t *testing.T) {
 // TestDrainEndsAtShutdown: a client that stops sending in the middle of an
 // oversized body does not hold up Shutdown while the rest is awaited.
 func TestDrainEndsAtShutdown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{BodyLimit: 1 << 20, ReadTimeout: time.Minute})
-	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +115,7 @@ func TestDrainEndsAtShutdown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
-	if err := h.rc.Shutdown(ctx); err != nil {
+	if err := h.Srv.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown during a drain: %v (after %v)", err, time.Since(start))
 	}
 }
@@ -120,16 +123,17 @@ func TestDrainEndsAtShutdown(t *testing.T) {
 // A body past the preview the database keeps in a request's row is
 // recorded whole: the request read back holds every byte received.
 func TestLongBodyRecordedWhole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	body := make([]byte, 3<<20+17)
 	for i := range body {
 		body[i] = byte(i*7 + i/251) // no run repeats at the preview's length
 	}
-	resp, got := h.send("generic", fixtures.Wire{Method: "POST", Body: body})
+	resp, got := h.Send("generic", fixtures.Wire{Method: "POST", Body: body})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, got)
 	}
-	r := h.get(h.last().ID)
+	r := h.Get(h.Last().ID)
 	if !bytes.Equal(r.Body, body) || r.BodySize != int64(len(body)) || r.BodyTruncated {
 		t.Fatalf("recorded %d bytes (size %d, truncated %v) of %d, not byte for byte", len(r.Body), r.BodySize, r.BodyTruncated, len(body))
 	}

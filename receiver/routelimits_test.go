@@ -71,14 +71,14 @@ func TestValidateRouteChecksEveryNumberByItsRange(t *testing.T) {
 // latency.
 func TestStoredOutOfRangeRouteIsAnsweredAsRecorded(t *testing.T) {
 	h := newHarness(t, Options{})
-	r := h.route("holm")
+	r := h.Route("holm")
 	r.Response = db.SimResponse{Status: 100, DelayMS: math.MaxInt64}
-	if err := h.db.Write(context.Background(), func(tx db.Handle) error { return h.routes.PutRoute(context.Background(), tx, r) }); err != nil {
+	if err := h.DB.Write(context.Background(), func(tx db.Handle) error { return h.Routes.PutRoute(context.Background(), tx, r) }); err != nil {
 		t.Fatal(err)
 	}
-	h.rc.routes.invalidate()
+	h.Srv.routes.invalidate()
 
-	c, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestStoredOutOfRangeRouteIsAnsweredAsRecorded(t *testing.T) {
 	if len(statuses) != 1 || statuses[0] != "HTTP/1.1 500 Internal Server Error" {
 		t.Fatalf("status lines on the wire: %q, want one 500", statuses)
 	}
-	rec := h.last()
+	rec := h.Last()
 	if rec.Response.Status != 500 || rec.Response.LatencyMS < 0 || !strings.Contains(rec.Error, "response.status: 100 is outside 200..599") {
 		t.Errorf("recorded status %d, latency %v ms, error %q; want 500, >= 0, naming the status", rec.Response.Status, rec.Response.LatencyMS, rec.Error)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // TestRefusedBeforeBodyHasNoShapeVerdict: requests refused before their
@@ -18,9 +19,10 @@ import (
 // over the limit: 431; a body that never arrived: 408) are recorded
 // without a shape verdict, and say why.
 func TestRefusedBeforeBodyHasNoShapeVerdict(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{ReadTimeout: 700 * time.Millisecond, MaxHeaderBytes: 16 << 10})
-	addr := strings.TrimPrefix(h.url, "http://")
-	valid := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1).Body
+	addr := strings.TrimPrefix(h.URL, "http://")
+	valid := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1).Body
 	cases := []struct {
 		name   string
 		parts  [][]byte
@@ -31,22 +33,22 @@ func TestRefusedBeforeBodyHasNoShapeVerdict(t *testing.T) {
 		{"body never arrived", [][]byte{[]byte("POST /hooks/policycortex HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n{"), []byte("}")}, 408},
 	}
 	for _, tc := range cases {
-		before := h.count()
+		before := h.Count()
 		resp := rawSend(t, addr, tc.parts, 1500*time.Millisecond)
 		if resp.StatusCode != tc.status {
 			t.Fatalf("%s: answered %d, want %d", tc.name, resp.StatusCode, tc.status)
 		}
-		waitFor(t, func() bool { return h.count() == before+1 })
-		r := h.last()
+		testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == before+1 })
+		r := h.Last()
 		if why := r.ShapeNotChecked(); why == "" {
 			t.Errorf("%s: recorded as shape-checked (issues %v) though its body was never read", tc.name, r.ShapeIssues)
 		}
 	}
 	// A whole body of a known vendor is checked.
-	h.send("policycortex", frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 2))
+	h.Send("policycortex", testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 2))
 	// (The JSON view's shape_checked follows ShapeNotChecked:
 	// api.TestRequestViewShapeChecked.)
-	if r := h.last(); r.ShapeNotChecked() != "" {
+	if r := h.Last(); r.ShapeNotChecked() != "" {
 		t.Errorf("a whole policycortex body is not shape-checked: %q", r.ShapeNotChecked())
 	}
 }
@@ -55,18 +57,19 @@ func TestRefusedBeforeBodyHasNoShapeVerdict(t *testing.T) {
 // the connection was held and how it ended (the client gave up, or
 // hookscope stopped), not as an answer of a millisecond.
 func TestHangRecordsHowLongItHeld(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	h.setSim("holm", db.SimResponse{Hang: true})
-	w := frame(t, "holm", "finished_scan", db0(), 1)
+	w := testkit.Frame(t, "holm", "finished_scan", db0(), 1)
 	client := &http.Client{Timeout: 400 * time.Millisecond}
-	_, err := client.Post(h.url+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	_, err := client.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("want a client timeout, got %v", err)
 	}
 	var r *db.Request
-	waitFor(t, func() bool {
-		r = h.last()
+	testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool {
+		r = h.Last()
 		return strings.Contains(r.Error, "closed the connection")
 	})
 	// The client gave up 400 ms after it started sending; the row says
@@ -80,14 +83,14 @@ func TestHangRecordsHowLongItHeld(t *testing.T) {
 
 	// Held until hookscope stops.
 	patient := &http.Client{Timeout: 20 * time.Second}
-	go patient.Post(h.url+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
-	waitFor(t, func() bool { return h.count() == 2 })
+	go patient.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := h.rc.Shutdown(ctx); err != nil {
+	if err := h.Srv.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown with a hang in flight: %v", err)
 	}
-	if r := h.last(); !strings.Contains(r.Error, "stopped") {
+	if r := h.Last(); !strings.Contains(r.Error, "stopped") {
 		t.Errorf("a hang ended by shutdown recorded as %q", r.Error)
 	}
 }

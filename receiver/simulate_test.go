@@ -13,16 +13,17 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 func TestSimulatedStatusBodyHeaders(t *testing.T) {
 	h := newHarness(t, Options{})
 	h.setSim("holm", db.SimResponse{Status: 202, Body: "accepted by the sim", Headers: []db.Header{{Name: "X-Sim", Value: "yes"}}})
-	resp, body := h.send("holm", frame(t, "holm", "finished_scan", db0(), 1))
+	resp, body := h.Send("holm", testkit.Frame(t, "holm", "finished_scan", db0(), 1))
 	if resp.StatusCode != 202 || string(body) != "accepted by the sim" || resp.Header.Get("X-Sim") != "yes" {
 		t.Fatalf("got %d %q X-Sim=%q", resp.StatusCode, body, resp.Header.Get("X-Sim"))
 	}
-	r := h.last()
+	r := h.Last()
 	if r.Response.Status != 202 || string(r.Response.Body) != "accepted by the sim" {
 		t.Errorf("recorded %d %q", r.Response.Status, r.Response.Body)
 	}
@@ -33,9 +34,9 @@ func TestFailFirstThenSucceed(t *testing.T) {
 	h.setSim("cyscale", db.SimResponse{FailFirst: 3, FailStatus: 503})
 	var got []int
 	for i := range 5 {
-		resp, _ := h.send("cyscale", frame(t, "cyscale", "new_alerts", db0(), uint64(i)))
+		resp, _ := h.Send("cyscale", testkit.Frame(t, "cyscale", "new_alerts", db0(), uint64(i)))
 		got = append(got, resp.StatusCode)
-		if rec := h.last().Response.Status; rec != resp.StatusCode {
+		if rec := h.Last().Response.Status; rec != resp.StatusCode {
 			t.Errorf("request %d answered %d, recorded %d", i, resp.StatusCode, rec)
 		}
 	}
@@ -44,7 +45,7 @@ func TestFailFirstThenSucceed(t *testing.T) {
 	}
 	// A change to the route restarts the count.
 	h.setSim("cyscale", db.SimResponse{FailFirst: 1})
-	resp, _ := h.send("cyscale", frame(t, "cyscale", "new_alerts", db0(), 9))
+	resp, _ := h.Send("cyscale", testkit.Frame(t, "cyscale", "new_alerts", db0(), 9))
 	if resp.StatusCode != 500 {
 		t.Errorf("after a change: %d, want 500", resp.StatusCode)
 	}
@@ -56,7 +57,7 @@ func TestSeededFailureRateIsReproducible(t *testing.T) {
 		h.setSim("holm", db.SimResponse{FailureRate: 0.5, Seed: 42})
 		var got []int
 		for i := range 20 {
-			resp, _ := h.send("holm", frame(t, "holm", "finished_scan", db0(), uint64(i)))
+			resp, _ := h.Send("holm", testkit.Frame(t, "holm", "finished_scan", db0(), uint64(i)))
 			got = append(got, resp.StatusCode)
 		}
 		return got
@@ -77,38 +78,40 @@ func TestSeededFailureRateIsReproducible(t *testing.T) {
 }
 
 func TestDelay(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	h.setSim("holm", db.SimResponse{DelayMS: 150})
 	start := time.Now()
-	resp, _ := h.send("holm", frame(t, "holm", "finished_scan", db0(), 1))
+	resp, _ := h.Send("holm", testkit.Frame(t, "holm", "finished_scan", db0(), 1))
 	if el := time.Since(start); resp.StatusCode != 200 || el < 150*time.Millisecond {
 		t.Fatalf("answered %d after %v, want 200 after 150ms or more", resp.StatusCode, el)
 	}
-	if ms := h.last().Response.LatencyMS; ms < 150 {
+	if ms := h.Last().Response.LatencyMS; ms < 150 {
 		t.Errorf("recorded latency %.1f ms, want the delay included", ms)
 	}
 }
 
 func TestHang(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Options{})
 	h.setSim("holm", db.SimResponse{Hang: true})
 	client := &http.Client{Timeout: 300 * time.Millisecond}
-	w := frame(t, "holm", "finished_scan", db0(), 1)
-	_, err := client.Post(h.url+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	w := testkit.Frame(t, "holm", "finished_scan", db0(), 1)
+	_, err := client.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("want a client timeout, got %v", err)
 	}
-	r := h.last() // recorded before hanging
+	r := h.Last() // recorded before hanging
 	if r.Response.Status != 0 || !strings.Contains(r.Error, "hang") || !bytes.Equal(r.Body, w.Body) {
 		t.Errorf("recorded status %d error %q", r.Response.Status, r.Error)
 	}
 	// A hang in progress does not hold up shutdown.
-	go client.Post(h.url+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
-	waitFor(t, func() bool { return h.count() == 2 })
+	go client.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := h.rc.Shutdown(ctx); err != nil {
+	if err := h.Srv.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown with a hang in flight: %v", err)
 	}
 }
@@ -117,11 +120,11 @@ func TestOversizedAnswer(t *testing.T) {
 	h := newHarness(t, Options{})
 	const size = 3 << 20
 	h.setSim("holm", db.SimResponse{OversizeBytes: size})
-	resp, body := h.send("holm", frame(t, "holm", "finished_scan", db0(), 1))
+	resp, body := h.Send("holm", testkit.Frame(t, "holm", "finished_scan", db0(), 1))
 	if resp.StatusCode != 200 || len(body) != size {
 		t.Fatalf("answered %d with %d bytes, want 200 with %d", resp.StatusCode, len(body), size)
 	}
-	r := h.last()
+	r := h.Last()
 	if !r.Response.Truncated || len(r.Response.Body) != keptResponse || !bytes.Equal(r.Response.Body, body[:keptResponse]) {
 		t.Errorf("recorded %d bytes truncated=%v", len(r.Response.Body), r.Response.Truncated)
 	}
@@ -149,15 +152,15 @@ func TestForward(t *testing.T) {
 	defer svc.Close()
 
 	h := newHarness(t, Options{ForwardTo: "http://" + l.Addr().String() + "/webhook"})
-	w := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 1)
-	req, _ := http.NewRequest(http.MethodPost, h.url+HookPrefix+"policycortex?x=1", bytes.NewReader(w.Body))
+	w := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1)
+	req, _ := http.NewRequest(http.MethodPost, h.URL+HookPrefix+"policycortex?x=1", bytes.NewReader(w.Body))
 	for k, v := range w.Header.HTTP() {
 		req.Header[k] = v
 	}
 	req.Header.Set("Connection", "keep-alive, X-Hop")
 	req.Header.Set("X-Hop", "drop me")
 	req.Header.Set("Keep-Alive", "timeout=5")
-	resp, body := h.do(req)
+	resp, body := h.Do(req)
 	if resp.StatusCode != http.StatusCreated || string(body) != `{"service":"answer"}` || resp.Header.Get("X-Service") != "mine" {
 		t.Fatalf("sender got %d %q: want the service's answer", resp.StatusCode, body)
 	}
@@ -175,30 +178,30 @@ func TestForward(t *testing.T) {
 			t.Errorf("hop-by-hop header %s forwarded", hop)
 		}
 	}
-	r := h.last()
+	r := h.Last()
 	if r.Forward == nil || r.Forward.Status != 201 || string(r.Forward.Body) != `{"service":"answer"}` || r.Forward.Error != "" || r.Response.Status != 201 {
 		t.Fatalf("forward leg recorded as %+v, response %d", r.Forward, r.Response.Status)
 	}
 
 	// A route that simulates answers itself; the leg is still recorded.
 	h.setSim("policycortex", db.SimResponse{Status: 299})
-	resp, _ = h.send("policycortex", w)
+	resp, _ = h.Send("policycortex", w)
 	if resp.StatusCode != 299 {
 		t.Errorf("simulating route answered %d, want 299", resp.StatusCode)
 	}
 	<-got
-	if r := h.last(); r.Forward == nil || r.Forward.Status != 201 {
+	if r := h.Last(); r.Forward == nil || r.Forward.Status != 201 {
 		t.Errorf("forward leg not recorded beside a simulated answer")
 	}
 
 	// The service down: 502, recorded with the error.
 	svc.Close()
 	h.setSim("policycortex", db.SimResponse{})
-	resp, _ = h.send("policycortex", w)
+	resp, _ = h.Send("policycortex", w)
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("service down: %d, want 502", resp.StatusCode)
 	}
-	if r := h.last(); r.Forward == nil || r.Forward.Error == "" || r.Response.Status != 502 {
+	if r := h.Last(); r.Forward == nil || r.Forward.Error == "" || r.Response.Status != 502 {
 		t.Errorf("service down: recorded %+v", r.Forward)
 	}
 }
@@ -227,16 +230,4 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
-}
-
-// waitFor polls cond until it holds (or fails the test after 10 s).
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 10 s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // frameAt renders event and frames it with creds at now, with a fixed
@@ -55,17 +56,17 @@ func TestVendors(t *testing.T) {
 	h := newHarness(t, Options{})
 	for _, p := range fixtures.All() {
 		t.Run(p.Name(), func(t *testing.T) {
-			route := h.route(p.Name())
-			creds := credsOf(route)
+			route := h.Route(p.Name())
+			creds := testkit.CredsOf(route)
 			event := p.Catalogue()[0].Type
 			now := time.Now()
 			w := frameAt(t, p, event, creds, now)
 
-			resp, _ := h.send(p.Name(), w)
+			resp, _ := h.Send(p.Name(), w)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("valid request answered %d", resp.StatusCode)
 			}
-			first := h.last()
+			first := h.Last()
 			if first.Vendor != p.Name() {
 				t.Errorf("vendor %q, want %q", first.Vendor, p.Name())
 			}
@@ -103,12 +104,12 @@ func TestVendors(t *testing.T) {
 				bad := clone(w)
 				i := bytes.LastIndexByte(bad.Body, '"')
 				bad.Body[i-1] ^= 0x01
-				h.send(p.Name(), bad)
+				h.Send(p.Name(), bad)
 				want := fixtures.Invalid
 				if p.Auth() == fixtures.AuthToken {
 					want = fixtures.Valid
 				}
-				if got := h.last().Signature; got.Status != string(want) || got.Reason == "" {
+				if got := h.Last().Signature; got.Status != string(want) || got.Reason == "" {
 					t.Errorf("tampered: signature %+v, want %s with a reason", got, want)
 				}
 				// Wrong secret: framed with other credentials.
@@ -117,8 +118,8 @@ func TestVendors(t *testing.T) {
 					other = fixtures.Credentials{Token: "not-the-token"}
 				}
 				wrong := frameAt(t, p, event, other, now)
-				h.send(p.Name(), wrong)
-				if got := h.last().Signature; got.Status != string(fixtures.Invalid) {
+				h.Send(p.Name(), wrong)
+				if got := h.Last().Signature; got.Status != string(fixtures.Invalid) {
 					t.Errorf("wrong secret: signature %+v, want invalid", got)
 				}
 				// Missing: the credential headers removed.
@@ -130,16 +131,16 @@ func TestVendors(t *testing.T) {
 				for _, n := range names {
 					missing.Header.Del(n)
 				}
-				h.send(p.Name(), missing)
-				if got := h.last().Signature; got.Status != string(fixtures.Missing) {
+				h.Send(p.Name(), missing)
+				if got := h.Last().Signature; got.Status != string(fixtures.Missing) {
 					t.Errorf("missing %v: signature %+v, want missing", names, got)
 				}
 			}
 
 			// Duplicate: the very same request again.
 			if first.DedupKey != "" {
-				h.send(p.Name(), clone(w))
-				dup := h.last()
+				h.Send(p.Name(), clone(w))
+				dup := h.Last()
 				if !dup.Duplicate || dup.DuplicateOf != first.ID {
 					t.Errorf("repeat: duplicate=%v of %d, want of %d", dup.Duplicate, dup.DuplicateOf, first.ID)
 				}
@@ -151,10 +152,10 @@ func TestVendors(t *testing.T) {
 // TestDuplicateOnlyPerVendorKey checks that a fresh message is not flagged.
 func TestDuplicateOnlyPerVendorKey(t *testing.T) {
 	h := newHarness(t, Options{})
-	creds := credsOf(h.route("policycortex"))
+	creds := testkit.CredsOf(h.Route("policycortex"))
 	for i := range 2 {
-		h.send("policycortex", frame(t, "policycortex", "scan.completed", creds, uint64(100+i)))
-		if r := h.last(); r.Duplicate || r.DedupKey == "" {
+		h.Send("policycortex", testkit.Frame(t, "policycortex", "scan.completed", creds, uint64(100+i)))
+		if r := h.Last(); r.Duplicate || r.DedupKey == "" {
 			t.Fatalf("fresh event %d: duplicate=%v key=%q", i, r.Duplicate, r.DedupKey)
 		}
 	}
@@ -164,13 +165,13 @@ func TestDuplicateOnlyPerVendorKey(t *testing.T) {
 // is the original and every other points at it.
 func TestConcurrentDuplicates(t *testing.T) {
 	h := newHarness(t, Options{})
-	w := frame(t, "policycortex", "scan.completed", credsOf(h.route("policycortex")), 5)
+	w := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 5)
 	const copies = 16
-	res := runLoad(t, h.url+HookPrefix+"policycortex", w.Header.HTTP(), w.Body, copies, copies)
+	res := runLoad(t, h.URL+HookPrefix+"policycortex", w.Header.HTTP(), w.Body, copies, copies)
 	if res.errors > 0 {
 		t.Fatalf("%d copies not answered 2xx", res.errors)
 	}
-	rows, err := h.requests.ListRequests(t.Context(), h.db.Reader(), db.RequestFilter{Limit: copies})
+	rows, err := h.Requests.ListRequests(t.Context(), h.DB.Reader(), db.RequestFilter{Limit: copies})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,16 +197,16 @@ func TestStale(t *testing.T) {
 	old := time.Now().Add(-48 * time.Hour)
 	for _, vendor := range []string{"standardwebhooks", "policycortex"} {
 		p, _ := fixtures.Lookup(vendor)
-		w := frameAt(t, p, p.Catalogue()[0].Type, credsOf(h.route(vendor)), old)
-		h.send(vendor, w)
-		r := h.last()
+		w := frameAt(t, p, p.Catalogue()[0].Type, testkit.CredsOf(h.Route(vendor)), old)
+		h.Send(vendor, w)
+		r := h.Last()
 		if !r.Stale || r.StaleReason == "" {
 			t.Errorf("%s 48 h old: stale=%v reason=%q", vendor, r.Stale, r.StaleReason)
 		}
-		fresh := frameAt(t, p, p.Catalogue()[0].Type, credsOf(h.route(vendor)), time.Now())
+		fresh := frameAt(t, p, p.Catalogue()[0].Type, testkit.CredsOf(h.Route(vendor)), time.Now())
 		fresh.Header.Set("X-Fresh", "1") // not a byte-for-byte repeat
-		h.send(vendor, fresh)
-		if r := h.last(); r.Stale {
+		h.Send(vendor, fresh)
+		if r := h.Last(); r.Stale {
 			t.Errorf("%s fresh: flagged stale (%s)", vendor, r.StaleReason)
 		}
 	}
@@ -215,12 +216,12 @@ func TestStale(t *testing.T) {
 // configured, with no secret to verify against.
 func TestUnknownRoute(t *testing.T) {
 	h := newHarness(t, Options{})
-	w := frame(t, "policycortex", "scan.completed", fixtures.Credentials{Secret: "whatever"}, 3)
-	resp, _ := h.send("no-such-route", w)
+	w := testkit.Frame(t, "policycortex", "scan.completed", fixtures.Credentials{Secret: "whatever"}, 3)
+	resp, _ := h.Send("no-such-route", w)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("answered %d", resp.StatusCode)
 	}
-	r := h.last()
+	r := h.Last()
 	if r.Route != "no-such-route" || r.Vendor != "policycortex" || !slices.Contains(r.EventTypes, "scan.completed") {
 		t.Errorf("recorded route=%q vendor=%q events=%v", r.Route, r.Vendor, r.EventTypes)
 	}

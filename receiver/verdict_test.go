@@ -17,6 +17,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 func hmacOf(key, msg []byte) []byte {
@@ -57,7 +58,7 @@ func recordText(t *testing.T, r *db.Request) string {
 func TestInvalidSignatureHidesExpectedValue(t *testing.T) {
 	h := newHarness(t, Options{})
 	genericSigned := &db.Route{Name: "generic-hmac", Profile: "generic", Secret: "generic-route-secret-0123456789"}
-	if err := h.rc.PutRoute(context.Background(), genericSigned); err != nil {
+	if err := h.Srv.PutRoute(context.Background(), genericSigned); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -81,12 +82,12 @@ func TestInvalidSignatureHidesExpectedValue(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.route, func(t *testing.T) {
-			route := h.route(c.route)
+			route := h.Route(c.route)
 			profile := route.Profile
-			f := forge(t, frame(t, profile, c.event, credsOf(route), 41))
+			f := forge(t, testkit.Frame(t, profile, c.event, testkit.CredsOf(route), 41))
 			full, shown := c.expected(route, f)
-			h.send(c.route, f)
-			r := h.last()
+			h.Send(c.route, f)
+			r := h.Last()
 			if r.Signature.Status != string(fixtures.Invalid) {
 				t.Fatalf("forged request recorded %s (%s), want invalid", r.Signature.Status, r.Signature.Reason)
 			}
@@ -116,7 +117,7 @@ func TestWrongTokenIsNotEchoed(t *testing.T) {
 	h := newHarness(t, Options{})
 	for _, name := range []string{"codescoring", "generic"} {
 		t.Run(name, func(t *testing.T) {
-			route := h.route(name)
+			route := h.Route(name)
 			if route.Token == "" {
 				t.Fatalf("route %s has no token", name)
 			}
@@ -126,8 +127,8 @@ func TestWrongTokenIsNotEchoed(t *testing.T) {
 			}
 			wrong := fixtures.NewCredentials(p, bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
 			wrong.Token = route.Token[:len(route.Token)-1] + "!" // one character off
-			h.send(name, frame(t, route.Profile, p.Catalogue()[0].Type, wrong, 42))
-			r := h.last()
+			h.Send(name, testkit.Frame(t, route.Profile, p.Catalogue()[0].Type, wrong, 42))
+			r := h.Last()
 			if r.Signature.Status != string(fixtures.Invalid) {
 				t.Fatalf("wrong token recorded %s (%s), want invalid", r.Signature.Status, r.Signature.Reason)
 			}
@@ -184,6 +185,7 @@ func message(t *testing.T, p fixtures.Profile, event string, creds fixtures.Cred
 //     its invalid (or missing) verdict and is not presented as an
 //     at-least-once duplicate, but as a repeat of the genuine one.
 func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		vendor, event, sigHeader string
 	}{
@@ -200,7 +202,7 @@ func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				creds := credsOf(h.route(c.vendor))
+				creds := testkit.CredsOf(h.Route(c.vendor))
 				forgeTo := c.vendor
 				if forgery == "unverifiable" {
 					forgeTo = "no-such-route"
@@ -210,17 +212,17 @@ func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 					if forgery == "missing" {
 						w = dropHeaders(message(t, p, c.event, creds, seed), c.sigHeader)
 					}
-					h.send(forgeTo, w)
+					h.Send(forgeTo, w)
 				}
 
 				// Forged, then genuine.
 				forge(1)
-				forged := h.last()
+				forged := h.Last()
 				if forged.Signature.Status != forgery || forged.DedupKey == "" || forged.Vendor != c.vendor {
 					t.Fatalf("forgery recorded %s %s with key %q, want %s %s with a key", forged.Vendor, forged.Signature.Status, forged.DedupKey, c.vendor, forgery)
 				}
-				h.send(c.vendor, message(t, p, c.event, creds, 1))
-				genuine := h.last()
+				h.Send(c.vendor, message(t, p, c.event, creds, 1))
+				genuine := h.Last()
 				if genuine.Signature.Status != string(fixtures.Valid) || genuine.DedupKey != forged.DedupKey {
 					t.Fatalf("genuine request recorded %s with key %q, want valid with %q", genuine.Signature.Status, genuine.DedupKey, forged.DedupKey)
 				}
@@ -240,8 +242,8 @@ func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 
 				// Genuine, then genuine: an at-least-once duplicate of
 				// the genuine one, not of the forgery.
-				h.send(c.vendor, message(t, p, c.event, creds, 1))
-				again := h.last()
+				h.Send(c.vendor, message(t, p, c.event, creds, 1))
+				again := h.Last()
 				wantDuplicate(t, again, genuine.ID)
 				if again.RepeatOf != 0 || again.RepeatNote != "" || again.Error != "" {
 					t.Errorf("a duplicate is also recorded as a repeat of #%d (%q), error %q", again.RepeatOf, again.RepeatNote, again.Error)
@@ -250,7 +252,7 @@ func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 				// A second forgery of that id reuses the genuine
 				// message's id, though a forgery carried it first.
 				forge(1)
-				reuse := h.last()
+				reuse := h.Last()
 				if reuse.Duplicate || reuse.RepeatOf != genuine.ID || !strings.Contains(reuse.RepeatNote, "was valid") || !strings.Contains(reuse.RepeatNote, forgery) || reuse.Error != "" {
 					t.Errorf("a forgery reusing #%d's id: duplicate=%v, repeat of #%d (%q), error %q; want a repeat of the genuine #%d saying so",
 						genuine.ID, reuse.Duplicate, reuse.RepeatOf, reuse.RepeatNote, reuse.Error, genuine.ID)
@@ -259,21 +261,21 @@ func TestDuplicateNeedsAGenuineOriginal(t *testing.T) {
 				// Forged twice, no genuine copy: the second repeats
 				// the first, both signatures failed.
 				forge(3)
-				forged3 := h.last()
+				forged3 := h.Last()
 				forge(3)
-				if r := h.last(); r.Duplicate || r.RepeatOf != forged3.ID || strings.Count(r.RepeatNote, forgery) != 2 || r.Error != "" {
+				if r := h.Last(); r.Duplicate || r.RepeatOf != forged3.ID || strings.Count(r.RepeatNote, forgery) != 2 || r.Error != "" {
 					t.Errorf("a forgery repeating forgery #%d: duplicate=%v, repeat of #%d (%q), error %q", forged3.ID, r.Duplicate, r.RepeatOf, r.RepeatNote, r.Error)
 				}
 
 				// Genuine, then forged.
 				g := message(t, p, c.event, creds, 2)
-				h.send(c.vendor, g)
-				first := h.last()
+				h.Send(c.vendor, g)
+				first := h.Last()
 				if first.Duplicate || first.RepeatOf != 0 || first.RepeatNote != "" || first.Error != "" {
 					t.Fatalf("a fresh genuine message: duplicate=%v, repeat of %d (%q), error %q", first.Duplicate, first.RepeatOf, first.RepeatNote, first.Error)
 				}
 				forge(2)
-				late := h.last()
+				late := h.Last()
 				if late.Signature.Status != forgery {
 					t.Errorf("the forgery's verdict is %s, want %s", late.Signature.Status, forgery)
 				}

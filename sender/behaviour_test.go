@@ -9,14 +9,16 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // TestSkippedWhileDisabledThenSent: events for a disabled endpoint are
 // recorded as skipped, never sent, and go out after Enable + SendSkipped.
 func TestSkippedWhileDisabledThenSent(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, status(http.StatusOK))
-	ep := addEndpoint(t, s, "holm", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	ep := testkit.AddEndpoint(t, s, "holm", srv.URL)
 	ctx := context.Background()
 	if err := s.Disable(ctx, ep.ID, "maintenance"); err != nil {
 		t.Fatal(err)
@@ -26,7 +28,7 @@ func TestSkippedWhileDisabledThenSent(t *testing.T) {
 		t.Fatalf("deliveries %+v, want one skipped", ds)
 	}
 	time.Sleep(60 * time.Millisecond)
-	if n := len(srv.requests()); n != 0 {
+	if n := len(srv.Requests()); n != 0 {
 		t.Fatalf("a disabled endpoint got %d requests", n)
 	}
 	if err := s.Enable(ctx, ep.ID); err != nil {
@@ -35,25 +37,25 @@ func TestSkippedWhileDisabledThenSent(t *testing.T) {
 	if n, err := s.SendSkipped(ctx, ep.ID); err != nil || n != 1 {
 		t.Fatalf("SendSkipped = %d, %v", n, err)
 	}
-	d := waitDelivery(t, s, ds[0].ID, "the skipped delivery to go", final)
-	if d.Status != db.DeliverySucceeded || len(srv.requests()) != 1 {
-		t.Fatalf("status %s, %d requests", d.Status, len(srv.requests()))
+	d := testkit.WaitDelivery(t, s, ds[0].ID, "the skipped delivery to go", testkit.Final)
+	if d.Status != db.DeliverySucceeded || len(srv.Requests()) != 1 {
+		t.Fatalf("status %s, %d requests", d.Status, len(srv.Requests()))
 	}
 }
 
 // TestRedirectNotFollowed: a 3xx is a failure naming the Location.
 func TestRedirectNotFollowed(t *testing.T) {
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/elsewhere", http.StatusFound)
 	})
-	ep := addEndpoint(t, s, "holm", srv.URL)
+	ep := testkit.AddEndpoint(t, s, "holm", srv.URL)
 	d, err := s.Test(context.Background(), ep.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.requests()) != 1 {
-		t.Fatalf("the redirect was followed: %d requests", len(srv.requests()))
+	if len(srv.Requests()) != 1 {
+		t.Fatalf("the redirect was followed: %d requests", len(srv.Requests()))
 	}
 	if d.Status != db.DeliveryFailed || !strings.Contains(d.Attempts[0].Error, "redirect not followed: 302 to /elsewhere") {
 		t.Fatalf("status %s error %q", d.Status, d.Attempts[0].Error)
@@ -63,16 +65,17 @@ func TestRedirectNotFollowed(t *testing.T) {
 // TestTimeoutAndRefused: a receiver slower than the timeout, and a closed
 // port, are recorded with their class.
 func TestTimeoutAndRefused(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1)
 	release := make(chan struct{})
-	srv := newHookServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 	})
 	defer close(release)
-	ep := addEndpoint(t, s, "holm", srv.URL, func(e *db.Endpoint) { e.TimeoutSeconds = 1 })
+	ep := testkit.AddEndpoint(t, s, "holm", srv.URL, func(e *db.Endpoint) { e.TimeoutSeconds = 1 })
 	d, err := s.Test(context.Background(), ep.ID, "")
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +86,7 @@ func TestTimeoutAndRefused(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	url := closed.URL
 	closed.Close()
-	ep2 := addEndpoint(t, s, "holm", url, func(e *db.Endpoint) { e.Name = "closed" })
+	ep2 := testkit.AddEndpoint(t, s, "holm", url, func(e *db.Endpoint) { e.Name = "closed" })
 	d, err = s.Test(context.Background(), ep2.ID, "")
 	if err != nil {
 		t.Fatal(err)
@@ -97,25 +100,25 @@ func TestTimeoutAndRefused(t *testing.T) {
 // status, headers and body.
 func TestAttemptRecordedInFull(t *testing.T) {
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Answer", "yes")
 		w.WriteHeader(http.StatusAccepted)
 		w.Write([]byte(`{"ok":true}`))
 	})
-	ep := addEndpoint(t, s, "policycortex", srv.URL)
+	ep := testkit.AddEndpoint(t, s, "policycortex", srv.URL)
 	d, err := s.Test(context.Background(), ep.ID, "scan.completed")
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := d.Attempts[0]
-	sent := srv.requests()[0]
-	if string(a.Request.Body) != string(sent.body) || a.Request.URL != srv.URL {
+	sent := srv.Requests()[0]
+	if string(a.Request.Body) != string(sent.Body) || a.Request.URL != srv.URL {
 		t.Fatalf("recorded request differs from what arrived")
 	}
 	found := false
 	for _, h := range a.Request.Headers {
 		if h.Name == "X-Policycortex-Signature" || h.Name == "X-PolicyCortex-Signature" {
-			found = h.Value == sent.header.Get("X-PolicyCortex-Signature")
+			found = h.Value == sent.Header.Get("X-PolicyCortex-Signature")
 		}
 	}
 	if !found {
@@ -130,14 +133,14 @@ func TestAttemptRecordedInFull(t *testing.T) {
 // retried, and is cleared once a retry succeeds.
 func TestLastErrorFollowsAttempts(t *testing.T) {
 	s, _ := openSender(t, 3000) // PolicyCortex's first retry in a few ms
-	srv := newHookServer(t, failFirst(2))
-	addEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) { e.Secret = "s" })
+	srv := testkit.NewHookServer(t, testkit.FailFirst(2))
+	testkit.AddEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) { e.Secret = "s" })
 	ds := raise(t, s, "policycortex", "policy.violation.created")
-	d := waitDelivery(t, s, ds[0].ID, "the first failure", func(d *db.Delivery) bool { return d.AttemptCount >= 1 })
+	d := testkit.WaitDelivery(t, s, ds[0].ID, "the first failure", func(d *db.Delivery) bool { return d.AttemptCount >= 1 })
 	if d.Status != db.DeliveryRetrying || !strings.Contains(d.LastError, "500") {
 		t.Fatalf("after a 500: status %s, last error %q; want retrying with the 500", d.Status, d.LastError)
 	}
-	d = waitDelivery(t, s, ds[0].ID, "success", final)
+	d = testkit.WaitDelivery(t, s, ds[0].ID, "success", testkit.Final)
 	if d.Status != db.DeliverySucceeded || d.LastError != "" || d.AttemptCount != 3 {
 		t.Fatalf("after a retry succeeded: status %s after %d attempts, last error %q; want succeeded after 3 with none", d.Status, d.AttemptCount, d.LastError)
 	}

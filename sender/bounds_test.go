@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/limits"
 )
 
@@ -101,8 +102,8 @@ func TestRetryLadderBoundedWhateverStored(t *testing.T) {
 // invalid.
 func TestStoredOutOfRangeEndpointDelivers(t *testing.T) {
 	s, d := openSender(t, 1000)
-	srv := newHookServer(t, failFirst(1))
-	ep := addEndpoint(t, s, "policycortex", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.FailFirst(1))
+	ep := testkit.AddEndpoint(t, s, "policycortex", srv.URL)
 	ctx := context.Background()
 	err := d.Write(ctx, func(tx db.Handle) error {
 		_, err := tx.ExecContext(ctx, `UPDATE endpoints SET retry = ?, timeout_seconds = ? WHERE id = ?`,
@@ -113,11 +114,11 @@ func TestStoredOutOfRangeEndpointDelivers(t *testing.T) {
 		t.Fatal(err)
 	}
 	ds := raise(t, s, "policycortex", s.firstEvent(t, "policycortex"))
-	got := waitDelivery(t, s, ds[0].ID, "the first retry", func(d *db.Delivery) bool { return d.AttemptCount >= 1 && d.Wait != nil || final(d) })
+	got := testkit.WaitDelivery(t, s, ds[0].ID, "the first retry", func(d *db.Delivery) bool { return d.AttemptCount >= 1 && d.Wait != nil || testkit.Final(d) })
 	if got.Wait == nil || !strings.Contains(got.Wait.Reason, "retry.max_attempts: 2147483648 is outside 0..100") || got.Wait.Of != 2 {
 		t.Fatalf("wait %+v, want the profile's 2 retries and the reason naming the invalid value", got.Wait)
 	}
-	got = waitDelivery(t, s, ds[0].ID, "success", final)
+	got = testkit.WaitDelivery(t, s, ds[0].ID, "success", testkit.Final)
 	if got.Status != db.DeliverySucceeded {
 		t.Fatalf("status %s (%s)", got.Status, got.LastError)
 	}
@@ -141,8 +142,8 @@ func TestCustomHeadersRefuseFraming(t *testing.T) {
 // not recorded; the recorded block is what the server received.
 func TestRecordedRequestHeadersAreTheWire(t *testing.T) {
 	s, d := openSender(t, 1)
-	srv := newHookServer(t, status(http.StatusOK))
-	ep := addEndpoint(t, s, "generic", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	ep := testkit.AddEndpoint(t, s, "generic", srv.URL)
 	ctx := context.Background()
 	if err := d.Write(ctx, func(tx db.Handle) error {
 		_, err := tx.ExecContext(ctx, `UPDATE endpoints SET headers = ? WHERE id = ?`,
@@ -156,16 +157,16 @@ func TestRecordedRequestHeadersAreTheWire(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := dl.Attempts[0].Request.Headers
-	wire := srv.requests()[0]
+	wire := srv.Requests()[0]
 	for _, h := range rec {
 		if h.Name == "Transfer-Encoding" {
 			t.Fatalf("recorded %v, a Transfer-Encoding the wire did not carry", rec)
 		}
-		if h.Name != "Host" && h.Name != "Content-Length" && wire.header.Get(h.Name) != h.Value {
-			t.Errorf("recorded %s: %q, the wire carried %q", h.Name, h.Value, wire.header.Get(h.Name))
+		if h.Name != "Host" && h.Name != "Content-Length" && wire.Header.Get(h.Name) != h.Value {
+			t.Errorf("recorded %s: %q, the wire carried %q", h.Name, h.Value, wire.Header.Get(h.Name))
 		}
 	}
-	if wire.header.Get("X-Custom") != "v" {
-		t.Fatalf("the custom header was not sent: %v", wire.header)
+	if wire.Header.Get("X-Custom") != "v" {
+		t.Fatalf("the custom header was not sent: %v", wire.Header)
 	}
 }

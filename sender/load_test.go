@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // TestLoadRecordsEveryRequest: a load run sends each request once, and
@@ -15,7 +16,7 @@ import (
 // failures counted by status.
 func TestLoadRecordsEveryRequest(t *testing.T) {
 	s, d := openSender(t, 1)
-	srv := newHookServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewHookServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		if n%10 == 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
@@ -34,13 +35,12 @@ func TestLoadRecordsEveryRequest(t *testing.T) {
 	if rep.Sent != count || rep.Succeeded != count-count/10 || rep.Errors["http status 503"] != count/10 {
 		t.Fatalf("report %+v; want %d sent, %d failed with 503", rep, count, count/10)
 	}
-	srv.mu.Lock()
+	reqs := srv.Requests()
 	bodies := map[string]int{}
-	for _, g := range srv.reqs {
-		bodies[string(g.body)]++
+	for _, g := range reqs {
+		bodies[string(g.Body)]++
 	}
-	received := len(srv.reqs)
-	srv.mu.Unlock()
+	received := len(reqs)
 	if received != count {
 		t.Fatalf("the server got %d requests; want %d", received, count)
 	}
@@ -78,7 +78,7 @@ func TestLoadRecordsEveryRequest(t *testing.T) {
 func TestLoadCancelledCancelsWhatItDidNotSend(t *testing.T) {
 	s, d := openSender(t, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := newHookServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewHookServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		if n == 50 {
 			cancel()
 		}

@@ -15,6 +15,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // codeScoringLadder is the seed's schedule, word for word.
@@ -24,15 +25,16 @@ var codeScoringLadder = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.
 // fails is retried 1 m → 5 m → 30 m → 3 h → 12 h → 24 h → 48 h (at a time
 // scale of 100 000), then disabled; nothing more is sent.
 func TestCodeScoringLadderThenDisable(t *testing.T) {
+	t.Parallel()
 	const scale = 1e5
 	s, _ := openSender(t, scale)
-	srv := newHookServer(t, status(http.StatusServiceUnavailable))
-	ep := addEndpoint(t, s, "codescoring", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusServiceUnavailable))
+	ep := testkit.AddEndpoint(t, s, "codescoring", srv.URL)
 	ds := raise(t, s, "codescoring", "project_sca_analysis_finished")
 	if len(ds) != 1 {
 		t.Fatalf("raised %d deliveries, want 1", len(ds))
 	}
-	d := waitDelivery(t, s, ds[0].ID, "the ladder to run out", final)
+	d := testkit.WaitDelivery(t, s, ds[0].ID, "the ladder to run out", testkit.Final)
 	if d.Status != db.DeliveryFailed || len(d.Attempts) != 8 {
 		t.Fatalf("status %s with %d attempts, want failed after 1 + 7 retries", d.Status, len(d.Attempts))
 	}
@@ -47,12 +49,12 @@ func TestCodeScoringLadderThenDisable(t *testing.T) {
 			t.Errorf("attempt %d records a %v wait (%q), want the vendor's %v (schedule)", a.N, got, a.WaitReason, want)
 		}
 	}
-	reqs := srv.requests()
+	reqs := srv.Requests()
 	if len(reqs) != 8 {
 		t.Fatalf("server got %d requests, want 8", len(reqs))
 	}
 	for i, want := range codeScoringLadder {
-		gap := reqs[i+1].at.Sub(reqs[i].at)
+		gap := reqs[i+1].At.Sub(reqs[i].At)
 		if min := scaled(want, scale); gap < min {
 			t.Errorf("retry %d came %v after the previous attempt, before the scaled %v (vendor wait %v)", i+1, gap, min, want)
 		}
@@ -73,18 +75,19 @@ func TestCodeScoringLadderThenDisable(t *testing.T) {
 		t.Fatalf("after disable: %+v, want one skipped delivery", ds)
 	}
 	time.Sleep(50 * time.Millisecond)
-	if n := len(srv.requests()); n != 8 {
+	if n := len(srv.Requests()); n != 8 {
 		t.Fatalf("server got %d requests after disable, want still 8", n)
 	}
 }
 
 // TestRetryDelaysFollowProfiles checks the recorded vendor waits.
 func TestRetryWaitRecordsVendorSchedule(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 60) // 1 m → 1 s
-	srv := newHookServer(t, status(http.StatusInternalServerError))
-	addEndpoint(t, s, "codescoring", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusInternalServerError))
+	testkit.AddEndpoint(t, s, "codescoring", srv.URL)
 	ds := raise(t, s, "codescoring", "project_sca_analysis_started")
-	d := waitDelivery(t, s, ds[0].ID, "the first retry to be scheduled", func(d *db.Delivery) bool { return d.Status == db.DeliveryRetrying })
+	d := testkit.WaitDelivery(t, s, ds[0].ID, "the first retry to be scheduled", func(d *db.Delivery) bool { return d.Status == db.DeliveryRetrying })
 	if d.Wait == nil || d.Wait.Retry != 1 || d.Wait.Of != 7 || d.Wait.VendorWait() != time.Minute || d.Wait.ScaledWaitMS != 1000 {
 		t.Fatalf("wait %+v, want retry 1 of 7, vendor wait 1m, scaled 1s", d.Wait)
 	}
@@ -96,26 +99,27 @@ func TestRetryWaitRecordsVendorSchedule(t *testing.T) {
 // TestCodeScoringBatchesOneWindow: events within one 5-second window go
 // out in one {"events": [...]} request with the token header.
 func TestCodeScoringBatchesOneWindow(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 10) // the 5 s window lasts 500 ms
-	srv := newHookServer(t, status(http.StatusOK))
-	ep := addEndpoint(t, s, "codescoring", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	ep := testkit.AddEndpoint(t, s, "codescoring", srv.URL)
 	a := raise(t, s, "codescoring", "project_sca_analysis_started")
 	b := raise(t, s, "codescoring", "project_sca_analysis_finished")
 	c := raise(t, s, "codescoring", "osa_policy_has_been_triggered")
 	if a[0].ID != b[0].ID || b[0].ID != c[0].ID {
 		t.Fatalf("three events of one window went to deliveries %d, %d, %d; want one", a[0].ID, b[0].ID, c[0].ID)
 	}
-	waitDelivery(t, s, a[0].ID, "success", final)
-	reqs := srv.requests()
+	testkit.WaitDelivery(t, s, a[0].ID, "success", testkit.Final)
+	reqs := srv.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("server got %d requests, want 1", len(reqs))
 	}
-	triggers := codeScoringTriggers(t, reqs[0].body)
+	triggers := codeScoringTriggers(t, reqs[0].Body)
 	want := []string{"project_sca_analysis_started", "project_sca_analysis_finished", "osa_policy_has_been_triggered"}
 	if strings.Join(triggers, ",") != strings.Join(want, ",") {
 		t.Fatalf("batch carried %v, want %v", triggers, want)
 	}
-	if tok := reqs[0].header.Get("X-CodeScoring-Authentication"); tok == "" || tok != ep.Token {
+	if tok := reqs[0].Header.Get("X-CodeScoring-Authentication"); tok == "" || tok != ep.Token {
 		t.Fatalf("X-CodeScoring-Authentication %q, want the endpoint's token", tok)
 	}
 }
@@ -142,27 +146,28 @@ func codeScoringTriggers(t *testing.T, body []byte) []string {
 // TestCodeScoringResendsTogether: a failed request's events accumulate with
 // newer ones and are resent together.
 func TestCodeScoringResendsTogether(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 100) // window 50 ms, first retry 600 ms
-	srv := newHookServer(t, failFirst(1))
-	addEndpoint(t, s, "codescoring", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.FailFirst(1))
+	testkit.AddEndpoint(t, s, "codescoring", srv.URL)
 	a := raise(t, s, "codescoring", "project_sca_analysis_started")
-	waitDelivery(t, s, a[0].ID, "the first failure", func(d *db.Delivery) bool { return d.Status == db.DeliveryRetrying })
+	testkit.WaitDelivery(t, s, a[0].ID, "the first failure", func(d *db.Delivery) bool { return d.Status == db.DeliveryRetrying })
 	b := raise(t, s, "codescoring", "project_sca_analysis_failed")
 	if b[0].ID != a[0].ID {
 		t.Fatalf("the new event went to delivery %d, want the retrying batch %d", b[0].ID, a[0].ID)
 	}
-	d := waitDelivery(t, s, a[0].ID, "success", final)
+	d := testkit.WaitDelivery(t, s, a[0].ID, "success", testkit.Final)
 	if d.Status != db.DeliverySucceeded {
 		t.Fatalf("status %s", d.Status)
 	}
-	reqs := srv.requests()
+	reqs := srv.Requests()
 	if len(reqs) != 2 {
 		t.Fatalf("server got %d requests, want 2", len(reqs))
 	}
-	if got := codeScoringTriggers(t, reqs[0].body); len(got) != 1 {
+	if got := codeScoringTriggers(t, reqs[0].Body); len(got) != 1 {
 		t.Fatalf("first request carried %v", got)
 	}
-	if got := codeScoringTriggers(t, reqs[1].body); strings.Join(got, ",") != "project_sca_analysis_started,project_sca_analysis_failed" {
+	if got := codeScoringTriggers(t, reqs[1].Body); strings.Join(got, ",") != "project_sca_analysis_started,project_sca_analysis_failed" {
 		t.Fatalf("the retry carried %v, want the failed event and the new one together", got)
 	}
 }
@@ -170,8 +175,8 @@ func TestCodeScoringResendsTogether(t *testing.T) {
 // TestCodeScoringTest: `test` sends the test trigger with an empty payload.
 func TestCodeScoringTest(t *testing.T) {
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, status(http.StatusOK))
-	ep := addEndpoint(t, s, "codescoring", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	ep := testkit.AddEndpoint(t, s, "codescoring", srv.URL)
 	d, err := s.Test(context.Background(), ep.ID, "")
 	if err != nil {
 		t.Fatal(err)
@@ -185,8 +190,8 @@ func TestCodeScoringTest(t *testing.T) {
 			Payload map[string]any `json:"payload"`
 		} `json:"events"`
 	}
-	if err := json.Unmarshal(srv.requests()[0].body, &env); err != nil || len(env.Events) != 1 {
-		t.Fatalf("test body %s: %v", srv.requests()[0].body, err)
+	if err := json.Unmarshal(srv.Requests()[0].Body, &env); err != nil || len(env.Events) != 1 {
+		t.Fatalf("test body %s: %v", srv.Requests()[0].Body, err)
 	}
 	if env.Events[0].Trigger != "test" || len(env.Events[0].Payload) != 0 {
 		t.Fatalf("test event %+v, want trigger test with an empty payload", env.Events[0])
@@ -197,16 +202,17 @@ func TestCodeScoringTest(t *testing.T) {
 // the same execution_id and created_at and a counting `retries`, then an
 // escalation carrying the seed's email.
 func TestSecurityScorecardRetriesThenEscalates(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1e5)
-	srv := newHookServer(t, status(http.StatusBadGateway))
-	ep := addEndpoint(t, s, "securityscorecard", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusBadGateway))
+	ep := testkit.AddEndpoint(t, s, "securityscorecard", srv.URL)
 	ds := raise(t, s, "securityscorecard", s.firstEvent(t, "securityscorecard"))
-	d := waitDelivery(t, s, ds[0].ID, "escalation", final)
+	d := testkit.WaitDelivery(t, s, ds[0].ID, "escalation", testkit.Final)
 	if d.Status != db.DeliveryFailed || len(d.Attempts) != 6 {
 		t.Fatalf("status %s after %d attempts, want failed after 1 + 5 retries", d.Status, len(d.Attempts))
 	}
 	var total time.Duration
-	reqs := srv.requests()
+	reqs := srv.Requests()
 	var execID, created string
 	for i, r := range reqs {
 		var body struct {
@@ -214,7 +220,7 @@ func TestSecurityScorecardRetriesThenEscalates(t *testing.T) {
 			CreatedAt   string `json:"created_at"`
 			Retries     int    `json:"retries"`
 		}
-		if err := json.Unmarshal(r.body, &body); err != nil {
+		if err := json.Unmarshal(r.Body, &body); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {
@@ -224,7 +230,7 @@ func TestSecurityScorecardRetriesThenEscalates(t *testing.T) {
 			t.Fatalf("attempt %d: execution_id %s created_at %s retries %d; want %s, %s, %d", i+1, body.ExecutionID, body.CreatedAt, body.Retries, execID, created, i)
 		}
 		if i > 0 {
-			total += reqs[i].at.Sub(reqs[i-1].at)
+			total += reqs[i].At.Sub(reqs[i-1].At)
 		}
 	}
 	if execID == "" || d.ExecutionID != execID {
@@ -257,10 +263,10 @@ func (s *Sender) firstEvent(t *testing.T, vendor string) string {
 // TestSecurityScorecardManualRetryKeepsExecutionID.
 func TestSecurityScorecardManualRetryKeepsExecutionID(t *testing.T) {
 	s, _ := openSender(t, 1) // the first retry is 30 real minutes away
-	srv := newHookServer(t, failFirst(1))
-	addEndpoint(t, s, "securityscorecard", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.FailFirst(1))
+	testkit.AddEndpoint(t, s, "securityscorecard", srv.URL)
 	ds := raise(t, s, "securityscorecard", s.firstEvent(t, "securityscorecard"))
-	waitDelivery(t, s, ds[0].ID, "the first failure", func(d *db.Delivery) bool { return d.Status == db.DeliveryRetrying })
+	testkit.WaitDelivery(t, s, ds[0].ID, "the first failure", func(d *db.Delivery) bool { return d.Status == db.DeliveryRetrying })
 	if err := s.RetryNow(context.Background(), ds[0].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -271,9 +277,9 @@ func TestSecurityScorecardManualRetryKeepsExecutionID(t *testing.T) {
 	if a := d.Attempts[1]; a.VendorWaitMS != 0 || a.WaitReason != "" {
 		t.Errorf("the manual retry records the vendor's %d ms wait (%q); it waited for none", a.VendorWaitMS, a.WaitReason)
 	}
-	reqs := srv.requests()
-	if executionID(reqs[0].body) != executionID(reqs[1].body) || executionID(reqs[0].body) == "" {
-		t.Fatalf("execution_id changed on the manual retry: %s vs %s", reqs[0].body, reqs[1].body)
+	reqs := srv.Requests()
+	if executionID(reqs[0].Body) != executionID(reqs[1].Body) || executionID(reqs[0].Body) == "" {
+		t.Fatalf("execution_id changed on the manual retry: %s vs %s", reqs[0].Body, reqs[1].Body)
 	}
 }
 
@@ -281,11 +287,11 @@ func TestSecurityScorecardManualRetryKeepsExecutionID(t *testing.T) {
 // and counted as a failure.
 func TestSecurityScorecardResponseLimit(t *testing.T) {
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		w.Write([]byte(strings.Repeat("x", 300*1024)))
 	})
-	ep := addEndpoint(t, s, "securityscorecard", srv.URL)
+	ep := testkit.AddEndpoint(t, s, "securityscorecard", srv.URL)
 	d, err := s.Test(context.Background(), ep.ID, "")
 	if err != nil {
 		t.Fatal(err)
@@ -312,32 +318,33 @@ func verifyPolicyCortex(payload []byte, signature, secret string) bool {
 // earlier one is retried; every request carries a signature the seed's
 // snippet accepts and the endpoint's custom header.
 func TestPolicyCortexOrderedSignedWithHeaders(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 600) // first retry 1 m → 100 ms
-	srv := newHookServer(t, failFirst(2))
-	ep := addEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) {
+	srv := testkit.NewHookServer(t, testkit.FailFirst(2))
+	ep := testkit.AddEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) {
 		e.Headers = []db.Header{{Name: "X-Custom-Header", Value: "custom-value"}}
 		e.Retry = &db.RetryConfig{MaxAttempts: 5, BackoffMultiplier: 2}
 	})
 	first := raise(t, s, "policycortex", "policy.violation.created")
 	second := raise(t, s, "policycortex", "compliance.status.changed")
-	waitDelivery(t, s, second[0].ID, "the second event", final)
+	testkit.WaitDelivery(t, s, second[0].ID, "the second event", testkit.Final)
 	d1, _ := s.Delivery(context.Background(), first[0].ID)
 	if d1.Status != db.DeliverySucceeded || len(d1.Attempts) != 3 {
 		t.Fatalf("first delivery %s after %d attempts, want success on the 3rd", d1.Status, len(d1.Attempts))
 	}
 	var order []string
-	for _, r := range srv.requests() {
-		sig := r.header.Get("X-PolicyCortex-Signature")
-		if !verifyPolicyCortex(r.body, sig, ep.Secret) {
+	for _, r := range srv.Requests() {
+		sig := r.Header.Get("X-PolicyCortex-Signature")
+		if !verifyPolicyCortex(r.Body, sig, ep.Secret) {
 			t.Fatalf("signature %q does not verify over the raw body", sig)
 		}
-		if r.header.Get("X-Custom-Header") != "custom-value" {
-			t.Fatalf("custom header missing: %v", r.header)
+		if r.Header.Get("X-Custom-Header") != "custom-value" {
+			t.Fatalf("custom header missing: %v", r.Header)
 		}
 		var env struct {
 			Type string `json:"type"`
 		}
-		json.Unmarshal(r.body, &env)
+		json.Unmarshal(r.Body, &env)
 		order = append(order, env.Type)
 	}
 	want := "policy.violation.created,policy.violation.created,policy.violation.created,compliance.status.changed"
@@ -372,7 +379,7 @@ func TestPolicyCortexFilters(t *testing.T) {
 // verifies the signature; Retry-After sets the wait; 410 disables.
 func TestStandardWebhooksSignedRetryAfterAndGone(t *testing.T) {
 	s, _ := openSender(t, 1000)
-	srv := newHookServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+	srv := testkit.NewHookServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "7")
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -380,13 +387,13 @@ func TestStandardWebhooksSignedRetryAfterAndGone(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusGone)
 	})
-	ep := addEndpoint(t, s, "standardwebhooks", srv.URL)
+	ep := testkit.AddEndpoint(t, s, "standardwebhooks", srv.URL)
 	ds := raise(t, s, "standardwebhooks", s.firstEvent(t, "standardwebhooks"))
-	d := waitDelivery(t, s, ds[0].ID, "the retry-after wait", func(d *db.Delivery) bool { return d.AttemptCount >= 1 })
+	d := testkit.WaitDelivery(t, s, ds[0].ID, "the retry-after wait", func(d *db.Delivery) bool { return d.AttemptCount >= 1 })
 	if d.AttemptCount == 1 && (d.Wait == nil || d.Wait.VendorWait() != 7*time.Second || d.Wait.Reason != "Retry-After") {
 		t.Fatalf("wait %+v, want the 7 s of Retry-After", d.Wait)
 	}
-	d = waitDelivery(t, s, ds[0].ID, "the 410", final)
+	d = testkit.WaitDelivery(t, s, ds[0].ID, "the 410", testkit.Final)
 	if d.Status != db.DeliveryFailed || len(d.Attempts) != 2 {
 		t.Fatalf("status %s after %d attempts", d.Status, len(d.Attempts))
 	}
@@ -397,13 +404,13 @@ func TestStandardWebhooksSignedRetryAfterAndGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs := srv.requests()
+	reqs := srv.Requests()
 	for _, r := range reqs {
-		if err := wh.Verify(r.body, r.header); err != nil {
+		if err := wh.Verify(r.Body, r.Header); err != nil {
 			t.Fatalf("the official library rejects the signature: %v", err)
 		}
 	}
-	if reqs[0].header.Get("webhook-id") != reqs[1].header.Get("webhook-id") {
+	if reqs[0].Header.Get("webhook-id") != reqs[1].Header.Get("webhook-id") {
 		t.Fatalf("webhook-id changed between attempts")
 	}
 	got, _ := s.Endpoint(context.Background(), ep.ID)
@@ -415,13 +422,13 @@ func TestStandardWebhooksSignedRetryAfterAndGone(t *testing.T) {
 // TestHolmUserAgent and TestCyscaleArray check the other framings.
 func TestHolmUserAgent(t *testing.T) {
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, status(http.StatusOK))
-	ep := addEndpoint(t, s, "holm", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	ep := testkit.AddEndpoint(t, s, "holm", srv.URL)
 	d, err := s.Test(context.Background(), ep.ID, "")
 	if err != nil || d.Status != db.DeliverySucceeded {
 		t.Fatalf("%v %+v", err, d)
 	}
-	if ua := srv.requests()[0].header.Get("User-Agent"); ua != "python-requests/2.8.1" {
+	if ua := srv.Requests()[0].Header.Get("User-Agent"); ua != "python-requests/2.8.1" {
 		t.Fatalf("User-Agent %q", ua)
 	}
 	if h := d.Attempts[0].Request.Headers; h[1].Name != "User-Agent" || h[1].Value != "python-requests/2.8.1" {
@@ -431,13 +438,13 @@ func TestHolmUserAgent(t *testing.T) {
 
 func TestCyscaleAlertsAsOneArray(t *testing.T) {
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, status(http.StatusOK))
-	addEndpoint(t, s, "cyscale", srv.URL)
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusOK))
+	testkit.AddEndpoint(t, s, "cyscale", srv.URL)
 	ds := raise(t, s, "cyscale", "new_alerts")
-	waitDelivery(t, s, ds[0].ID, "success", final)
+	testkit.WaitDelivery(t, s, ds[0].ID, "success", testkit.Final)
 	var alerts []map[string]any
-	if err := json.Unmarshal(srv.requests()[0].body, &alerts); err != nil || len(alerts) == 0 {
-		t.Fatalf("body is not an array of alerts: %v\n%s", err, srv.requests()[0].body)
+	if err := json.Unmarshal(srv.Requests()[0].Body, &alerts); err != nil || len(alerts) == 0 {
+		t.Fatalf("body is not an array of alerts: %v\n%s", err, srv.Requests()[0].Body)
 	}
 }
 
@@ -446,22 +453,22 @@ func TestCyscaleAlertsAsOneArray(t *testing.T) {
 // lower-case webhook-id) does not replace it and is not sent beside it.
 func TestCustomHeaderNeverDuplicatesAVendorHeader(t *testing.T) {
 	s, _ := openSender(t, 600)
-	srv := newHookServer(t, nil)
-	addEndpoint(t, s, "standardwebhooks", srv.URL, func(e *db.Endpoint) {
+	srv := testkit.NewHookServer(t, nil)
+	testkit.AddEndpoint(t, s, "standardwebhooks", srv.URL, func(e *db.Endpoint) {
 		e.Headers = []db.Header{{Name: "Webhook-Id", Value: "custom"}, {Name: "X-Custom-Header", Value: "custom-value"}}
 	})
 	ds := raise(t, s, "standardwebhooks", "alert.created")
-	waitDelivery(t, s, ds[0].ID, "the delivery", final)
-	reqs := srv.requests()
+	testkit.WaitDelivery(t, s, ds[0].ID, "the delivery", testkit.Final)
+	reqs := srv.Requests()
 	if len(reqs) == 0 {
 		t.Fatal("nothing was sent")
 	}
 	for _, r := range reqs {
-		if ids := r.header.Values("Webhook-Id"); len(ids) != 1 || !strings.HasPrefix(ids[0], "msg_") {
+		if ids := r.Header.Values("Webhook-Id"); len(ids) != 1 || !strings.HasPrefix(ids[0], "msg_") {
 			t.Errorf("webhook-id values %q, want the vendor's one", ids)
 		}
-		if r.header.Get("X-Custom-Header") != "custom-value" {
-			t.Errorf("custom header missing: %v", r.header)
+		if r.Header.Get("X-Custom-Header") != "custom-value" {
+			t.Errorf("custom header missing: %v", r.Header)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package sender
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -11,20 +10,8 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
-
-// storeRequest records a request the way the receiver would have.
-func storeRequest(t *testing.T, d *db.DB, route, vendor string, body []byte, truncated bool) int64 {
-	t.Helper()
-	q := &db.Request{ReceivedAt: time.Now(), Route: route, Method: "POST", Path: "/hooks/" + route,
-		Body: body, BodySize: int64(len(body)), BodyTruncated: truncated, JSONValid: json.Valid(body), Vendor: vendor}
-	if err := d.Write(context.Background(), func(tx db.Handle) error {
-		return db.NewRequestStore().CreateRequest(context.Background(), tx, q)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return q.ID
-}
 
 // A replay to a URL with no credentials given signs with the receiving
 // route's, so it verifies where the original did; one to an endpoint uses
@@ -36,28 +23,28 @@ func TestReplayRequestSignsWithTheRightCredentials(t *testing.T) {
 	if err := d.Write(ctx, func(tx db.Handle) error { return db.NewRouteStore().PutRoute(ctx, tx, route) }); err != nil {
 		t.Fatal(err)
 	}
-	body := received(t, "policycortex", fixtures.Credentials{Secret: "route-secret"}, "policy.violation.created")
-	id := storeRequest(t, d, "pc", "policycortex", body, false)
-	srv := newHookServer(t, status(200))
+	body := testkit.Received(t, "policycortex", fixtures.Credentials{Secret: "route-secret"}, "policy.violation.created")
+	id := testkit.StoreRequest(t, d, "pc", "policycortex", body, false)
+	srv := testkit.NewHookServer(t, testkit.Status(200))
 	p, _ := fixtures.Lookup("policycortex")
 
 	ds, err := s.ReplayRequest(ctx, id, ReplayTarget{URL: srv.URL})
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("replay to URL: %v, %d deliveries", err, len(ds))
 	}
-	ep := addEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) { e.Secret = "endpoint-secret" })
+	ep := testkit.AddEndpoint(t, s, "policycortex", srv.URL, func(e *db.Endpoint) { e.Secret = "endpoint-secret" })
 	if _, err := s.ReplayRequest(ctx, id, ReplayTarget{EndpointID: ep.ID}); err != nil {
 		t.Fatalf("replay to endpoint: %v", err)
 	}
-	reqs := srv.requests()
+	reqs := srv.Requests()
 	if len(reqs) != 2 {
 		t.Fatalf("the service got %d requests, want 2", len(reqs))
 	}
 	for i, secret := range []string{"route-secret", "endpoint-secret"} {
-		if !bytes.Equal(reqs[i].body, body) {
+		if !bytes.Equal(reqs[i].Body, body) {
 			t.Errorf("replay %d changed the body", i+1)
 		}
-		if v := p.Verify(reqs[i].header, reqs[i].body, fixtures.Credentials{Secret: secret}, time.Now()); v.Status != fixtures.Valid {
+		if v := p.Verify(reqs[i].Header, reqs[i].Body, fixtures.Credentials{Secret: secret}, time.Now()); v.Status != fixtures.Valid {
 			t.Errorf("replay %d does not verify with %s: %+v", i+1, secret, v)
 		}
 	}
@@ -66,8 +53,8 @@ func TestReplayRequestSignsWithTheRightCredentials(t *testing.T) {
 func TestReplayRequestRefusesBadInput(t *testing.T) {
 	s, d := openSender(t, 1)
 	ctx := context.Background()
-	cut := storeRequest(t, d, "generic", "generic", []byte(`{"a":`), true)
-	whole := storeRequest(t, d, "generic", "generic", []byte(`{"a":1}`), false)
+	cut := testkit.StoreRequest(t, d, "generic", "generic", []byte(`{"a":`), true)
+	whole := testkit.StoreRequest(t, d, "generic", "generic", []byte(`{"a":1}`), false)
 	var fe *FieldError
 	if _, err := s.ReplayRequest(ctx, cut, ReplayTarget{URL: "http://127.0.0.1:9/"}); !errors.As(err, &fe) || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("a truncated body: %v, want a field error saying so", err)

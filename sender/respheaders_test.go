@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/limits"
 )
 
@@ -60,8 +61,8 @@ func TestResponseHeadersBounded(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv := newHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { c.respond(w) })
-			ep := addEndpoint(t, s, "generic", srv.URL, func(e *db.Endpoint) { e.Name = "h-" + strings.ReplaceAll(c.name, " ", "-") })
+			srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { c.respond(w) })
+			ep := testkit.AddEndpoint(t, s, "generic", srv.URL, func(e *db.Endpoint) { e.Name = "h-" + strings.ReplaceAll(c.name, " ", "-") })
 			d, err := s.Test(ctx, ep.ID, "")
 			if err != nil {
 				t.Fatal(err)
@@ -75,12 +76,12 @@ func TestResponseHeadersBounded(t *testing.T) {
 // at most 100 KB: a small body with 150 KB of headers is over it.
 func TestVendorLimitCountsHeaders(t *testing.T) {
 	s, _ := openSender(t, 1)
-	srv := newHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Big", strings.Repeat("a", 150<<10))
 		w.WriteHeader(http.StatusOK)
 		w.Write([]byte("ok"))
 	})
-	ep := addEndpoint(t, s, "securityscorecard", srv.URL)
+	ep := testkit.AddEndpoint(t, s, "securityscorecard", srv.URL)
 	d, err := s.Test(context.Background(), ep.ID, "")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 // TestRetryAfterBoundedByWindow: a Retry-After past the vendor's retry
@@ -48,14 +49,15 @@ func TestRetryAfterBoundedByWindow(t *testing.T) {
 // with a Retry-After in year 9999 gets its next attempt at the end of the
 // retry window (scaled), not attempts 2-8 in the same second.
 func TestRetryAfterFarFutureDoesNotResendAtOnce(t *testing.T) {
+	t.Parallel()
 	s, _ := openSender(t, 1000)
-	srv := newHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+	srv := testkit.NewHookServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
-	addEndpoint(t, s, "standardwebhooks", srv.URL)
+	testkit.AddEndpoint(t, s, "standardwebhooks", srv.URL)
 	ds := raise(t, s, "standardwebhooks", s.firstEvent(t, "standardwebhooks"))
-	d := waitDelivery(t, s, ds[0].ID, "the first attempt", func(d *db.Delivery) bool { return d.AttemptCount >= 1 && d.Wait != nil || final(d) })
+	d := testkit.WaitDelivery(t, s, ds[0].ID, "the first attempt", func(d *db.Delivery) bool { return d.AttemptCount >= 1 && d.Wait != nil || testkit.Final(d) })
 	if d.Wait == nil || !strings.Contains(d.Wait.Reason, "clamped") {
 		t.Fatalf("wait %+v, want the Retry-After clamped to the window", d.Wait)
 	}
@@ -68,7 +70,7 @@ func TestRetryAfterFarFutureDoesNotResendAtOnce(t *testing.T) {
 		t.Fatalf("next attempt at %v, want the window scaled by 1000 (~100 s) from now", d.NextAttemptAt)
 	}
 	time.Sleep(300 * time.Millisecond)
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Fatalf("%d requests, want 1 (the retry waits)", n)
 	}
 }

@@ -9,19 +9,8 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
-
-// waitFor polls cond every 20 ms until it holds or deadline passes.
-func waitFor(t *testing.T, deadline time.Duration, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("%s: not within %s", what, deadline)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // A delivery keeps the time scale it was scheduled with: a `send` run
 // (OwnOnly) at ×100000 makes the first attempt and stops; the outbox's
@@ -29,17 +18,11 @@ func waitFor(t *testing.T, deadline time.Duration, what string, cond func() bool
 // ladder at ×100000 (the whole CodeScoring ladder, 87.6 h, in about 3 s),
 // and records that scale on the delivery and each wait.
 func TestDeliveryKeepsItsTimeScaleInAnotherSender(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hookscope.db")
-	open := func() *db.DB {
-		d, err := db.Open(ctx, path, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
-	srv := newHookServer(t, status(http.StatusServiceUnavailable))
+	open := func() *db.DB { return testkit.OpenPath(t, path) }
+	srv := testkit.NewHookServer(t, testkit.Status(http.StatusServiceUnavailable))
 
 	// The holder at real time, as `serve` runs by default.
 	holder := New(open(), Options{Poll: 20 * time.Millisecond, Kind: "serve"})
@@ -64,14 +47,14 @@ func TestDeliveryKeepsItsTimeScaleInAnotherSender(t *testing.T) {
 	sendRun.Stop() // not started: only gives its deliveries up
 
 	var got *db.Delivery
-	waitFor(t, 60*time.Second, "the ladder ends", func() bool {
+	testkit.Eventually(t, 60*time.Second, "the ladder ends", func() bool {
 		got, err = holder.Delivery(ctx, del.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return got.Status == db.DeliveryFailed
 	})
-	if n := len(srv.requests()); n != 8 {
+	if n := len(srv.Requests()); n != 8 {
 		t.Errorf("%d requests, want 8 (the first and 7 retries)", n)
 	}
 	if got.TimeScale != 100000 {
@@ -98,15 +81,8 @@ func TestDeliveryKeepsItsTimeScaleInAnotherSender(t *testing.T) {
 func TestSendRunKeepsItsOwnDeliveries(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hookscope.db")
-	open := func() *db.DB {
-		d, err := db.Open(ctx, path, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
-	srv := newHookServer(t, failFirst(1))
+	open := func() *db.DB { return testkit.OpenPath(t, path) }
+	srv := testkit.NewHookServer(t, testkit.FailFirst(1))
 	holder := New(open(), Options{Poll: 20 * time.Millisecond, Kind: "serve"})
 	sendRun := New(open(), Options{TimeScale: 1000, Poll: 20 * time.Millisecond, Kind: "send", OwnOnly: true})
 	del, err := sendRun.SendTo(ctx, "standardwebhooks", sendRun.firstEvent(t, "standardwebhooks"), srv.URL, fixtures.Credentials{Secret: "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ="}, SendOptions{})

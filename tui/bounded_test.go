@@ -40,6 +40,7 @@ func seedHuge(t testing.TB, d *db.DB, i int) *db.Request {
 // line of it is longer than maxLineCells (plus the mark that says it was
 // cut), whatever the content, so wrapping it costs the same as any other.
 func TestHugeLinesAreCutWithAMark(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedRequest(t, d, 1, `{"a":1}`)
 	seedHuge(t, d, 2)
@@ -77,6 +78,7 @@ func TestHugeLinesAreCutWithAMark(t *testing.T) {
 // size arrives while that fetch is in flight, the list still fills the pane
 // and pages through the whole history.
 func TestListPagesWhenTheSizeArrivesDuringTheFirstFetch(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	for i := 1; i <= 120; i++ {
 		seedRequest(t, d, i, `{"a":1}`)
@@ -358,6 +360,7 @@ func TestDetailWrapsWordsAndCutsTables(t *testing.T) {
 // The detail loads only the bodies' first bytes it shows, and still says
 // how many bytes it does not show.
 func TestDetailLoadsAPreviewOfHugeBodies(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedHuge(t, d, 1)
 	p, err := NewDBSource(d).GetRequestPreview(context.Background(), 1, maxShownBody+1)

@@ -18,6 +18,7 @@ import (
 // profile, disable it with a typed reason (new events are then skipped),
 // enable it and send what was skipped, rotate its secret, delete it.
 func TestEndpointsFromTheConsole(t *testing.T) {
+	t.Parallel()
 	var (
 		mu     sync.Mutex
 		bodies []string

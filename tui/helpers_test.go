@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -12,28 +11,19 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/tui/styles"
 )
 
 // t0 is the fixed "now" of every test.
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
-func openDB(t testing.TB) *db.DB {
-	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
-
-func write(t testing.TB, d *db.DB, fn func(tx db.Handle) error) {
-	t.Helper()
-	if err := d.Write(context.Background(), fn); err != nil {
-		t.Fatal(err)
-	}
-}
+// openDB and write are testkit's: a temp database closed at cleanup, and a
+// write transaction that fails the test on an error.
+var (
+	openDB = testkit.OpenDB
+	write  = testkit.Write
+)
 
 // hostileBody carries every attack the sanitiser must stop.
 const hostileBody = "{\"note\":\"\x1b[2J\x1b[H\x1b]52;c;ZXZpbA==\x07\x1b[10;10Hmoved\u009b31m\u202egnp.exe\"}"

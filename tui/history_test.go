@@ -88,6 +88,7 @@ func typeText(t *testing.T, m *Model, s string) {
 // history, one row per press, every id once and in order, up to the
 // newest; the title says which row is selected all the way.
 func TestOldestRowAndBackUpByRows(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedRequests(t, d, 300)
 	m := newTestModel(t, d, 120, 40)

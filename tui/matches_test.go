@@ -98,6 +98,7 @@ func visibleLine(m *Model, s string) bool {
 // Marks land on the right cells whatever the styling around them, wide
 // characters included, and a term everywhere is bounded.
 func TestFindAndMarkMatches(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	m := newTestModel(t, d, 80, 24)
 	lines := []string{

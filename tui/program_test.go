@@ -29,6 +29,7 @@ func (f fakeProgram) Send(m tea.Msg) { f.got <- m }
 // 80×24, ASCII colour profile): it draws the Inbox, reacts to keys and to a
 // change fed the way the running app feeds them.
 func TestProgramRunsInTeatest(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedInbox(t, d, 3)
 	m := New(Config{
@@ -70,6 +71,7 @@ func TestProgramRunsInTeatest(t *testing.T) {
 }
 
 func TestFeedCoalesces(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p := fakeProgram{got: make(chan tea.Msg, 10)}
@@ -99,6 +101,7 @@ func TestFeedCoalesces(t *testing.T) {
 // new-route form shows a bad name's error under its field, esc writes
 // nothing, and a completed form saves the route through the receiver.
 func TestFormInTeatest(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	m := routesModel(t, d, 100, 30)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),

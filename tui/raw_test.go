@@ -90,6 +90,7 @@ func TestRawViewMarksSignedHeaders(t *testing.T) {
 // line and counts every byte it does not show once: no mark on that line
 // counts only the bytes of the preview.
 func TestRawViewCountsACutBodyOnce(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedHuge(t, d, 1)
 	m := newTestModel(t, d, 120, 40)

@@ -19,6 +19,7 @@ import (
 // TestReplayPicksEndpointOrURL: p on a request lists the endpoints of its
 // vendor and an entry to type a URL; each asks first.
 func TestReplayPicksEndpointOrURL(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedRequest(t, d, 1, `{}`)
 	seedEndpoint(t, d, "cs-prod", "codescoring", true)

@@ -45,6 +45,7 @@ func storedRoute(t *testing.T, d *db.DB, name string) (*db.Route, error) {
 // their field; e edits its answer; esc writes nothing; D deletes after
 // y/n.
 func TestRoutesViewCreateEditDelete(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	m := routesModel(t, d, 120, 40)
 	press(t, m, "5")
@@ -138,6 +139,7 @@ func TestRoutesViewCreateEditDelete(t *testing.T) {
 // An open form follows the terminal's size: each frame is exactly the
 // terminal's size and still holds the form.
 func TestFormFollowsResize(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	m := routesModel(t, d, 120, 40)
 	press(t, m, "5", "n")

@@ -14,6 +14,7 @@ import (
 // that same answer (it used to come back as {status 200, failure_rate 0.2});
 // a word typed changes that field alone.
 func TestRoutePromptKeepsEveryField(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	want := db.SimResponse{Status: 200, Seed: 7, Body: "custom", OversizeBytes: 5000, Headers: []db.Header{{Name: "X", Value: "y"}}, FailureRate: 0.2}
 	write(t, d, func(tx db.Handle) error {

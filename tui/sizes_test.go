@@ -16,6 +16,7 @@ import (
 // disabled) and the fixtures. Each frame is exactly the terminal's size and
 // holds no control character.
 func TestViewsAtEverySize(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedInbox(t, d, 30)
 	seedRequest(t, d, 31, hostileBody)
@@ -40,6 +41,7 @@ func TestViewsAtEverySize(t *testing.T) {
 // one-line body, a 1 MB header value and a 100 KB path, at 120×40, the
 // cut lines marked.
 func TestHugeRequestDetailGolden(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	seedHuge(t, d, 1)
 	m := newTestModel(t, d, 120, 40)

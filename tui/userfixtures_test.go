@@ -12,6 +12,7 @@ import (
 // The Fixtures view lists the user's own fixtures, marked as theirs, and
 // previews them rendered from their file.
 func TestFixturesViewShowsUserFixtures(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "policycortex", "custom.audit.json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

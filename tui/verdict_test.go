@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/receiver"
 )
 
@@ -26,7 +26,7 @@ func serveReceiver(t *testing.T, d *db.DB) (*receiver.Receiver, string) {
 		t.Fatal(err)
 	}
 	rc, err := receiver.New(receiver.Options{DB: d, Requests: db.NewRequestStore(), Routes: routes,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: testkit.QuietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +74,7 @@ func newestRequest(t *testing.T, d *db.DB, n int64, ready func(*db.Request) bool
 // pane, and a simulated hang shows that no answer was sent and how long
 // the connection was held, not an answer of a millisecond.
 func TestDetailOfRefusedAndHungRequests(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	rc, addr := serveReceiver(t, d)
 	m := newTestModel(t, d, 120, 34)

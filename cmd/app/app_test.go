@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/internal/testkit"
 )
 
 func testConfig(t *testing.T) Config {
@@ -21,11 +21,12 @@ func testConfig(t *testing.T) Config {
 		DBPath: filepath.Join(t.TempDir(), "app.db"),
 		Listen: "127.0.0.1:0",
 		API:    "127.0.0.1:0",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: testkit.QuietLogger(),
 	}
 }
 
 func TestStartServeShutdown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, err := Start(ctx, testConfig(t))
 	if err != nil {

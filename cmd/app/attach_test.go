@@ -13,6 +13,7 @@ import (
 // one's receiver, raises events into the shared outbox that the first
 // sends, and shuts down leaving the first untouched.
 func TestStartAttachedBesideARunningApp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := testConfig(t)
 	cfg.Kind = "serve"

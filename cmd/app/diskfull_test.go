@@ -54,6 +54,7 @@ func fill(t *testing.T, dir string) {
 // request was fine; the database cannot take it now), never a 400 that
 // blames the client or a 500.
 func TestWriteRoutesAnswer503WhenTheDiskIsFull(t *testing.T) {
+	t.Parallel()
 	dir := mountTiny(t, "8m")
 	cfg := testConfig(t)
 	cfg.DBPath = filepath.Join(dir, "full.db")
@@ -153,6 +154,7 @@ func TestWriteRoutesAnswer503WhenTheDiskIsFull(t *testing.T) {
 // (as `hookscope prune` is) works there, and webhooks are taken again
 // without a restart.
 func TestFloorKeepsRoomAndAPruneMakesIt(t *testing.T) {
+	t.Parallel()
 	dir := mountTiny(t, "48m")
 	const floor = 8 << 20
 	cfg := testConfig(t)

@@ -9,6 +9,7 @@ import (
 // A filter the API does not understand is a 400 that names what it takes,
 // on every list route: never a 200 with an empty (or unfiltered) list.
 func TestListRoutesRefuseBadFilters(t *testing.T) {
+	t.Parallel()
 	a, err := Start(context.Background(), testConfig(t))
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +49,7 @@ func TestListRoutesRefuseBadFilters(t *testing.T) {
 // Names and URLs that would drive a terminal are refused by the API, as by
 // the CLI.
 func TestAPIRefusesControlCharactersInNames(t *testing.T) {
+	t.Parallel()
 	a, err := Start(context.Background(), testConfig(t))
 	if err != nil {
 		t.Fatal(err)

@@ -150,6 +150,7 @@ func TestAPIRefusesWhatABrowserPageCanSend(t *testing.T) {
 // With a token the API may listen beyond loopback; every request then needs
 // the token, whatever its Host.
 func TestAPIToken(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t)
 	cfg.API = "0.0.0.0:0"
 	cfg.APIToken = "s3cret-token"
