@@ -78,20 +78,21 @@ func tmuxCommand(args ...string) *exec.Cmd {
 	return exec.Command("tmux", append([]string{"-S", tmuxSocket}, args...)...)
 }
 
-func TestMain(m *testing.M) {
+// startTmuxServer gives this test process its own tmux socket, in a
+// folder stopTmuxServer removes (TestMain calls both around the tests).
+func startTmuxServer() error {
 	dir, err := os.MkdirTemp("", "hookscope-tmux-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return fmt.Errorf("making the tmux folder: %w", err)
 	}
 	tmuxSocket = filepath.Join(dir, "tmux.sock")
-	code := m.Run()
+	return nil
+}
+
+// stopTmuxServer ends the tests' tmux server and removes its folder.
+func stopTmuxServer() {
 	_ = tmuxCommand("kill-server").Run()
-	_ = os.RemoveAll(dir)
-	if builtBin != "" {
-		_ = os.RemoveAll(filepath.Dir(builtBin))
-	}
-	os.Exit(code)
+	_ = os.RemoveAll(filepath.Dir(tmuxSocket))
 }
 
 func (c *tmuxConsole) screen() string {
