@@ -129,7 +129,7 @@ func (c *tmuxConsole) waitFor(d time.Duration, want ...string) string {
 		if ok {
 			return s
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 	c.t.Fatalf("screen never showed %q:\n%s", want, s)
 	return ""
@@ -183,10 +183,10 @@ func (c *tmuxConsole) repeat(key string, n int) {
 // TestConsoleEndToEnd: start, send a fixture, see it arrive in the Inbox and
 // as a delivery, make the route fail from the Inbox, watch the sender's own
 // retries (failed attempts, the live countdown, then success), disable the
-// endpoint. Standard Webhooks retries after 5 s, then 5 min: at ×30 the
-// second wait is 10 s, long enough to see the countdown run.
+// endpoint. Standard Webhooks retries after 5 s, then 5 min: at ×60 the
+// second wait is 5 s, long enough to see the countdown run.
 func TestConsoleEndToEnd(t *testing.T) {
-	c := startConsole(t, 120, 40, "--time-scale", "30")
+	c := startConsole(t, 120, 40, "--time-scale", "60")
 	c.receiver()
 	row, event, title := fixtureRow(t, "standardwebhooks")
 	c.keys("4")
@@ -221,7 +221,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	c.waitFor(10*time.Second, "as delivery #2")
 	c.keys("2", "f")
 	// The countdown may take two lines of the detail: its parts are checked.
-	c.waitFor(10*time.Second, "Delivery #2", "retrying", "Attempts (2)", "vendor waits", "5m00s, ×30 → 10.0s")
+	c.waitFor(10*time.Second, "Delivery #2", "retrying", "Attempts (2)", "vendor waits", "5m00s, ×60 → 5.0s")
 	s := c.waitFor(5*time.Second, "⏱ retry 2 of")
 	if strings.Count(s, " 503 ") < 2 {
 		t.Fatalf("the two failed attempts are not listed:\n%s", s)

@@ -24,11 +24,26 @@ func TestMain(m *testing.M) {
 	testscript.Main(testsAround{m}, map[string]func(){"hookscope": main})
 }
 
+// testParallel is how many parallel tests run at once by default.
+const testParallel = 8
+
 // testsAround runs the package's tests with what they share made before
 // and removed after.
 type testsAround struct{ m *testing.M }
 
 func (a testsAround) Run() int {
+	flag.Parse()
+	parallelGiven := false
+	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
+	if !parallelGiven {
+		// The parallel tests here wait on subprocesses and the clock far
+		// more than on the CPU: run up to testParallel of them at once, not
+		// GOMAXPROCS (2 on a small machine), unless -parallel says otherwise.
+		if err := flag.Set("test.parallel", strconv.Itoa(testParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 	if err := startTmuxServer(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
