@@ -151,6 +151,7 @@ func (h *bodyHolder) closeAll() {
 // full 10 MB resident. The test stops adding connections as soon as the
 // bound is passed.
 func TestServeBodyMemoryFollowsWhatArrives(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -13,6 +13,7 @@ import (
 // A word that is no command is an error (exit 2) after every group, never
 // a help page that exits 0; errors say once what was being done.
 func TestCLIUnknownCommandsAndErrors(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

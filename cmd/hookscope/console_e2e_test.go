@@ -78,20 +78,21 @@ func tmuxCommand(args ...string) *exec.Cmd {
 	return exec.Command("tmux", append([]string{"-S", tmuxSocket}, args...)...)
 }
 
-func TestMain(m *testing.M) {
+// startTmuxServer gives this test process its own tmux socket, in a
+// folder stopTmuxServer removes (TestMain calls both around the tests).
+func startTmuxServer() error {
 	dir, err := os.MkdirTemp("", "hookscope-tmux-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return fmt.Errorf("making the tmux folder: %w", err)
 	}
 	tmuxSocket = filepath.Join(dir, "tmux.sock")
-	code := m.Run()
+	return nil
+}
+
+// stopTmuxServer ends the tests' tmux server and removes its folder.
+func stopTmuxServer() {
 	_ = tmuxCommand("kill-server").Run()
-	_ = os.RemoveAll(dir)
-	if builtBin != "" {
-		_ = os.RemoveAll(filepath.Dir(builtBin))
-	}
-	os.Exit(code)
+	_ = os.RemoveAll(filepath.Dir(tmuxSocket))
 }
 
 func (c *tmuxConsole) screen() string {
@@ -128,7 +129,7 @@ func (c *tmuxConsole) waitFor(d time.Duration, want ...string) string {
 		if ok {
 			return s
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 	c.t.Fatalf("screen never showed %q:\n%s", want, s)
 	return ""
@@ -182,10 +183,10 @@ func (c *tmuxConsole) repeat(key string, n int) {
 // TestConsoleEndToEnd: start, send a fixture, see it arrive in the Inbox and
 // as a delivery, make the route fail from the Inbox, watch the sender's own
 // retries (failed attempts, the live countdown, then success), disable the
-// endpoint. Standard Webhooks retries after 5 s, then 5 min: at ×30 the
-// second wait is 10 s, long enough to see the countdown run.
+// endpoint. Standard Webhooks retries after 5 s, then 5 min: at ×60 the
+// second wait is 5 s, long enough to see the countdown run.
 func TestConsoleEndToEnd(t *testing.T) {
-	c := startConsole(t, 120, 40, "--time-scale", "30")
+	c := startConsole(t, 120, 40, "--time-scale", "60")
 	c.receiver()
 	row, event, title := fixtureRow(t, "standardwebhooks")
 	c.keys("4")
@@ -220,7 +221,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	c.waitFor(10*time.Second, "as delivery #2")
 	c.keys("2", "f")
 	// The countdown may take two lines of the detail: its parts are checked.
-	c.waitFor(10*time.Second, "Delivery #2", "retrying", "Attempts (2)", "vendor waits", "5m00s, ×30 → 10.0s")
+	c.waitFor(10*time.Second, "Delivery #2", "retrying", "Attempts (2)", "vendor waits", "5m00s, ×60 → 5.0s")
 	s := c.waitFor(5*time.Second, "⏱ retry 2 of")
 	if strings.Count(s, " 503 ") < 2 {
 		t.Fatalf("the two failed attempts are not listed:\n%s", s)

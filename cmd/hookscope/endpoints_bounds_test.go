@@ -41,6 +41,7 @@ func TestEndpointFlagsBoundedNamingTheFlag(t *testing.T) {
 // `endpoints list` or a real serve's GET /api/endpoints/NAME, which say the
 // values are invalid.
 func TestStoredOutOfRangeEndpointShownInvalid(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	dbPath := senderDB(t)
 	_, _, api := startServe(t, dbPath)
 	body := `{"name": "huge", "url": "http://127.0.0.1:9/x", "profile": "policycortex", "secret": "s",

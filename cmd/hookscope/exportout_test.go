@@ -97,6 +97,7 @@ func names(t *testing.T, dir string) []string {
 // past 2 MiB: a real EFBIG, as on a full disk) leaves the file at --out
 // byte for byte, and no temporary file.
 func TestExportFailingPartWayLeavesTarget(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	dbPath := bigExportDB(t, 400, 32<<10)
 	dir := t.TempDir()
 	target, before := usersFile(t, dir, "requests.jsonl")
@@ -145,6 +146,7 @@ func startExport(t *testing.T, dbPath, target string) *exec.Cmd {
 // SIGTERM (like Ctrl-C) cancels the export, which removes the temporary
 // file as well.
 func TestExportKilledLeavesTarget(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	dbPath := bigExportDB(t, 2000, 32<<10)
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -174,6 +176,7 @@ func TestExportKilledLeavesTarget(t *testing.T) {
 // --out naming a named pipe, a device node or a symlink is refused at
 // once (exit status 2, the path and what it is), the node left as it was.
 func TestExportOutRefusesWhatIsNotAFile(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	dbPath := exportDB(t)
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe")
@@ -224,6 +227,7 @@ func TestExportOutRefusesWhatIsNotAFile(t *testing.T) {
 // overwritten with 0xFF bytes: a read error once the rows before it are
 // out) leaves the file at --out byte for byte.
 func TestExportDatabaseErrorLeavesTarget(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	dbPath := bigExportDB(t, 2000, 8<<10)
 	st, err := os.Stat(dbPath)
 	if err != nil {

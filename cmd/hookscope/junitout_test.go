@@ -15,6 +15,7 @@ import (
 // check --junit naming a named pipe is refused before the run (exit
 // status 2), instead of hanging on the pipe once the run is over.
 func TestCheckJUnitRefusesAPipe(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "check.xml")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {

@@ -195,6 +195,7 @@ func TestLoadRunInterruptedCancelsWhatItDidNotSend(t *testing.T) {
 // claimed by its process. No other process sends them: a serve started on
 // the database cancels them, saying why, and the target gets nothing more.
 func TestLoadRunKilledIsNeverResumedByAnotherProcess(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -11,6 +11,7 @@ import (
 // and the range, before anything is opened or sent; a search text past
 // limits.SearchText too, and one exactly at it is searched.
 func TestCLINumbersAtTheEdge(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -15,6 +15,7 @@ import (
 // (exit 2 otherwise, nothing deleted); it deletes what is older and says
 // how much.
 func TestPruneCommand(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	path := filepath.Join(t.TempDir(), "h.db")
 	d, err := db.Open(context.Background(), path, db.Options{})
 	if err != nil {

@@ -36,6 +36,7 @@ func putRoute(t *testing.T, api, name, body string) (int, string) {
 // 2^63-1 ms used to pass the check by overflowing, and a status of 100 to
 // be stored and answered as "100 Continue" then "200 OK".
 func TestAPIRefusesRouteNumbersOutOfRange(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -114,6 +115,7 @@ func routesSet(t *testing.T, dbPath string, args ...string) (int, string) {
 // of their ranges, or past int64: each exits 2 naming the flag and the
 // range it takes.
 func TestRoutesSetRefusesNumbersOutOfRange(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

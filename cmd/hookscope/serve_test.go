@@ -90,6 +90,7 @@ func startServe(t *testing.T, dbPath string) (*exec.Cmd, string, string) {
 // it with SIGKILL mid-run, and checks that every request it answered 2xx
 // is in the database.
 func TestServeCrashKeepsAcknowledged(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -173,6 +174,7 @@ func TestServeCrashKeepsAcknowledged(t *testing.T) {
 // TestServeStopsCleanly checks serve's addresses, a round trip through the
 // receiver and the API, and a clean SIGTERM that flushes every write.
 func TestServeStopsCleanly(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

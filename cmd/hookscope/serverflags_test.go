@@ -9,6 +9,7 @@ import (
 // serve and the console take the same server flags and refuse the same
 // bad values with the same words.
 func TestServeAndConsoleShareServerFlags(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	root := newRootCmd()
 	serve, _, err := root.Find([]string{"serve"})
 	if err != nil {

@@ -70,7 +70,9 @@ func TestSendBesideServeKeepsItsTimeScale(t *testing.T) {
 	startServe(t, dbPath)
 	lt := newLadderTarget(t, 7) // the 8th request, the 7th retry, succeeds
 
-	const runs, atOnce = 20, 4
+	// Every run at once: 21 processes on one database, each waiting on the
+	// clock, so the test takes one ladder's time (about 3 s), not five.
+	const runs, atOnce = 20, 20
 	type result struct {
 		out  string
 		err  error
@@ -281,6 +283,7 @@ func outboxHolderPID(t *testing.T, api string) int {
 // message at least once, twice at most, and a second time only for the
 // few the killed process had in flight.
 func TestOutboxHolderKilledIsReplaced(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	dbPath := filepath.Join(t.TempDir(), "hookscope.db")
 	first, _, apiA := startServe(t, dbPath)
 	second, recvB, apiB := startServe(t, dbPath)

@@ -60,6 +60,7 @@ func assertTerminalSafe(t *testing.T, what, s string) {
 // names and URLs an older hookscope accepted, a received request's path,
 // headers and body, what a user typed into an error.
 func TestCLIOutputIsNeutralised(t *testing.T) {
+	t.Parallel() // waits on subprocesses and the clock; shares nothing with other tests
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
