@@ -16,6 +16,7 @@ import (
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // withSender opens the database and a sender (not started: commands act
@@ -36,7 +37,7 @@ func withSender(cmd *cobra.Command, g *globals, fn func(ctx context.Context, s *
 // inputErr turns a field or range error (bad input) into a usage error
 // (exit status 2).
 func inputErr(err error) error {
-	var fe *sender.FieldError
+	var fe *validate.FieldError
 	var re *limits.RangeError
 	if errors.As(err, &fe) || errors.As(err, &re) {
 		return usageError{err}

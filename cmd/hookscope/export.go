@@ -20,6 +20,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // exportFlags are export's flags.
@@ -124,7 +125,7 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 		return s, errors.New("--route and --signature filter requests; deliveries take --vendor, --endpoint, --status, --source, --search")
 	}
 	s.Deliveries = db.DeliveryFilter{Vendor: fl.vendor, Status: fl.status, Source: fl.source, Text: fl.search, Limit: 1}
-	if err := api.CheckDeliveryFilter(&s.Deliveries); err != nil {
+	if err := validate.DeliveryFilter(&s.Deliveries); err != nil {
 		return s, err
 	}
 	s.Deliveries.Limit = 0
