@@ -81,21 +81,37 @@ func eventScenarios(p plan) []Scenario {
 // left out of the per-event ones.
 var dedicated = map[string]map[string]bool{"codescoring": {"test": true}}
 
+// vendorChecks are a vendor's scenarios beyond the per-event ones: how
+// they are built, and what they send and expect in a few words (the help
+// of `hookscope check` lists them).
+type vendorChecks struct {
+	build   func(plan) []Scenario
+	summary string
+}
+
 // vendorScenarios lists the scenarios beyond the per-event ones, by
 // profile name.
-var vendorScenarios = map[string]func(plan) []Scenario{
-	"policycortex":      policyCortexScenarios,
-	"standardwebhooks":  standardWebhooksScenarios,
-	"codescoring":       codeScoringScenarios,
-	"securityscorecard": securityScorecardScenarios,
-	"cyscale":           cyscaleScenarios,
+var vendorScenarios = map[string]vendorChecks{
+	"policycortex": {policyCortexScenarios, "body changed after signing, another secret, no signature, " +
+		"signature over re-encoded JSON (4xx, 401/403 preferred); the same event id twice (2xx both times)"},
+	"standardwebhooks": {standardWebhooksScenarios, "webhook-timestamp 6 minutes old or ahead (4xx); two " +
+		"signatures, the first by an old secret (2xx); the same webhook-id twice (2xx)"},
+	"codescoring": {codeScoringScenarios, "another token, no token (4xx); a batch of events in one " +
+		"request; the test trigger with its empty payload (2xx)"},
+	"securityscorecard": {securityScorecardScenarios, "a retry with the same execution_id, retries 1 (2xx); every " +
+		"answer within 5 s and 100 KB"},
+	"cyscale": {cyscaleScenarios, "alerts with and without asset fields; previousScore null"},
 }
+
+// VendorSummary is what a vendor's scenarios beyond the per-event ones
+// send and expect, in a few words; empty for a vendor that has none.
+func VendorSummary(vendor string) string { return vendorScenarios[vendor].summary }
 
 // scenarios lists every scenario of a plan, per-event ones first.
 func scenarios(p plan) []Scenario {
 	out := eventScenarios(p)
-	if f := vendorScenarios[p.prof.Name()]; f != nil {
-		out = append(out, f(p)...)
+	if v, ok := vendorScenarios[p.prof.Name()]; ok {
+		out = append(out, v.build(p)...)
 	}
 	return out
 }

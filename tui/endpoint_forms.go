@@ -149,7 +149,7 @@ func (f *endpointForm) form(names func(string) bool) *huh.Form {
 		).Title("Endpoint"),
 		huh.NewGroup(
 			huh.NewInput().Title("Secret").Description("signing profiles: empty generates one").Value(&f.secret).EchoMode(huh.EchoModePassword),
-			huh.NewInput().Title("Token").Description("token profiles (CodeScoring, generic): empty generates one").Value(&f.token).EchoMode(huh.EchoModePassword),
+			huh.NewInput().Title("Token").Description("token profiles ("+tokenProfiles()+"): empty generates one").Value(&f.token).EchoMode(huh.EchoModePassword),
 			huh.NewInput().Title("Header").Description("generic profile only: the header of its token or signature").Value(&f.header),
 			huh.NewMultiSelect[string]().Title("Events").Description("space picks; none picked: every event of the profile").
 				OptionsFunc(f.eventOptions, &f.profile).Value(&f.events).Height(8),

@@ -213,7 +213,7 @@ func (f *routeForm) credentialFields(existing func(string) bool, naming bool) *h
 	fields = append(fields,
 		huh.NewSelect[string]().Title("Profile").Description("the vendor whose requests it verifies and recognises").Options(opts...).Value(&f.profile),
 		huh.NewInput().Title("Secret").Description("for a vendor that signs (PolicyCortex, Standard Webhooks, generic HMAC)").Value(&f.secret).EchoMode(huh.EchoModePassword),
-		huh.NewInput().Title("Token").Description("for a vendor that sends a token (CodeScoring, generic)").Value(&f.token).EchoMode(huh.EchoModePassword),
+		huh.NewInput().Title("Token").Description("for a vendor that sends a token ("+tokenProfiles()+")").Value(&f.token).EchoMode(huh.EchoModePassword),
 		huh.NewInput().Title("Header").Description("generic profile only: the header of its token or signature").Value(&f.header),
 	)
 	return huh.NewGroup(fields...).Title("Profile and credentials")
