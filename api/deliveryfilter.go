@@ -1,15 +1,12 @@
 package api
 
 import (
-	"fmt"
 	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/hookscope/hookscope/api/httpx"
 	"github.com/hookscope/hookscope/db"
-	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // ParseDeliveryFilter reads GET /api/deliveries' query: vendor,
@@ -40,40 +37,5 @@ func ParseDeliveryFilter(q url.Values) (db.DeliveryFilter, error) {
 		}
 		f.Limit = int(n)
 	}
-	return f, CheckDeliveryFilter(&f)
-}
-
-// CheckDeliveryFilter checks the values of a deliveries filter (from the
-// API, the command line, export or the console's Deliveries filter) and
-// spells the vendor as its profile does.
-func CheckDeliveryFilter(f *db.DeliveryFilter) error {
-	if f.Vendor != "" {
-		p, err := fixtures.Lookup(f.Vendor)
-		if err != nil {
-			return fmt.Errorf("vendor: %w", err)
-		}
-		f.Vendor = p.Name()
-	}
-	if f.Status != "" && !slices.Contains(db.DeliveryStatuses, f.Status) {
-		// An HTTP code or class is the status of the last attempt's answer.
-		if _, _, err := db.ParseStatusFilter(f.Status); err != nil || f.LastHTTP != "" {
-			return fmt.Errorf("status %q: one of %s, or the last attempt's HTTP status: a code (503) or a class (5xx)", f.Status, strings.Join(db.DeliveryStatuses, ", "))
-		}
-		f.Status, f.LastHTTP = "", strings.ToLower(f.Status)
-	}
-	if err := limits.PageSize.Check(int64(f.Limit)); err != nil {
-		return err
-	}
-	// 0 is "not given" for the ids; anything else is an id.
-	if f.EndpointID != 0 {
-		if err := limits.ID.Named("endpoint_id").Check(f.EndpointID); err != nil {
-			return err
-		}
-	}
-	if f.Before != 0 {
-		if err := limits.ID.Named("before").Check(f.Before); err != nil {
-			return err
-		}
-	}
-	return CheckSearchText(f.Text)
+	return f, validate.DeliveryFilter(&f)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // EndpointView is an endpoint as printed and served (SPEC §7 names), with
@@ -31,6 +32,6 @@ func ViewEndpoint(e db.Endpoint) EndpointView {
 	v := EndpointView{Endpoint: e, Secret: fixtures.MaskSecret(e.Secret), Token: fixtures.MaskSecret(e.Token), RetryNote: sender.RetryWindowNote(e)}
 	v.Retry, v.RetrySource = sender.EffectiveRetry(e)
 	v.TimeoutSeconds, v.TimeoutSource = sender.EffectiveTimeoutSeconds(e)
-	v.Invalid = sender.Invalid(e)
+	v.Invalid = validate.StoredEndpoint(e)
 	return v
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/receiver"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // Receiving is what the receiver's REST routes read and change: the
@@ -117,7 +118,7 @@ func (rc Receiving) apiGetRoute(w http.ResponseWriter, r *http.Request) {
 
 func (rc Receiving) apiPutRoute(w http.ResponseWriter, r *http.Request) {
 	name := mux.Vars(r)["name"]
-	if err := receiver.ValidateRouteName(name); err != nil {
+	if err := validate.RouteName(name); err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
@@ -143,7 +144,7 @@ func (rc Receiving) apiPutRoute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.Apply(route)
-	if err := receiver.ValidateRoute(route); err != nil {
+	if err := validate.Route(route); err != nil {
 		httpx.WriteError(w, http.StatusBadRequest, "%v", err)
 		return
 	}

@@ -14,7 +14,7 @@ import (
 // the route's current value (a new route's profile defaults to the profile
 // of the same name); "response", when given, replaces the whole simulated
 // response. Secrets are given in full and shown masked. The response's
-// numbers are checked by receiver.ValidateRoute with their ranges in
+// numbers are checked by validate.Route with their ranges in
 // limits; one that does not even fit its Go type (past int64, or a
 // fraction for a whole number) is refused by the same ranges here.
 type RouteInput struct {

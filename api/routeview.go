@@ -5,7 +5,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // RouteView is a route as the REST API and `--json` show it: credentials
@@ -26,7 +26,7 @@ type RouteView struct {
 // NewRouteView makes the JSON view of r.
 func NewRouteView(r *db.Route) RouteView {
 	return RouteView{
-		Name: r.Name, Path: receiver.HookPrefix + r.Name, Profile: r.Profile,
+		Name: r.Name, Path: validate.HookPrefix + r.Name, Profile: r.Profile,
 		Secret: fixtures.MaskSecret(r.Secret), Token: fixtures.MaskSecret(r.Token), Header: r.Header,
 		Response: r.Response, Received: r.Counters.Received,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,

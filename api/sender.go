@@ -12,6 +12,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // RegisterSender adds the sender's REST routes (SPEC §7) to r:
@@ -398,7 +399,7 @@ func (a *sending) replayRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	ds, err := a.s.ReplayRequest(r.Context(), id, target)
 	if errors.Is(err, sender.ErrNoCredentials) {
-		err = &sender.FieldError{Field: "secret", Problem: err.Error()}
+		err = &validate.FieldError{Field: "secret", Problem: err.Error()}
 	}
 	if err != nil && len(ds) == 0 {
 		fail(w, err)

@@ -6,7 +6,10 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
-func init() { addVendor("codescoring", codeScoringScenarios, "test") }
+func init() {
+	addVendor("codescoring", "another token, no token (4xx); a batch of events in one "+
+		"request; the test trigger with its empty payload (2xx)", codeScoringScenarios, "test")
+}
 
 // csBatchSize is how many events the batch scenario sends in one request.
 const csBatchSize = 3

@@ -8,7 +8,9 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
-func init() { addVendor("cyscale", cyscaleScenarios) }
+func init() {
+	addVendor("cyscale", "alerts with and without asset fields; previousScore null", cyscaleScenarios)
+}
 
 // cyscaleScenarios are seed 000's documented shapes the per-event
 // scenarios may not happen to render: alerts with and without asset

@@ -6,7 +6,10 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
-func init() { addVendor("policycortex", policyCortexScenarios) }
+func init() {
+	addVendor("policycortex", "body changed after signing, another secret, no signature, "+
+		"signature over re-encoded JSON (4xx, 401/403 preferred); the same event id twice (2xx both times)", policyCortexScenarios)
+}
 
 // policyCortexScenarios are seed 002's security rules: every payload is
 // signed with HMAC-SHA256 over the raw body in X-PolicyCortex-Signature

@@ -77,10 +77,13 @@ func eventScenarios(p plan) []Scenario {
 	return out
 }
 
-// vendorChecks are a vendor's own scenarios: built beyond the per-event
-// ones, and the events those send, left out of the per-event ones.
+// vendorChecks are a vendor's own scenarios: how they are built beyond the
+// per-event ones, what they send and expect in a few words (the help of
+// `hookscope check` lists them), and the events they send themselves, left
+// out of the per-event ones.
 type vendorChecks struct {
 	build     func(plan) []Scenario
+	summary   string
 	dedicated map[string]bool
 }
 
@@ -89,18 +92,22 @@ type vendorChecks struct {
 // its file.
 var vendors = map[string]vendorChecks{}
 
-// addVendor registers profile's own scenarios and the events they send
-// themselves. A profile registered twice is a programming error.
-func addVendor(profile string, build func(plan) []Scenario, dedicated ...string) {
+// addVendor registers profile's own scenarios, their summary and the events
+// they send themselves. A profile registered twice is a programming error.
+func addVendor(profile, summary string, build func(plan) []Scenario, dedicated ...string) {
 	if _, dup := vendors[profile]; dup {
 		panic("check: scenarios of " + profile + " registered twice")
 	}
-	v := vendorChecks{build: build, dedicated: map[string]bool{}}
+	v := vendorChecks{build: build, summary: summary, dedicated: map[string]bool{}}
 	for _, ev := range dedicated {
 		v.dedicated[ev] = true
 	}
 	vendors[profile] = v
 }
+
+// VendorSummary is what a vendor's scenarios beyond the per-event ones
+// send and expect, in a few words; empty for a vendor that has none.
+func VendorSummary(vendor string) string { return vendors[vendor].summary }
 
 // scenarios lists every scenario of a plan, per-event ones first.
 func scenarios(p plan) []Scenario {

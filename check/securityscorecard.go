@@ -1,6 +1,9 @@
 package check
 
-func init() { addVendor("securityscorecard", securityScorecardScenarios) }
+func init() {
+	addVendor("securityscorecard", "a retry with the same execution_id, retries 1 (2xx); every "+
+		"answer within 5 s and 100 KB", securityScorecardScenarios)
+}
 
 // securityScorecardScenarios are seed 001's retry rule: a retry carries
 // the same execution_id and created_at, with `retries` counting the

@@ -6,7 +6,10 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 )
 
-func init() { addVendor("standardwebhooks", standardWebhooksScenarios) }
+func init() {
+	addVendor("standardwebhooks", "webhook-timestamp 6 minutes old or ahead (4xx); two "+
+		"signatures, the first by an old secret (2xx); the same webhook-id twice (2xx)", standardWebhooksScenarios)
+}
 
 // swSkew is how far the stale and future scenarios move webhook-timestamp:
 // past the Standard Webhooks 5-minute tolerance.

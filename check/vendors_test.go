@@ -7,8 +7,8 @@ import (
 )
 
 // TestEveryVendorScenarioNamesAProfile: each vendor file's scenarios are
-// registered under a profile the registry has, so a misspelt name cannot
-// leave a vendor's own scenarios silently unrun.
+// registered under a profile the registry has (a misspelt name cannot leave
+// them silently unrun) and say what they send (check --help lists it).
 func TestEveryVendorScenarioNamesAProfile(t *testing.T) {
 	if len(vendors) == 0 {
 		t.Fatal("no vendor registered its scenarios")
@@ -18,6 +18,9 @@ func TestEveryVendorScenarioNamesAProfile(t *testing.T) {
 		if err != nil || p.Name() != name {
 			t.Errorf("scenarios registered for %q, not a profile's name (%v)", name, err)
 			continue
+		}
+		if v.build == nil || VendorSummary(name) == "" {
+			t.Errorf("%s: no builder or no summary for check --help", name)
 		}
 		for ev := range v.dedicated {
 			found := false

@@ -32,7 +32,7 @@ const (
 )
 
 // A route's simulated answer, as the API, `routes set` and the console's
-// route form take it and receiver.ValidateRoute checks it before a route is
+// route form take it and validate.Route checks it before a route is
 // stored. A status or fail status of 0 is "not set" (200, 500) and is not
 // checked; 1xx is refused, since net/http sends a 1xx as an interim answer
 // and then a 200 of its own.

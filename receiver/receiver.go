@@ -17,6 +17,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/pubsub"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // Defaults for Options.
@@ -132,8 +133,9 @@ func setDefault[T comparable](v *T, def T) {
 	}
 }
 
-// HookPrefix is where webhooks arrive: HookPrefix + route name.
-const HookPrefix = "/hooks/"
+// HookPrefix is where webhooks arrive: HookPrefix + route name (the
+// prefix validate.HookPrefix names).
+const HookPrefix = validate.HookPrefix
 
 // HealthPath answers 200 {"status":"ok"}, or 503 {"status":"degraded"}
 // with the reason while the database takes no writes (httpx.Health), and

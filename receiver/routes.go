@@ -6,16 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/textproto"
-	"regexp"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // routeCache keeps the routes in memory so that the hot path reads no row
@@ -114,108 +111,10 @@ func EnsureDefaultRoutes(ctx context.Context, d *db.DB, store db.RouteStore) ([]
 	return created, nil
 }
 
-var routeNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]*$`)
-
-// ValidateRouteName checks a route name (the {route} of /hooks/{route}).
-func ValidateRouteName(name string) error {
-	if len(name) > limits.RouteName || !routeNameRE.MatchString(name) {
-		return fmt.Errorf("route name %q: use 1 to %d letters, digits, '.', '_', '~' or '-', starting with a letter or digit", name, limits.RouteName)
-	}
-	return nil
-}
-
-// routeBody is a route's own answer body's length, checked by the same
-// rule as its numbers.
-var routeBody = limits.Int{Field: "body", Min: 0, Max: limits.RouteBody, Unit: "bytes"}
-
-// ValidateRoute checks a route before it is stored. Every number of its
-// simulated response is checked by its range in limits (a status or fail
-// status of 0 means the default and is not); the error names each field at
-// fault as response.FIELD, and a number out of range is a
-// *limits.RangeError (errors.As finds it).
-func ValidateRoute(r *db.Route) error {
-	if err := ValidateRouteName(r.Name); err != nil {
-		return err
-	}
-	if _, err := fixtures.Lookup(r.Profile); err != nil {
-		return fmt.Errorf("profile: %w", err)
-	}
-	s := r.Response
-	errs := checkSimNumbers(s)
-	for _, h := range s.Headers {
-		switch {
-		case !validFieldName(h.Name):
-			errs = append(errs, fmt.Errorf("response.headers: name %q is not a valid field name", h.Name))
-		case strings.ContainsAny(h.Value, "\r\n\x00"):
-			errs = append(errs, fmt.Errorf("response.headers: the value of %s holds CR, LF or NUL", h.Name))
-		default:
-			switch textproto.CanonicalMIMEHeaderKey(h.Name) {
-			case "Content-Length", "Transfer-Encoding", "Connection":
-				errs = append(errs, fmt.Errorf("response.headers: %s is set by the receiver, not the route", h.Name))
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
-}
-
-// checkSimNumbers checks every number of a simulated response (and its
-// body's length) by its range in limits; a status or fail status of 0
-// means the default and is not checked.
-func checkSimNumbers(s db.SimResponse) routeErrors {
-	var errs routeErrors
-	check := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	in := func(r limits.Int, v int64) { check(r.Named("response." + r.Field).Check(v)) }
-	if s.Status != 0 {
-		in(limits.RouteStatus, int64(s.Status))
-	}
-	if s.FailStatus != 0 {
-		in(limits.RouteFailStatus, int64(s.FailStatus))
-	}
-	in(limits.RouteDelayMS, int64(s.DelayMS))
-	in(limits.RouteFailFirst, int64(s.FailFirst))
-	check(limits.RouteFailRate.Named("response." + limits.RouteFailRate.Field).Check(s.FailureRate))
-	in(limits.RouteOversize, s.OversizeBytes)
-	in(routeBody, int64(len(s.Body)))
-	return errs
-}
-
-// routeErrors is everything wrong with a route, each part naming its
-// field, written on one line.
-type routeErrors []error
-
-func (e routeErrors) Error() string {
-	parts := make([]string, len(e))
-	for i, err := range e {
-		parts[i] = err.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (e routeErrors) Unwrap() []error { return e }
-
-func validFieldName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // PutRoute validates and stores a route (creating or replacing it, its
 // fail-first counter restarted), and makes the receiver use it at once.
 func (rc *Receiver) PutRoute(ctx context.Context, r *db.Route) error {
-	if err := ValidateRoute(r); err != nil {
+	if err := validate.Route(r); err != nil {
 		return err
 	}
 	now := rc.opts.Now()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // answer is what the receiver sends back, decided before the request's row
@@ -91,8 +92,8 @@ func simulate(s db.SimResponse, n int64) *answer {
 	// out (a 1xx status would go out as an interim answer followed by
 	// net/http's own 200, a delay past int64 as a negative one): it is
 	// answered 500, saying why, and recorded as sent.
-	if errs := checkSimNumbers(s); len(errs) > 0 {
-		msg := "the route's simulated response is out of range (" + errs.Error() + "); change it with `hookscope routes set`"
+	if err := validate.SimNumbers(s); err != nil {
+		msg := "the route's simulated response is out of range (" + err.Error() + "); change it with `hookscope routes set`"
 		a := errorAnswer(http.StatusInternalServerError, msg)
 		a.note = msg
 		return a

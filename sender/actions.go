@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // The actions below are what the console, the REST API and the command
@@ -81,8 +81,8 @@ func (s *Sender) Disable(ctx context.Context, endpointID int64, reason string) e
 	if reason == "" {
 		reason = "disabled by hand"
 	}
-	if err := plainText(reason, 500); err != nil {
-		return fieldErr("reason", "%v", err)
+	if err := validate.PlainText(reason, 500); err != nil {
+		return validate.Field("reason", "%v", err)
 	}
 	ep, err := s.endpoint(ctx, endpointID)
 	if err != nil {
@@ -155,7 +155,7 @@ func (s *Sender) Test(ctx context.Context, endpointID int64, eventType string) (
 		eventType = defaultTestEvent(prof)
 	}
 	if _, _, err := fixtures.Find(prof.Name(), eventType); err != nil {
-		return nil, fieldErr("event_type", "%v", err)
+		return nil, validate.Field("event_type", "%v", err)
 	}
 	return s.deliverNow(ctx, ep, prof, eventType, nil, "test", true)
 }
@@ -223,7 +223,7 @@ func (s *Sender) SendTo(ctx context.Context, vendor, event, target string, creds
 // never changed by a later send to the same URL (each send has its own, so
 // a retry pending from an earlier send keeps that send's credentials).
 func (s *Sender) adHocTarget(ctx context.Context, prof fixtures.Profile, target string, creds fixtures.Credentials, opts SendOptions) (*db.Endpoint, error) {
-	if err := checkURL(target); err != nil {
+	if err := validate.URL(target); err != nil {
 		return nil, fmt.Errorf("--to: %w", err)
 	}
 	if err := limits.EndpointTimeoutSeconds.Named("--timeout").Check(int64(opts.TimeoutSeconds)); err != nil {
@@ -241,7 +241,7 @@ func (s *Sender) adHocTarget(ctx context.Context, prof fixtures.Profile, target 
 	}
 	now := s.clock.Now()
 	ep := &db.Endpoint{
-		Name: fmt.Sprintf("%s%s:%s #%x", SendPrefix, label, target, tag), URL: target, Profile: prof.Name(),
+		Name: fmt.Sprintf("%s%s:%s #%x", validate.SendPrefix, label, target, tag), URL: target, Profile: prof.Name(),
 		Secret: creds.Secret, Token: creds.Token, Header: creds.Header,
 		Events: []string{}, Headers: append([]db.Header{}, opts.Headers...), TimeoutSeconds: opts.TimeoutSeconds,
 		Enabled: true, AdHoc: true, CreatedAt: now, UpdatedAt: now,
@@ -250,24 +250,6 @@ func (s *Sender) adHocTarget(ctx context.Context, prof fixtures.Profile, target 
 		return nil, fmt.Errorf("recording the target of a send to %s: %w", target, err)
 	}
 	return ep, nil
-}
-
-// checkURL accepts an absolute http or https URL with a host.
-func checkURL(raw string) error {
-	if err := plainText(raw, 4096); err != nil {
-		return err
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("not a URL: %v", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q must start with http:// or https://", raw)
-	}
-	if u.Host == "" {
-		return fmt.Errorf("%q has no host", raw)
-	}
-	return nil
 }
 
 // Delivery loads one delivery with its attempts and its wait (the store's

@@ -19,6 +19,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // Error classes an attempt's error starts with ("timeout: ...").
@@ -64,7 +65,7 @@ func (s *Sender) attempt(ctx context.Context, c *db.Claimed, manual bool, tw *tw
 		return nil, fmt.Errorf("delivery %d: %w", c.Delivery.ID, err)
 	}
 	pol := prof.Policy()
-	if bad := Invalid(*ep); len(bad) > 0 {
+	if bad := validate.StoredEndpoint(*ep); len(bad) > 0 {
 		// A value no validation let through (an older file, another
 		// program): the profile's is used, and the retry's reason says so.
 		s.log.Warn("endpoint holds values out of range", "endpoint", ep.Name, "invalid", strings.Join(bad, "; "))
@@ -150,7 +151,7 @@ func (s *Sender) send(ctx context.Context, c *db.Claimed, ep *db.Endpoint, prof 
 	// hop-by-hop one (stored by an older hookscope) is not sent: the HTTP
 	// client writes or drops those itself.
 	for _, h := range ep.Headers {
-		if !wire.Header.Has(h.Name) && !forbiddenHeader(h.Name) {
+		if !wire.Header.Has(h.Name) && !validate.ForbiddenHeader(h.Name) {
 			wire.Header.Add(h.Name, h.Value)
 		}
 	}

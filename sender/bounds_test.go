@@ -12,6 +12,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // TestValidateBoundsEndpointNumbers: every number an endpoint holds is
@@ -37,7 +38,7 @@ func TestValidateBoundsEndpointNumbers(t *testing.T) {
 	for _, c := range cases {
 		e := &db.Endpoint{Name: "x", URL: "http://127.0.0.1:1/", Profile: "policycortex"}
 		c.mod(e)
-		err := Validate(e)
+		err := validate.Endpoint(e)
 		var re *limits.RangeError
 		if !errors.As(err, &re) || err.Error() != c.field {
 			t.Errorf("%s: Validate = %v, want a RangeError %q", c.name, err, c.field)
@@ -45,7 +46,7 @@ func TestValidateBoundsEndpointNumbers(t *testing.T) {
 	}
 	ok := &db.Endpoint{Name: "x", URL: "http://127.0.0.1:1/", Profile: "policycortex", TimeoutSeconds: 100,
 		Retry: &db.RetryConfig{MaxAttempts: 100, BackoffMultiplier: 10}}
-	if err := Validate(ok); err != nil {
+	if err := validate.Endpoint(ok); err != nil {
 		t.Fatalf("the ends of the ranges are refused: %v", err)
 	}
 }
@@ -89,7 +90,7 @@ func TestRetryLadderBoundedWhateverStored(t *testing.T) {
 			if strings.Contains(note, "-") && strings.Contains(note, "-1") {
 				t.Errorf("%s: note %q", p.Name(), note)
 			}
-			if bad := Invalid(ep); rc.MaxAttempts > 100 && (len(bad) < 2 || !strings.Contains(bad[1], "retry.max_attempts")) {
+			if bad := validate.StoredEndpoint(ep); rc.MaxAttempts > 100 && (len(bad) < 2 || !strings.Contains(bad[1], "retry.max_attempts")) {
 				t.Errorf("%s %+v: Invalid = %q", p.Name(), rc, bad)
 			}
 		}
@@ -129,8 +130,8 @@ func TestStoredOutOfRangeEndpointDelivers(t *testing.T) {
 func TestCustomHeadersRefuseFraming(t *testing.T) {
 	for _, name := range []string{"Transfer-Encoding", "host", "Content-Length", "Connection", "TE", "Upgrade"} {
 		e := &db.Endpoint{Name: "x", URL: "http://127.0.0.1:1/", Profile: "generic", Headers: []db.Header{{Name: "X-Ok", Value: "1"}, {Name: name, Value: "chunked"}}}
-		err := Validate(e)
-		var fe *FieldError
+		err := validate.Endpoint(e)
+		var fe *validate.FieldError
 		if !errors.As(err, &fe) || fe.Field != "headers" || !strings.HasPrefix(fe.Problem, name+":") {
 			t.Errorf("%s: Validate = %v, want a headers error naming it", name, err)
 		}

@@ -2,121 +2,16 @@ package sender
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/limits"
-	"github.com/hookscope/hookscope/sanitize"
+	"github.com/hookscope/hookscope/validate"
 )
-
-// FieldError is invalid input, naming the field at fault.
-type FieldError struct {
-	Field   string
-	Problem string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
-
-// ClientError marks a FieldError as bad input (httpx.WriteFailure: 400).
-func (e *FieldError) ClientError() bool { return true }
-
-func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
-}
-
-// MaxNameLen bounds an endpoint's name, in bytes.
-const MaxNameLen = limits.EndpointName
-
-// plainText checks text a person gives (a name, a reason): valid UTF-8 of
-// at most max bytes holding no control character (tabs and line feeds
-// included), DEL, C1 control or Unicode format character (such as a bidi
-// override), so that it reads the same wherever it is shown.
-func plainText(s string, max int) error {
-	if len(s) > max {
-		return fmt.Errorf("%d bytes; at most %d", len(s), max)
-	}
-	if !sanitize.IsSafe(s) {
-		return fmt.Errorf("%q holds a control or format character (shown as %s)", s, sanitize.Line(s))
-	}
-	return nil
-}
-
-// Validate checks an endpoint and fills what the profile implies: a
-// missing secret (for a signing profile) is generated. Errors name the
-// field: url, profile, events, timeout_seconds, retry, filters, headers.
-func Validate(e *db.Endpoint) error {
-	if strings.TrimSpace(e.Name) == "" {
-		return fieldErr("name", "required")
-	}
-	if err := plainText(e.Name, MaxNameLen); err != nil {
-		return fieldErr("name", "%v", err)
-	}
-	if strings.HasPrefix(e.Name, SendPrefix) {
-		return fieldErr("name", "names starting with %q are kept for `hookscope send`", SendPrefix)
-	}
-	if _, err := strconv.ParseInt(e.Name, 10, 64); err == nil {
-		return fieldErr("name", "must not be a number (numbers refer to endpoint ids)")
-	}
-	if err := checkURL(e.URL); err != nil {
-		return fieldErr("url", "%v", err)
-	}
-	prof, err := fixtures.Lookup(e.Profile)
-	if err != nil {
-		return fieldErr("profile", "%v", err)
-	}
-	e.Profile = prof.Name()
-	for _, ev := range e.Events {
-		if _, _, err := fixtures.Find(prof.Name(), ev); err != nil {
-			return fieldErr("events", "%v", err)
-		}
-	}
-	if err := checkNumbers(e); err != nil {
-		return err
-	}
-	var refused []string
-	for _, h := range e.Headers {
-		if h.Name == "" || strings.ContainsAny(h.Name, " :\r\n") || strings.ContainsAny(h.Value, "\r\n") {
-			return fieldErr("headers", "%q is not a valid header", h.Name)
-		}
-		if plainText(h.Name, limits.EndpointHeaderName) != nil || plainText(h.Value, limits.EndpointHeaderValue) != nil {
-			return fieldErr("headers", "%q: names and values hold no control or format characters and are at most %d and %d bytes", h.Name, limits.EndpointHeaderName, limits.EndpointHeaderValue)
-		}
-		if forbiddenHeader(h.Name) {
-			refused = append(refused, h.Name)
-		}
-	}
-	if len(refused) > 0 {
-		return fieldErr("headers", "%s: framing and hop-by-hop headers are written by the HTTP client, not set by hand (refused: %s)", strings.Join(refused, ", "), ForbiddenHeaderNames())
-	}
-	for _, sev := range e.Filters.Severity {
-		if sev == "" {
-			return fieldErr("filters.severity", "empty value")
-		}
-	}
-	if (prof.Auth() == fixtures.AuthSecret && e.Secret == "") || (prof.Auth() == fixtures.AuthToken && e.Token == "") {
-		c := fixtures.NewCredentials(prof, rand.Reader)
-		if e.Secret == "" {
-			e.Secret = c.Secret
-		}
-		if e.Token == "" {
-			e.Token = c.Token
-		}
-	}
-	if e.Events == nil {
-		e.Events = []string{}
-	}
-	if e.Headers == nil {
-		e.Headers = []db.Header{}
-	}
-	return nil
-}
 
 // Endpoints lists every endpoint by id.
 func (s *Sender) Endpoints(ctx context.Context) ([]db.Endpoint, error) {
@@ -144,7 +39,7 @@ func (s *Sender) ResolveEndpoint(ctx context.Context, ref string) (*db.Endpoint,
 // CreateEndpoint validates and stores a new endpoint (enabled unless
 // e.Enabled is false and a DisabledReason is given).
 func (s *Sender) CreateEndpoint(ctx context.Context, e *db.Endpoint) error {
-	if err := Validate(e); err != nil {
+	if err := validate.Endpoint(e); err != nil {
 		return err
 	}
 	now := s.clock.Now()
@@ -156,7 +51,7 @@ func (s *Sender) CreateEndpoint(ctx context.Context, e *db.Endpoint) error {
 	}
 	err := s.db.Write(ctx, func(tx db.Handle) error { return s.endpoints.CreateEndpoint(ctx, tx, e) })
 	if errors.Is(err, db.ErrConflict) {
-		return fieldErr("name", "an endpoint named %q already exists", e.Name)
+		return validate.Field("name", "an endpoint named %q already exists", e.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("creating endpoint %s: %w", e.Name, err)
@@ -173,7 +68,7 @@ func (s *Sender) UpdateEndpoint(ctx context.Context, e *db.Endpoint) error {
 	if err != nil {
 		return err
 	}
-	if err := Validate(e); err != nil {
+	if err := validate.Endpoint(e); err != nil {
 		return err
 	}
 	now := s.clock.Now()
@@ -194,7 +89,7 @@ func (s *Sender) UpdateEndpoint(ctx context.Context, e *db.Endpoint) error {
 	}
 	err = s.db.Write(ctx, func(tx db.Handle) error { return s.endpoints.UpdateEndpoint(ctx, tx, e) })
 	if errors.Is(err, db.ErrConflict) {
-		return fieldErr("name", "an endpoint named %q already exists", e.Name)
+		return validate.Field("name", "an endpoint named %q already exists", e.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("updating endpoint %s: %w", e.Name, err)
@@ -265,7 +160,7 @@ func (s *Sender) EnsureDefaultEndpoints(ctx context.Context, receiverAddr string
 			e.Secret, e.Token, e.Header = r.Secret, r.Token, r.Header
 		}
 		if err := s.CreateEndpoint(ctx, &e); err != nil {
-			var fe *FieldError
+			var fe *validate.FieldError
 			if errors.As(err, &fe) && fe.Field == "name" {
 				continue // created meanwhile by another process
 			}

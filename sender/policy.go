@@ -10,6 +10,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // RetryDelays is the list of waits before each retry of a delivery, the
@@ -132,7 +133,7 @@ func (s *Sender) outcome(c *db.Claimed, ep *db.Endpoint, prof fixtures.Profile, 
 				wait, reason = ra.wait, ra.reason
 			}
 		}
-		if bad := Invalid(*ep); len(bad) > 0 {
+		if bad := validate.StoredEndpoint(*ep); len(bad) > 0 {
 			reason += "; endpoint " + strings.Join(bad, "; ")
 		}
 		real := scaled(wait, scale)

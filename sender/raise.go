@@ -10,18 +10,14 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/validate"
 )
-
-// SendPrefix starts the name of the ad-hoc targets `hookscope send` and a
-// replay to a URL create (db.Endpoint.AdHoc); the user's endpoints may not
-// take it.
-const SendPrefix = "send:"
 
 // render returns payload, or a fresh fixture payload when it is empty.
 func (s *Sender) render(prof fixtures.Profile, event string, payload json.RawMessage) (json.RawMessage, error) {
 	if len(payload) > 0 {
 		if !json.Valid(payload) {
-			return nil, fieldErr("payload", "not valid JSON")
+			return nil, validate.Field("payload", "not valid JSON")
 		}
 		return payload, nil
 	}
@@ -237,7 +233,7 @@ func findStrings(v any, key string) []string {
 // that was wrong: the vendor, or the event of a known vendor.
 func catalogueErr(vendor string, err error) error {
 	if _, verr := fixtures.Lookup(vendor); verr != nil {
-		return fieldErr("vendor", "%v", verr)
+		return validate.Field("vendor", "%v", verr)
 	}
-	return fieldErr("event", "%v", err)
+	return validate.Field("event", "%v", err)
 }

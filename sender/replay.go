@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // replayProfile is the profile a received request is replayed with: its
@@ -67,7 +68,7 @@ func (s *Sender) ReplayTo(ctx context.Context, requestBody []byte, vendor, targe
 	if err != nil {
 		return nil, err
 	}
-	if err := checkURL(target); err != nil {
+	if err := validate.URL(target); err != nil {
 		return nil, fmt.Errorf("replaying to %s: %w", target, err)
 	}
 	if prof.Auth() == fixtures.AuthSecret && prof.Name() != "generic" && creds.Secret == "" {
@@ -124,17 +125,17 @@ type ReplayTarget struct {
 // ReplayRequest sends the recorded request id again to an endpoint (see
 // Replay) or to a URL (see ReplayTo). A request whose body was truncated
 // when recorded is refused: replaying part of it would send something else.
-// Bad input comes back as a *FieldError.
+// Bad input comes back as a *validate.FieldError.
 func (s *Sender) ReplayRequest(ctx context.Context, id int64, to ReplayTarget) ([]db.Delivery, error) {
 	if (to.EndpointID != 0) == (to.URL != "") {
-		return nil, fieldErr("endpoint", "replay to an endpoint or to a url (one of them)")
+		return nil, validate.Field("endpoint", "replay to an endpoint or to a url (one of them)")
 	}
 	q, err := s.requests.GetRequest(ctx, s.db.Reader(), id)
 	if err != nil {
 		return nil, err // the store says "loading request N: ..."
 	}
 	if q.BodyTruncated {
-		return nil, fieldErr("id", "request #%d's body was truncated when recorded: replaying part of it would send something else", id)
+		return nil, validate.Field("id", "request #%d's body was truncated when recorded: replaying part of it would send something else", id)
 	}
 	if to.EndpointID != 0 {
 		return s.Replay(ctx, q.Body, q.Vendor, to.EndpointID)

@@ -11,6 +11,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/internal/testkit"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // A replay to a URL with no credentials given signs with the receiving
@@ -55,7 +56,7 @@ func TestReplayRequestRefusesBadInput(t *testing.T) {
 	ctx := context.Background()
 	cut := testkit.StoreRequest(t, d, "generic", "generic", []byte(`{"a":`), true)
 	whole := testkit.StoreRequest(t, d, "generic", "generic", []byte(`{"a":1}`), false)
-	var fe *FieldError
+	var fe *validate.FieldError
 	if _, err := s.ReplayRequest(ctx, cut, ReplayTarget{URL: "http://127.0.0.1:9/"}); !errors.As(err, &fe) || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("a truncated body: %v, want a field error saying so", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,13 +15,13 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/tui/keys"
 	"github.com/hookscope/hookscope/tui/styles"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // confirmation is a question in the status line and what a yes runs.
@@ -423,20 +422,14 @@ var inboxKeys = map[string]string{"vendor": "vendor", "status": "status", "route
 var deliveriesKeys = map[string]string{"vendor": "vendor", "status": "status", "endpoint": "endpoint", "check": "check"}
 
 // inboxFilter reads the Inbox's filter words; values are checked as the
-// REST API and `requests list` check them.
+// REST API and `requests list` check them (validate.RequestFilter).
 func (m *Model) inboxFilter(words []string) (db.RequestFilter, error) {
 	kv, text, err := parseFilter(words, inboxKeys)
 	if err != nil {
 		return db.RequestFilter{}, err
 	}
-	q := url.Values{}
-	for k, v := range map[string]string{"vendor": kv["vendor"], "status": kv["status"], "route": kv["route"], "signature": kv["sig"], "q": text} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	f, err := api.ParseRequestFilter(q)
-	f.Limit = 0 // the pager sets the page size
+	f := db.RequestFilter{Vendor: kv["vendor"], Status: kv["status"], Route: kv["route"], Signature: kv["sig"], Text: text}
+	err = validate.RequestFilter(&f) // the pager sets the page size (Limit 0)
 	return f, asFilterText(err)
 }
 
@@ -475,7 +468,7 @@ func (m *Model) deliveriesFilter(words []string) (db.DeliveryFilter, error) {
 			}
 		}
 	}
-	err = api.CheckDeliveryFilter(&f)
+	err = validate.DeliveryFilter(&f)
 	f.Limit = 0
 	return f, asFilterText(err)
 }

@@ -15,6 +15,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/sender"
@@ -53,7 +54,7 @@ func TestEditAndSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := newTestModel(t, d, 100, 30)
-	m.act = AppActions{Sender: snd, Source: NewDBSource(d)}
+	m.act = app.ConsoleActions{Sender: snd, Source: NewDBSource(d)}
 	// Run the editor in place of handing over the terminal.
 	m.execEditor = func(c *exec.Cmd, fn tea.ExecCallback) tea.Cmd {
 		return func() tea.Msg { return fn(c.Run()) }

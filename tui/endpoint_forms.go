@@ -14,7 +14,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sanitize"
-	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // endpointForm holds an endpoint form's fields as typed.
@@ -96,7 +96,7 @@ func (f *endpointForm) endpoint() (db.Endpoint, error) {
 	}
 	e.TimeoutSeconds = int(t)
 	check := e
-	return e, sender.Validate(&check)
+	return e, validate.Endpoint(&check)
 }
 
 // eventOptions are the chosen profile's catalogue, for the events field.
@@ -133,7 +133,7 @@ func (f *endpointForm) form(names func(string) bool) *huh.Form {
 			huh.NewInput().Title("Name").Value(&f.name).Validate(func(s string) error {
 				s = strings.TrimSpace(s)
 				probe := db.Endpoint{Name: s, URL: "http://127.0.0.1/", Profile: "generic"}
-				if err := sender.Validate(&probe); err != nil {
+				if err := validate.Endpoint(&probe); err != nil {
 					return err
 				}
 				if s != f.base.Name && names(s) {
@@ -143,13 +143,13 @@ func (f *endpointForm) form(names func(string) bool) *huh.Form {
 			}),
 			huh.NewInput().Title("URL").Description("where the webhooks are POSTed").Value(&f.url).Validate(func(s string) error {
 				probe := db.Endpoint{Name: "x", URL: strings.TrimSpace(s), Profile: "generic"}
-				return sender.Validate(&probe)
+				return validate.Endpoint(&probe)
 			}),
 			huh.NewSelect[string]().Title("Profile").Description("the vendor it plays: framing, signing, retries").Options(profiles...).Value(&f.profile),
 		).Title("Endpoint"),
 		huh.NewGroup(
 			huh.NewInput().Title("Secret").Description("signing profiles: empty generates one").Value(&f.secret).EchoMode(huh.EchoModePassword),
-			huh.NewInput().Title("Token").Description("token profiles (CodeScoring, generic): empty generates one").Value(&f.token).EchoMode(huh.EchoModePassword),
+			huh.NewInput().Title("Token").Description("token profiles ("+tokenProfiles()+"): empty generates one").Value(&f.token).EchoMode(huh.EchoModePassword),
 			huh.NewInput().Title("Header").Description("generic profile only: the header of its token or signature").Value(&f.header),
 			huh.NewMultiSelect[string]().Title("Events").Description("space picks; none picked: every event of the profile").
 				OptionsFunc(f.eventOptions, &f.profile).Value(&f.events).Height(8),
@@ -164,7 +164,7 @@ func (f *endpointForm) form(names func(string) bool) *huh.Form {
 					return err
 				}
 				probe := db.Endpoint{Name: "x", URL: "http://127.0.0.1/", Profile: "generic", Headers: hs}
-				return sender.Validate(&probe)
+				return validate.Endpoint(&probe)
 			}),
 			huh.NewInput().Title("Max attempts").Description("empty: the profile's; "+formMaxAttempts.Range()).Value(&f.maxAttempts).
 				Validate(func(s string) error { _, err := parseLimitField(formMaxAttempts, s); return err }),

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/sender"
 )
@@ -35,7 +36,7 @@ func TestEndpointsFromTheConsole(t *testing.T) {
 	d := openDB(t)
 	snd := sender.New(d, sender.Options{Seed: 1})
 	m := newTestModel(t, d, 120, 40)
-	m.act = AppActions{Sender: snd, Source: NewDBSource(d)}
+	m.act = app.ConsoleActions{Sender: snd, Source: NewDBSource(d)}
 	ctx := context.Background()
 	endpoint := func() *db.Endpoint {
 		eps, err := snd.Endpoints(ctx)

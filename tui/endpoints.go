@@ -9,8 +9,8 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/sanitize"
-	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui/keys"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // endpoints is the sender's endpoints view (a short list, held whole).
@@ -170,7 +170,7 @@ func (r renderer) renderEndpoint(e db.Endpoint) string {
 	}
 	// Values stored out of range (an older file, another program): said,
 	// and the profile's used in their place.
-	for _, bad := range sender.Invalid(e) {
+	for _, bad := range validate.StoredEndpoint(e) {
 		line(r.field("invalid", r.safe(bad)))
 	}
 	if len(e.Headers) > 0 {

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/hookscope/hookscope/fixtures"
 )
 
 // A form (charm.land/huh/v2) takes the body of the screen while it is
@@ -90,4 +91,16 @@ func (m *Model) formPane(g geometry) string {
 		lines[i] = fit(lines[i], w)
 	}
 	return m.pane(true, w, h, strings.Join(lines, "\n"))
+}
+
+// tokenProfiles names, from the registry, the profiles whose requests
+// carry a token, for the forms' hints: "CodeScoring, Generic JSON".
+func tokenProfiles() string {
+	var titles []string
+	for _, p := range fixtures.All() {
+		if p.Auth() == fixtures.AuthToken {
+			titles = append(titles, p.Title())
+		}
+	}
+	return strings.Join(titles, ", ")
 }

@@ -1,5 +1,7 @@
 // Package tui is hookscope's console: one Bubble Tea v2 root model over the
-// running receiver and sender.
+// running receiver and sender, which it reaches only through its own
+// interfaces, Source (what it reads) and Actions (what it does; the wiring,
+// cmd/app, adapts the sender and receiver to it).
 //
 // It guarantees: Update never does I/O (database and network work run in
 // tea.Cmds and come back as typed messages); lists page from the database

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 )
 
@@ -14,7 +15,7 @@ func TestPruneFromTheConsole(t *testing.T) {
 	d := openDB(t)
 	seedInbox(t, d, 5) // at t0+1s … t0+5s
 	m := newTestModel(t, d, 120, 40)
-	m.act = AppActions{Source: NewDBSource(d), History: d}
+	m.act = app.ConsoleActions{Source: NewDBSource(d), History: d}
 	count := func() int64 {
 		n, err := db.NewRequestStore().CountRequests(context.Background(), d.Reader(), db.RequestFilter{})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/sender"
@@ -95,7 +96,7 @@ func TestReplayOverLoopback(t *testing.T) {
 
 	m := newTestModel(t, d, 100, 30)
 	src := NewDBSource(d)
-	m.act = AppActions{Sender: snd, Source: src}
+	m.act = app.ConsoleActions{Sender: snd, Source: src}
 	press(t, m, "p", "enter", "y")
 	s := screen(m)
 	if !strings.Contains(s, "✓ replayed request #1 to endpoint #1 as delivery #1 (succeeded, 1 attempt)") {

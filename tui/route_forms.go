@@ -13,8 +13,8 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
-	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/sanitize"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // routeForm holds a route form's fields as typed.
@@ -161,7 +161,7 @@ func (f *routeForm) route() (db.Route, error) {
 	if s.Headers, err = parseHeaders(f.headers); err != nil {
 		return r, err
 	}
-	return r, receiver.ValidateRoute(&r)
+	return r, validate.Route(&r)
 }
 
 // answerFields are the fields of a route's simulated answer.
@@ -184,7 +184,7 @@ func (f *routeForm) answerFields() []*huh.Group {
 					return err
 				}
 				probe := db.Route{Name: "x", Profile: "generic", Response: db.SimResponse{Headers: hs}}
-				return receiver.ValidateRoute(&probe)
+				return validate.Route(&probe)
 			}),
 			huh.NewText().Title("Body").Description("the answer's body").Value(&f.body).Lines(3).CharLimit(limits.RouteBody),
 		).Title("Answer: timing, headers, body"),
@@ -195,9 +195,9 @@ func (f *routeForm) answerFields() []*huh.Group {
 func (f *routeForm) credentialFields(existing func(string) bool, naming bool) *huh.Group {
 	var fields []huh.Field
 	if naming {
-		fields = append(fields, huh.NewInput().Title("Name").Description("webhooks go to POST "+receiver.HookPrefix+"NAME").Value(&f.name).Validate(func(s string) error {
+		fields = append(fields, huh.NewInput().Title("Name").Description("webhooks go to POST "+validate.HookPrefix+"NAME").Value(&f.name).Validate(func(s string) error {
 			s = strings.TrimSpace(s)
-			if err := receiver.ValidateRouteName(s); err != nil {
+			if err := validate.RouteName(s); err != nil {
 				return err
 			}
 			if existing(s) {
@@ -213,7 +213,7 @@ func (f *routeForm) credentialFields(existing func(string) bool, naming bool) *h
 	fields = append(fields,
 		huh.NewSelect[string]().Title("Profile").Description("the vendor whose requests it verifies and recognises").Options(opts...).Value(&f.profile),
 		huh.NewInput().Title("Secret").Description("for a vendor that signs (PolicyCortex, Standard Webhooks, generic HMAC)").Value(&f.secret).EchoMode(huh.EchoModePassword),
-		huh.NewInput().Title("Token").Description("for a vendor that sends a token (CodeScoring, generic)").Value(&f.token).EchoMode(huh.EchoModePassword),
+		huh.NewInput().Title("Token").Description("for a vendor that sends a token ("+tokenProfiles()+")").Value(&f.token).EchoMode(huh.EchoModePassword),
 		huh.NewInput().Title("Header").Description("generic profile only: the header of its token or signature").Value(&f.header),
 	)
 	return huh.NewGroup(fields...).Title("Profile and credentials")

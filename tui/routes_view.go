@@ -7,9 +7,9 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
-	"github.com/hookscope/hookscope/receiver"
 	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/tui/keys"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // routesView lists the receiver's routes (a short list, held whole in
@@ -88,7 +88,7 @@ func (m *Model) routeLines(w, h int) (string, []string, int) {
 func (r renderer) renderRoute(rt db.Route, receiverAddr string) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
-	line(r.st.Section.Render("Route "+r.safe(rt.Name)) + "  " + r.st.Muted.Render("POST http://"+r.safe(orDash(receiverAddr))+receiver.HookPrefix+r.safe(rt.Name)))
+	line(r.st.Section.Render("Route "+r.safe(rt.Name)) + "  " + r.st.Muted.Render("POST http://"+r.safe(orDash(receiverAddr))+validate.HookPrefix+r.safe(rt.Name)))
 	line(r.field("profile", r.safe(rt.Profile)))
 	switch {
 	case rt.Secret != "":

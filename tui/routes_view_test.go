@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/receiver"
 )
@@ -23,7 +24,7 @@ func routesModel(t *testing.T, d *db.DB, w, h int) *Model {
 		t.Fatal(err)
 	}
 	m := newTestModel(t, d, w, h)
-	m.act = AppActions{Receiver: rc, Source: NewDBSource(d)}
+	m.act = app.ConsoleActions{Receiver: rc, Source: NewDBSource(d)}
 	send(t, m, ChangedMsg{Kinds: map[string]bool{"route": true}})
 	return m
 }

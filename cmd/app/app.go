@@ -1,5 +1,7 @@
 // Package app wires a running hookscope: the database, the receiver, the
-// REST API (and the sender), as used by `hookscope serve` and the console.
+// REST API (and the sender), as used by `hookscope serve` and the console,
+// and adapts the sender and receiver to the console's Actions
+// (ConsoleActions).
 //
 // It guarantees: both listeners are bound before anything else is done (a
 // taken address is an error naming it and the flag that changes it); the

@@ -34,18 +34,7 @@ vendor will put it through: each catalogue event (or each --event) framed and
 signed as the vendor sends it, expecting a 2xx within the vendor's timeout; and,
 per vendor, the forged and repeated requests a receiver must handle:
 
-  policycortex       body changed after signing, another secret, no signature,
-                     signature over re-encoded JSON (4xx, 401/403 preferred);
-                     the same event id twice (2xx both times)
-  standardwebhooks   webhook-timestamp 6 minutes old or ahead (4xx); two
-                     signatures, the first by an old secret (2xx); the same
-                     webhook-id twice (2xx)
-  codescoring        another token, no token (4xx); a batch of events in one
-                     request; the test trigger with its empty payload (2xx)
-  securityscorecard  a retry with the same execution_id, retries 1 (2xx); every
-                     answer within 5 s and 100 KB
-  cyscale            alerts with and without asset fields; previousScore null
-
+` + vendorScenarioHelp() + `
 A connection error, a timeout or a 5xx fails any scenario. Every request is
 recorded as a delivery, its events tagged "check RUN", so the console shows
 what was sent and answered. Exit status: 0 when no scenario failed (warnings

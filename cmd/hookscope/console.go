@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/cmd/app"
+	"github.com/hookscope/hookscope/sender"
 	"github.com/hookscope/hookscope/tui"
 )
 
@@ -85,10 +86,11 @@ func runConsoleCmd(cmd *cobra.Command, g *globals, o *consoleOpts) error {
 
 	cwd, _ := os.Getwd()
 	src := tui.NewDBSource(a.DB)
+	src.OutboxNote = sender.OutboxNote
 	m := tui.New(tui.Config{
 		Context: ctx,
 		Source:  src,
-		Actions: tui.AppActions{Sender: a.Sender, Receiver: a.Receiver, Source: src, History: a.DB},
+		Actions: app.ConsoleActions{Sender: a.Sender, Receiver: a.Receiver, Source: src, History: a.DB},
 		Info: tui.Info{
 			ReceiverAddr: a.ReceiverAddr(), APIAddr: a.APIAddr(),
 			TimeScale: cfg.TimeScale, DBPath: path, Version: buildVersion(),

@@ -15,6 +15,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 func newDeliveriesCmd(g *globals) *cobra.Command {
@@ -32,7 +33,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 	list := &cobra.Command{
 		Use: "list", Short: "List deliveries, newest first", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := api.CheckDeliveryFilter(&f); err != nil {
+			if err := validate.DeliveryFilter(&f); err != nil {
 				return usageError{asFlags(err, map[string]string{"q": "--search", "limit": "--limit", "before": "--before"})}
 			}
 			return withSender(cmd, g, func(ctx context.Context, s *sender.Sender) error {

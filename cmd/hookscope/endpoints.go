@@ -13,9 +13,11 @@ import (
 
 	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/db"
+	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/sanitize"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // withSender opens the database and a sender (not started: commands act
@@ -36,7 +38,7 @@ func withSender(cmd *cobra.Command, g *globals, fn func(ctx context.Context, s *
 // inputErr turns a field or range error (bad input) into a usage error
 // (exit status 2).
 func inputErr(err error) error {
-	var fe *sender.FieldError
+	var fe *validate.FieldError
 	var re *limits.RangeError
 	if errors.As(err, &fe) || errors.As(err, &re) {
 		return usageError{err}
@@ -211,7 +213,7 @@ func (f *endpointFlags) bind(c *cobra.Command) {
 	fl := c.Flags()
 	fl.StringVar(&f.name, "name", "", "endpoint name")
 	fl.StringVar(&f.url, "url", "", "where to deliver (http:// or https://)")
-	fl.StringVar(&f.profile, "profile", "", "vendor profile (cyscale, securityscorecard, policycortex, holm, codescoring, standardwebhooks, generic)")
+	fl.StringVar(&f.profile, "profile", "", "vendor profile ("+strings.Join(fixtures.Names(), ", ")+")")
 	fl.StringVar(&f.secret, "secret", "", "signing secret (generated when the profile signs and none is given)")
 	fl.StringVar(&f.token, "token", "", "token (CodeScoring's X-CodeScoring-Authentication; generated when needed)")
 	fl.StringVar(&f.header, "auth-header", "", "the generic profile's header for its token or signature")

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -14,12 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookscope/hookscope/api"
 	"github.com/hookscope/hookscope/atomicfile"
 	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/export"
 	"github.com/hookscope/hookscope/sender"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // exportFlags are export's flags.
@@ -108,28 +107,25 @@ func (fl exportFlags) spec(now time.Time) (export.Spec, error) {
 		if fl.endpoint != "" || fl.source != "" {
 			return s, errors.New("--endpoint and --source filter deliveries: add --what deliveries")
 		}
-		q := url.Values{}
-		for k, v := range map[string]string{"vendor": fl.vendor, "route": fl.route, "status": fl.status, "signature": fl.signature, "q": fl.search} {
-			if v != "" {
-				q.Set(k, v)
-			}
+		s.Requests = db.RequestFilter{Vendor: fl.vendor, Route: fl.route, Status: fl.status, Signature: fl.signature, Text: fl.search}
+		if err := validate.RequestFilter(&s.Requests); err != nil {
+			return s, asFlags(err, searchFlag)
 		}
-		if s.Requests, err = api.ParseRequestFilter(q); err != nil {
-			return s, err
-		}
-		s.Requests.Limit = 0
 		return s, nil
 	}
 	if fl.route != "" || fl.signature != "" {
 		return s, errors.New("--route and --signature filter requests; deliveries take --vendor, --endpoint, --status, --source, --search")
 	}
 	s.Deliveries = db.DeliveryFilter{Vendor: fl.vendor, Status: fl.status, Source: fl.source, Text: fl.search, Limit: 1}
-	if err := api.CheckDeliveryFilter(&s.Deliveries); err != nil {
-		return s, err
+	if err := validate.DeliveryFilter(&s.Deliveries); err != nil {
+		return s, asFlags(err, searchFlag)
 	}
 	s.Deliveries.Limit = 0
 	return s, nil
 }
+
+// searchFlag names the filters' search text (q) as export's flag.
+var searchFlag = map[string]string{"q": "--search"}
 
 // parseWhen reads a time bound: RFC 3339, a local date, or a duration
 // before now ("90m", "24h"); "" is no bound.

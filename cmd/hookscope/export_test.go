@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/hookscope/hookscope/cmd/app"
+	"github.com/hookscope/hookscope/limits"
 )
 
 // jsonLines decodes JSON lines.
@@ -209,6 +210,10 @@ func TestExportUsageErrors(t *testing.T) {
 		{[]string{"export", "--format", "jsonl", "--what", "deliveries", "--route", "x"}, "filter requests"},
 		{[]string{"export", "--format", "jsonl", "--endpoint", "x"}, "--what deliveries"},
 		{[]string{"export", "--format", "jsonl", "--status", "abc"}, "status"},
+		// The search text over its limit is named as the flag, not as the
+		// API's q.
+		{[]string{"export", "--format", "jsonl", "--search", strings.Repeat("x", int(limits.SearchText.Max)+1)}, "--search: "},
+		{[]string{"export", "--format", "jsonl", "--what", "deliveries", "--search", strings.Repeat("x", int(limits.SearchText.Max)+1)}, "--search: "},
 	} {
 		_, err := runCLI(t, append([]string{"--db", dbPath}, c.args...)...)
 		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), c.want) {

@@ -73,7 +73,7 @@ func newRequestsListCmd(g *globals) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&vendor, "vendor", "", "only this vendor (cyscale, policycortex, ..., unknown)")
+	fl.StringVar(&vendor, "vendor", "", "only this vendor ("+strings.Join(fixtures.Names(), ", ")+", or "+fixtures.Unknown+")")
 	fl.StringVar(&route, "route", "", "only this route")
 	fl.StringVar(&status, "status", "", "only this answer status: a code (500) or a class (2xx, 4xx)")
 	fl.StringVar(&signature, "signature", "", "only this signature verdict (valid, invalid, missing, unverifiable)")

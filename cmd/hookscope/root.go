@@ -63,9 +63,7 @@ func newRootCmd() *cobra.Command {
 side, records every request and response in SQLite, and shows it all in a
 terminal console.
 
-Vendors: Cyscale, SecurityScorecard, PolicyCortex, Holm Security, CodeScoring,
-plus Standard Webhooks and a generic profile.
-
+` + wrapHelp("Vendors: ", "", vendorTitles()+".") + `
 The console may share its database with a running serve (or another
 console): one of them runs the outbox and the others say so in their header
 ("sender: in serve, pid N"); the default endpoints (local-...) keep pointing

@@ -15,6 +15,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/limits"
 	"github.com/hookscope/hookscope/receiver"
+	"github.com/hookscope/hookscope/validate"
 )
 
 func newRoutesCmd(g *globals) *cobra.Command {
@@ -72,7 +73,7 @@ func writeRouteTable(w io.Writer, routes []db.Route) error {
 		case r.Token != "":
 			cred = "token " + fixtures.MaskSecret(r.Token)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", printable(r.Name), printable(receiver.HookPrefix+r.Name), printable(r.Profile), printable(cred), db.DescribeSim(r.Response), r.Counters.Received)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", printable(r.Name), printable(validate.HookPrefix+r.Name), printable(r.Profile), printable(cred), db.DescribeSim(r.Response), r.Counters.Received)
 	}
 	return tw.Flush()
 }
@@ -114,7 +115,7 @@ the route's fail-first count.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			if err := receiver.ValidateRouteName(name); err != nil {
+			if err := validate.RouteName(name); err != nil {
 				return usageError{err}
 			}
 			fl := cmd.Flags()
@@ -203,7 +204,7 @@ the route's fail-first count.`,
 					return usageError{err}
 				}
 			}
-			if err := receiver.ValidateRoute(route); err != nil {
+			if err := validate.Route(route); err != nil {
 				return usageError{err}
 			}
 			now := time.Now()
@@ -218,7 +219,7 @@ the route's fail-first count.`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), api.NewRouteView(route))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "route %s (%s, profile %s): %s\n", printable(name), receiver.HookPrefix+printable(name), printable(route.Profile), db.DescribeSim(route.Response))
+			fmt.Fprintf(cmd.OutOrStdout(), "route %s (%s, profile %s): %s\n", printable(name), validate.HookPrefix+printable(name), printable(route.Profile), db.DescribeSim(route.Response))
 			return nil
 		},
 	}

@@ -1,8 +1,9 @@
-package tui
+package app
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,18 +40,28 @@ type HistoryControl interface {
 	Prune(ctx context.Context, before time.Time) (db.PruneResult, error)
 }
 
-// AppActions implements Actions over the running sender and receiver.
-type AppActions struct {
+// RouteLister lists the routes as the console reads them (tui.Source
+// satisfies it).
+type RouteLister interface {
+	ListRoutes(ctx context.Context) ([]db.Route, error)
+}
+
+// ConsoleActions implements the console's tui.Actions over the running
+// sender and receiver: each action is done by them and answered with the
+// status line the console shows. Package tui knows only its Actions
+// interface, so it never imports the sender or the receiver.
+type ConsoleActions struct {
 	Sender   SenderControl
 	Receiver RouteControl
-	Source   Source
+	Source   RouteLister
 	History  HistoryControl
 }
 
-var _ Actions = AppActions{}
+// errNoHistory answers Prune when no database was given to prune.
+var errNoHistory = errors.New("not available in this build")
 
-// SendFixture implements Actions.
-func (a AppActions) SendFixture(ctx context.Context, endpointID int64, vendor, event string, payload json.RawMessage) (string, error) {
+// SendFixture implements tui.Actions.
+func (a ConsoleActions) SendFixture(ctx context.Context, endpointID int64, vendor, event string, payload json.RawMessage) (string, error) {
 	d, err := a.Sender.SendFixtureTo(ctx, endpointID, event, payload, "console")
 	if err != nil {
 		return "", fmt.Errorf("sending %s %s: %w", vendor, event, err)
@@ -58,16 +69,16 @@ func (a AppActions) SendFixture(ctx context.Context, endpointID int64, vendor, e
 	return fmt.Sprintf("sent %s %s as delivery #%d (%s, %d attempt)", vendor, event, d.ID, d.Status, d.AttemptCount), nil
 }
 
-// RetryNow implements Actions.
-func (a AppActions) RetryNow(ctx context.Context, deliveryID int64) (string, error) {
+// RetryNow implements tui.Actions.
+func (a ConsoleActions) RetryNow(ctx context.Context, deliveryID int64) (string, error) {
 	if err := a.Sender.RetryNow(ctx, deliveryID); err != nil {
 		return "", fmt.Errorf("retrying delivery %d: %w", deliveryID, err)
 	}
 	return fmt.Sprintf("retried delivery #%d", deliveryID), nil
 }
 
-// RetryFailed implements Actions.
-func (a AppActions) RetryFailed(ctx context.Context, endpointID int64) (string, error) {
+// RetryFailed implements tui.Actions.
+func (a ConsoleActions) RetryFailed(ctx context.Context, endpointID int64) (string, error) {
 	n, err := a.Sender.RetryFailed(ctx, endpointID)
 	if err != nil {
 		return "", fmt.Errorf("retrying the failed deliveries of endpoint %d: %w", endpointID, err)
@@ -75,8 +86,8 @@ func (a AppActions) RetryFailed(ctx context.Context, endpointID int64) (string, 
 	return fmt.Sprintf("retried %d failed deliveries of endpoint #%d", n, endpointID), nil
 }
 
-// SetEndpointEnabled implements Actions.
-func (a AppActions) SetEndpointEnabled(ctx context.Context, endpointID int64, enabled bool, reason string) (string, error) {
+// SetEndpointEnabled implements tui.Actions.
+func (a ConsoleActions) SetEndpointEnabled(ctx context.Context, endpointID int64, enabled bool, reason string) (string, error) {
 	if enabled {
 		if err := a.Sender.Enable(ctx, endpointID); err != nil {
 			return "", fmt.Errorf("enabling endpoint %d: %w", endpointID, err)
@@ -89,9 +100,9 @@ func (a AppActions) SetEndpointEnabled(ctx context.Context, endpointID int64, en
 	return fmt.Sprintf("disabled endpoint #%d: %s", endpointID, reason), nil
 }
 
-// Replay implements Actions: the request's events go to the endpoint,
+// Replay implements tui.Actions: the request's events go to the endpoint,
 // framed and signed with the endpoint's credentials.
-func (a AppActions) Replay(ctx context.Context, requestID, endpointID int64) (string, error) {
+func (a ConsoleActions) Replay(ctx context.Context, requestID, endpointID int64) (string, error) {
 	ds, err := a.Sender.ReplayRequest(ctx, requestID, sender.ReplayTarget{EndpointID: endpointID})
 	if err != nil {
 		return "", fmt.Errorf("replaying request #%d: %w", requestID, err)
@@ -99,9 +110,9 @@ func (a AppActions) Replay(ctx context.Context, requestID, endpointID int64) (st
 	return replayed(requestID, fmt.Sprintf("endpoint #%d", endpointID), ds), nil
 }
 
-// ReplayToURL implements Actions: the request's events go to url, signed
+// ReplayToURL implements tui.Actions: the request's events go to url, signed
 // with the credentials of the route that received it.
-func (a AppActions) ReplayToURL(ctx context.Context, requestID int64, url string) (string, error) {
+func (a ConsoleActions) ReplayToURL(ctx context.Context, requestID int64, url string) (string, error) {
 	ds, err := a.Sender.ReplayRequest(ctx, requestID, sender.ReplayTarget{URL: url})
 	if err != nil {
 		return "", fmt.Errorf("replaying request #%d: %w", requestID, err)
@@ -124,9 +135,9 @@ func replayed(requestID int64, to string, ds []db.Delivery) string {
 	return fmt.Sprintf("replayed request #%d to %s as %d deliveries (#%d–#%d, %d succeeded)", requestID, to, len(ds), ds[0].ID, ds[len(ds)-1].ID, ok)
 }
 
-// SetRouteResponse implements Actions: the route keeps its profile and
+// SetRouteResponse implements tui.Actions: the route keeps its profile and
 // credentials, only its simulated answer changes.
-func (a AppActions) SetRouteResponse(ctx context.Context, route string, resp db.SimResponse) (string, error) {
+func (a ConsoleActions) SetRouteResponse(ctx context.Context, route string, resp db.SimResponse) (string, error) {
 	routes, err := a.Source.ListRoutes(ctx)
 	if err != nil {
 		return "", fmt.Errorf("loading route %s: %w", route, err)
@@ -143,24 +154,24 @@ func (a AppActions) SetRouteResponse(ctx context.Context, route string, resp db.
 	return "", fmt.Errorf("route %s: %w", route, db.ErrNotFound)
 }
 
-// PutRoute implements Actions.
-func (a AppActions) PutRoute(ctx context.Context, r db.Route) (string, error) {
+// PutRoute implements tui.Actions.
+func (a ConsoleActions) PutRoute(ctx context.Context, r db.Route) (string, error) {
 	if err := a.Receiver.PutRoute(ctx, &r); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("route %s (%s) saved: it answers %s", r.Name, r.Profile, db.DescribeSim(r.Response)), nil
 }
 
-// DeleteRoute implements Actions.
-func (a AppActions) DeleteRoute(ctx context.Context, name string) (string, error) {
+// DeleteRoute implements tui.Actions.
+func (a ConsoleActions) DeleteRoute(ctx context.Context, name string) (string, error) {
 	if err := a.Receiver.DeleteRoute(ctx, name); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("route %s deleted; its requests stay in the Inbox", name), nil
 }
 
-// SaveEndpoint implements Actions.
-func (a AppActions) SaveEndpoint(ctx context.Context, e db.Endpoint) (string, error) {
+// SaveEndpoint implements tui.Actions.
+func (a ConsoleActions) SaveEndpoint(ctx context.Context, e db.Endpoint) (string, error) {
 	if e.ID == 0 {
 		if err := a.Sender.CreateEndpoint(ctx, &e); err != nil {
 			return "", fmt.Errorf("adding endpoint %s: %w", e.Name, err)
@@ -173,17 +184,17 @@ func (a AppActions) SaveEndpoint(ctx context.Context, e db.Endpoint) (string, er
 	return fmt.Sprintf("saved endpoint #%d %s", e.ID, e.Name), nil
 }
 
-// DeleteEndpoint implements Actions.
-func (a AppActions) DeleteEndpoint(ctx context.Context, id int64) (string, error) {
+// DeleteEndpoint implements tui.Actions.
+func (a ConsoleActions) DeleteEndpoint(ctx context.Context, id int64) (string, error) {
 	if err := a.Sender.DeleteEndpoint(ctx, id); err != nil {
 		return "", fmt.Errorf("deleting endpoint %d: %w", id, err)
 	}
 	return fmt.Sprintf("deleted endpoint #%d and its deliveries", id), nil
 }
 
-// RotateCredential implements Actions: a new secret (or token) is
+// RotateCredential implements tui.Actions: a new secret (or token) is
 // generated as for a new endpoint.
-func (a AppActions) RotateCredential(ctx context.Context, id int64) (string, error) {
+func (a ConsoleActions) RotateCredential(ctx context.Context, id int64) (string, error) {
 	e, err := a.Sender.Endpoint(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("loading endpoint %d: %w", id, err)
@@ -203,8 +214,8 @@ func (a AppActions) RotateCredential(ctx context.Context, id int64) (string, err
 	return fmt.Sprintf("endpoint %s has a new %s; the receiver must be given it", e.Name, what), nil
 }
 
-// TestEndpoint implements Actions.
-func (a AppActions) TestEndpoint(ctx context.Context, id int64, event string) (string, error) {
+// TestEndpoint implements tui.Actions.
+func (a ConsoleActions) TestEndpoint(ctx context.Context, id int64, event string) (string, error) {
 	d, err := a.Sender.Test(ctx, id, event)
 	if err != nil {
 		return "", fmt.Errorf("testing endpoint %d: %w", id, err)
@@ -212,8 +223,8 @@ func (a AppActions) TestEndpoint(ctx context.Context, id int64, event string) (s
 	return fmt.Sprintf("test %s sent as delivery #%d (%s)", event, d.ID, d.Status), nil
 }
 
-// SendSkipped implements Actions.
-func (a AppActions) SendSkipped(ctx context.Context, id int64) (string, error) {
+// SendSkipped implements tui.Actions.
+func (a ConsoleActions) SendSkipped(ctx context.Context, id int64) (string, error) {
 	n, err := a.Sender.SendSkipped(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("sending the skipped deliveries of endpoint %d: %w", id, err)
@@ -221,10 +232,10 @@ func (a AppActions) SendSkipped(ctx context.Context, id int64) (string, error) {
 	return fmt.Sprintf("%d skipped deliveries of endpoint #%d are due now", n, id), nil
 }
 
-// Prune implements Actions.
-func (a AppActions) Prune(ctx context.Context, before time.Time) (string, error) {
+// Prune implements tui.Actions.
+func (a ConsoleActions) Prune(ctx context.Context, before time.Time) (string, error) {
 	if a.History == nil {
-		return "", ErrUnavailable
+		return "", errNoHistory
 	}
 	res, err := a.History.Prune(ctx, before)
 	if err != nil {
