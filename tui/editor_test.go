@@ -2,14 +2,10 @@ package tui
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -36,16 +33,7 @@ func TestEditAndSend(t *testing.T) {
 	t.Setenv("VISUAL", "")
 	t.Setenv("EDITOR", script)
 
-	var mu sync.Mutex
-	var gotBody []byte
-	var gotHeader http.Header
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		gotBody, gotHeader = b, r.Header.Clone()
-		mu.Unlock()
-	}))
-	defer srv.Close()
+	srv := testkit.NewHookServer(t, nil)
 
 	d := openDB(t)
 	snd := sender.New(d, sender.Options{Seed: 1})
@@ -83,8 +71,11 @@ func TestEditAndSend(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the editor did not run: %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	reqs := srv.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the endpoint got %d requests, want 1", len(reqs))
+	}
+	gotBody, gotHeader := reqs[0].Body, reqs[0].Header
 	if !strings.HasPrefix(string(gotBody), `{"edited_by":"the editor script",`) || string(gotBody) != strings.TrimRight(string(edited), "\n") && string(gotBody) != string(edited) {
 		t.Fatalf("sent %s\nthe editor saved %s", gotBody, edited)
 	}

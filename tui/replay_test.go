@@ -2,18 +2,15 @@ package tui
 
 import (
 	"context"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookscope/hookscope/cmd/app"
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/sender"
 )
 
@@ -68,16 +65,7 @@ func TestReplayPicksEndpointOrURL(t *testing.T) {
 // body signed with its own secret, and the status line says so.
 func TestReplayOverLoopback(t *testing.T) {
 	d := openDB(t)
-	var mu sync.Mutex
-	var gotBody []byte
-	var gotHeader http.Header
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		gotBody, gotHeader = b, r.Header.Clone()
-		mu.Unlock()
-	}))
-	defer srv.Close()
+	srv := testkit.NewHookServer(t, nil)
 
 	p, err := fixtures.Lookup("policycortex")
 	if err != nil {
@@ -102,8 +90,11 @@ func TestReplayOverLoopback(t *testing.T) {
 	if !strings.Contains(s, "✓ replayed request #1 to endpoint #1 as delivery #1 (succeeded, 1 attempt)") {
 		t.Fatalf("no result:\n%s", s)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	reqs := srv.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the endpoint got %d requests, want 1", len(reqs))
+	}
+	gotBody, gotHeader := reqs[0].Body, reqs[0].Header
 	if string(gotBody) != string(q.Body) {
 		t.Fatalf("replayed body %s, want %s", gotBody, q.Body)
 	}
