@@ -11,6 +11,7 @@ import (
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/internal/testkit"
 	"github.com/hookscope/hookscope/receiver"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // harness is a receiver serving on loopback over a real SQLite file, with
@@ -19,7 +20,7 @@ type harness = testkit.Harness[*receiver.Receiver]
 
 func newHarness(t testing.TB, opts receiver.Options) *harness {
 	t.Helper()
-	return testkit.NewHarness(t, receiver.HookPrefix, func(e testkit.Env) (*receiver.Receiver, error) {
+	return testkit.NewHarness(t, validate.HookPrefix, func(e testkit.Env) (*receiver.Receiver, error) {
 		opts.DB, opts.Requests, opts.Routes, opts.Logger = e.DB, e.Requests, e.Routes, cmp.Or(opts.Logger, e.Logger)
 		if _, err := receiver.EnsureDefaultRoutes(context.Background(), opts.DB, opts.Routes); err != nil {
 			return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/internal/testkit"
+	"github.com/hookscope/hookscope/validate"
 )
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
@@ -186,7 +187,7 @@ func benchVsBare(b *testing.B, conc int, duplicates bool) {
 		return events[from : from+k]
 	}
 	bare := bareServer(b)
-	recording := h.URL + HookPrefix + "policycortex"
+	recording := h.URL + validate.HookPrefix + "policycortex"
 	// Warm both (connections, page cache, allocator).
 	runLoadSeq(b, bare, slice(0, warm), warm, conc)
 	runLoadSeq(b, recording, slice(0, warm), warm, conc)

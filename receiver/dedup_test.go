@@ -10,6 +10,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/internal/testkit"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // dedupKeyOf is the dedup key hookscope finds in a framed PolicyCortex event.
@@ -36,7 +37,7 @@ func writeOther(t *testing.T, path, vendor, key string) int64 {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	r := &db.Request{ReceivedAt: time.Now(), Route: vendor, Method: http.MethodPost, Path: HookPrefix + vendor, Vendor: vendor, DedupKey: key, Body: []byte("{}"),
+	r := &db.Request{ReceivedAt: time.Now(), Route: vendor, Method: http.MethodPost, Path: validate.HookPrefix + vendor, Vendor: vendor, DedupKey: key, Body: []byte("{}"),
 		Signature: db.Signature{Status: string(fixtures.Valid)}}
 	if err := other.Write(context.Background(), func(tx db.Handle) error {
 		return db.NewRequestStore().CreateRequest(context.Background(), tx, r)
@@ -96,7 +97,7 @@ func TestDedupAcrossRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, _ := http.NewRequest(http.MethodPost, HookPrefix+"policycortex", bytesReader(w.Body))
+		req, _ := http.NewRequest(http.MethodPost, validate.HookPrefix+"policycortex", bytesReader(w.Body))
 		for k, vs := range w.Header.HTTP() {
 			req.Header[k] = vs
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // serveHook is the hot path: read, inspect, (forward), decide and record
@@ -38,9 +39,9 @@ func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
 	if pre == nil {
 		switch {
 		case !isHookPath(r.URL.Path):
-			pre = errorAnswer(http.StatusNotFound, "no webhook route at "+r.URL.Path+"; webhooks go to POST "+HookPrefix+"{route}")
+			pre = errorAnswer(http.StatusNotFound, "no webhook route at "+r.URL.Path+"; webhooks go to POST "+validate.HookPrefix+"{route}")
 		case req.Route == "":
-			pre = errorAnswer(http.StatusNotFound, "the path names no route; webhooks go to POST "+HookPrefix+"{route}")
+			pre = errorAnswer(http.StatusNotFound, "the path names no route; webhooks go to POST "+validate.HookPrefix+"{route}")
 		case r.Method != http.MethodPost:
 			pre = errorAnswer(http.StatusMethodNotAllowed, "webhooks are taken with POST, not "+r.Method)
 			pre.headers = append(pre.headers, db.Header{Name: "Allow", Value: http.MethodPost})
@@ -72,7 +73,9 @@ func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
 	rc.write(w, r, req, ans)
 }
 
-func isHookPath(p string) bool { return len(p) > len(HookPrefix) && p[:len(HookPrefix)] == HookPrefix }
+func isHookPath(p string) bool {
+	return len(p) > len(validate.HookPrefix) && p[:len(validate.HookPrefix)] == validate.HookPrefix
+}
 
 // readBody reads the body within the limit into req. A non-nil answer means
 // the body could not be taken whole (413, 408, 400); what was read is kept.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/internal/testkit"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // harness is a receiver serving on loopback over a real SQLite file, with
@@ -19,7 +20,7 @@ type harness struct {
 
 func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
-	return &harness{testkit.NewHarness(t, HookPrefix, func(e testkit.Env) (*Receiver, error) {
+	return &harness{testkit.NewHarness(t, validate.HookPrefix, func(e testkit.Env) (*Receiver, error) {
 		if _, err := EnsureDefaultRoutes(context.Background(), e.DB, e.Routes); err != nil {
 			return nil, err
 		}

@@ -133,10 +133,6 @@ func setDefault[T comparable](v *T, def T) {
 	}
 }
 
-// HookPrefix is where webhooks arrive: HookPrefix + route name (the
-// prefix validate.HookPrefix names).
-const HookPrefix = validate.HookPrefix
-
 // HealthPath answers 200 {"status":"ok"}, or 503 {"status":"degraded"}
 // with the reason while the database takes no writes (httpx.Health), and
 // is not recorded.
@@ -149,7 +145,7 @@ func (rc *Receiver) router() http.Handler {
 	r.Use(httpx.Recover(rc.opts.Logger))
 	r.Use(httpx.QuietLogging(rc.opts.Logger))
 	r.Handle(HealthPath, httpx.Health(rc.opts.DB.Health)).Methods(http.MethodGet, http.MethodHead)
-	r.PathPrefix(HookPrefix).HandlerFunc(rc.serveHook)
+	r.PathPrefix(validate.HookPrefix).HandlerFunc(rc.serveHook)
 	// Anything else is recorded too (a sender posting to the wrong path is
 	// exactly what its developer needs to see) and answered 404.
 	other := httpx.Recover(rc.opts.Logger)(http.HandlerFunc(rc.serveHook))
@@ -210,7 +206,7 @@ func (rc *Receiver) Shutdown(ctx context.Context) error {
 
 // routeName extracts the route from a request path ("" outside /hooks/).
 func routeName(path string) string {
-	name, ok := strings.CutPrefix(path, HookPrefix)
+	name, ok := strings.CutPrefix(path, validate.HookPrefix)
 	if !ok {
 		return ""
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/internal/testkit"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // TestRefusedBeforeBodyHasNoShapeVerdict: requests refused before their
@@ -62,7 +63,7 @@ func TestHangRecordsHowLongItHeld(t *testing.T) {
 	h.setSim("holm", db.SimResponse{Hang: true})
 	w := testkit.Frame(t, "holm", "finished_scan", db0(), 1)
 	client := &http.Client{Timeout: 400 * time.Millisecond}
-	_, err := client.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	_, err := client.Post(h.URL+validate.HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("want a client timeout, got %v", err)
@@ -83,7 +84,7 @@ func TestHangRecordsHowLongItHeld(t *testing.T) {
 
 	// Held until hookscope stops.
 	patient := &http.Client{Timeout: 20 * time.Second}
-	go patient.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	go patient.Post(h.URL+validate.HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
 	testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

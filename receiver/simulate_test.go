@@ -14,6 +14,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/internal/testkit"
+	"github.com/hookscope/hookscope/validate"
 )
 
 func TestSimulatedStatusBodyHeaders(t *testing.T) {
@@ -97,7 +98,7 @@ func TestHang(t *testing.T) {
 	h.setSim("holm", db.SimResponse{Hang: true})
 	client := &http.Client{Timeout: 300 * time.Millisecond}
 	w := testkit.Frame(t, "holm", "finished_scan", db0(), 1)
-	_, err := client.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	_, err := client.Post(h.URL+validate.HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("want a client timeout, got %v", err)
@@ -107,7 +108,7 @@ func TestHang(t *testing.T) {
 		t.Errorf("recorded status %d error %q", r.Response.Status, r.Error)
 	}
 	// A hang in progress does not hold up shutdown.
-	go client.Post(h.URL+HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
+	go client.Post(h.URL+validate.HookPrefix+"holm", "application/json", bytes.NewReader(w.Body))
 	testkit.Eventually(t, 10*time.Second, "the request recorded", func() bool { return h.Count() == 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -153,7 +154,7 @@ func TestForward(t *testing.T) {
 
 	h := newHarness(t, Options{ForwardTo: "http://" + l.Addr().String() + "/webhook"})
 	w := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 1)
-	req, _ := http.NewRequest(http.MethodPost, h.URL+HookPrefix+"policycortex?x=1", bytes.NewReader(w.Body))
+	req, _ := http.NewRequest(http.MethodPost, h.URL+validate.HookPrefix+"policycortex?x=1", bytes.NewReader(w.Body))
 	for k, v := range w.Header.HTTP() {
 		req.Header[k] = v
 	}

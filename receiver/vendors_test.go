@@ -13,6 +13,7 @@ import (
 	"github.com/hookscope/hookscope/db"
 	"github.com/hookscope/hookscope/fixtures"
 	"github.com/hookscope/hookscope/internal/testkit"
+	"github.com/hookscope/hookscope/validate"
 )
 
 // frameAt renders event and frames it with creds at now, with a fixed
@@ -167,7 +168,7 @@ func TestConcurrentDuplicates(t *testing.T) {
 	h := newHarness(t, Options{})
 	w := testkit.Frame(t, "policycortex", "scan.completed", testkit.CredsOf(h.Route("policycortex")), 5)
 	const copies = 16
-	res := runLoad(t, h.URL+HookPrefix+"policycortex", w.Header.HTTP(), w.Body, copies, copies)
+	res := runLoad(t, h.URL+validate.HookPrefix+"policycortex", w.Header.HTTP(), w.Body, copies, copies)
 	if res.errors > 0 {
 		t.Fatalf("%d copies not answered 2xx", res.errors)
 	}
