@@ -73,8 +73,9 @@ func (rc *Receiver) serveHook(w http.ResponseWriter, r *http.Request) {
 	rc.write(w, r, req, ans)
 }
 
+// isHookPath reports whether p is under the hook prefix with something after it.
 func isHookPath(p string) bool {
-	return len(p) > len(validate.HookPrefix) && p[:len(validate.HookPrefix)] == validate.HookPrefix
+	return len(p) > len(validate.HookPrefix) && strings.HasPrefix(p, validate.HookPrefix)
 }
 
 // readBody reads the body within the limit into req. A non-nil answer means
